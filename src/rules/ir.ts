@@ -18,7 +18,13 @@ export interface PortRange {
 }
 
 export type Match =
-  | { readonly kind: "protocol"; readonly protocol: ProtocolNumber; readonly negated: boolean }
+  /** `name` is kept when the user wrote a name: Felix renders "-p tcp" for names and "-p 6" for numbers. */
+  | {
+      readonly kind: "protocol";
+      readonly protocol: ProtocolNumber;
+      readonly name?: string;
+      readonly negated: boolean;
+    }
   | { readonly kind: "srcNet"; readonly cidr: string; readonly negated: boolean }
   | { readonly kind: "dstNet"; readonly cidr: string; readonly negated: boolean }
   | { readonly kind: "srcPorts"; readonly ports: readonly PortRange[]; readonly negated: boolean }

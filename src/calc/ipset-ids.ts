@@ -1,0 +1,16 @@
+// Felix's IP set identities: `s:<hash>` for selector sets, `n:<hash>` for named-port sets, and the
+// dataplane name `cali4`/`cali6` + `0` + id cut to 31 characters (felix/ipsets/ipset_defs.go).
+
+import { createHash } from "node:crypto";
+
+const sha224b64 = (text: string): string => createHash("sha224").update(text).digest("base64url");
+
+/** libcalico-go/lib/hash/unique_id.go: "s:" + base64url(SHA-224("s:" + canonical selector)). */
+export const selectorSetId = (canonicalSelector: string): string =>
+  `s:${sha224b64(`s:${canonicalSelector}`)}`;
+
+/** felix/calc/rule_scanner.go: the named-port set id hashes the selector id, protocol and port name. */
+export const namedPortSetId = (canonicalSelector: string, protocol: string, portName: string): string =>
+  `n:${sha224b64(`n:${selectorSetId(canonicalSelector)},${protocol},${portName}`)}`;
+
+export const ipSetName = (version: 4 | 6, id: string): string => `cali${version}0${id}`.slice(0, 31);

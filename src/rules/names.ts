@@ -1,0 +1,82 @@
+// Chain names, built from Felix's prefix constants (felix/rules/rule_defs.go:44-128) and cut to
+// iptables' 28 characters with Felix's hash-based length limit (GetLengthLimitedID).
+
+import { createHash } from "node:crypto";
+import { lengthLimitedId } from "../util/hash.js";
+
+export const MAX_CHAIN_NAME = 28;
+
+export const CHAIN = {
+  fromHostEndpoint: "cali-from-host-endpoint",
+  toHostEndpoint: "cali-to-host-endpoint",
+  fromHepForward: "cali-from-hep-forward",
+  toHepForward: "cali-to-hep-forward",
+  failsafeIn: "cali-failsafe-in",
+  failsafeOut: "cali-failsafe-out",
+  input: "cali-INPUT",
+  output: "cali-OUTPUT",
+  forward: "cali-FORWARD",
+  prerouting: "cali-PREROUTING",
+  postrouting: "cali-POSTROUTING",
+  wlToHost: "cali-wl-to-host",
+  fromWlDispatch: "cali-from-wl-dispatch",
+  toWlDispatch: "cali-to-wl-dispatch",
+  cidrBlock: "cali-cidr-block",
+  rpfSkip: "cali-rpf-skip",
+  egressDscp: "cali-egress-dscp",
+} as const;
+
+export const ENDPOINT_PREFIX = {
+  toHost: "cali-th-",
+  fromHost: "cali-fh-",
+  toHostForward: "cali-thfw-",
+  fromHostForward: "cali-fhfw-",
+} as const;
+
+export type EndpointPrefix = (typeof ENDPOINT_PREFIX)[keyof typeof ENDPOINT_PREFIX];
+
+export const endpointChainName = (prefix: EndpointPrefix, iface: string): string =>
+  lengthLimitedId(prefix, iface, MAX_CHAIN_NAME);
+
+export interface PolicyRef {
+  readonly kind: "GlobalNetworkPolicy" | "NetworkPolicy";
+  readonly name: string;
+  readonly namespace?: string;
+  readonly tier: string;
+}
+
+const SHORT_KIND = { GlobalNetworkPolicy: "gnp", NetworkPolicy: "np" } as const;
+
+/** felix/types/policy_id.go ID(): "<kind short>/<name>" or "<kind short>/<namespace>/<name>". */
+export const policyId = (p: PolicyRef, kindPrefix: boolean): string =>
+  kindPrefix
+    ? `${SHORT_KIND[p.kind]}/${p.namespace === undefined ? "" : `${p.namespace}/`}${p.name}`
+    : `${p.tier}/${p.name}`;
+
+export const policyChainName = (dir: "ingress" | "egress", p: PolicyRef, kindPrefix: boolean): string =>
+  lengthLimitedId(dir === "ingress" ? "cali-pi-" : "cali-po-", policyId(p, kindPrefix), MAX_CHAIN_NAME);
+
+export const profileChainName = (dir: "ingress" | "egress", profile: string): string =>
+  lengthLimitedId(dir === "ingress" ? "cali-pri-" : "cali-pro-", profile, MAX_CHAIN_NAME);
+
+/** felix/types/policy_id.go String(), as hashed into policy-group chain names. */
+const policyIdString = (p: PolicyRef): string =>
+  `{Name: ${p.name}, Namespace: ${p.namespace ?? ""}, Kind: ${p.kind}}`;
+
+/** cali-gi-/cali-go- + base64url(SHA3-224(selector, direction, count, ids))[:20] (endpoints.go:846-878). */
+export const policyGroupChainName = (
+  dir: "ingress" | "egress",
+  selector: string,
+  policies: readonly PolicyRef[],
+): string => {
+  const h = createHash("sha3-224");
+  const write = (s: string): void => {
+    h.update(s);
+    h.update("\n");
+  };
+  write(selector);
+  write(dir === "ingress" ? "inbound" : "outbound");
+  write(String(policies.length));
+  for (const p of policies) write(policyIdString(p));
+  return `${dir === "ingress" ? "cali-gi-" : "cali-go-"}${h.digest("base64url").slice(0, 20)}`;
+};

@@ -1,0 +1,213 @@
+// One policy/profile rule → IR rules, as Felix's ProtoRuleToIptablesRules does (felix/rules/policy.go
+// 146-722): filter CIDRs to the IP version, split OR-ed matches into mark-bit "match blocks", then
+// the match plus Felix's action sequence (set mark + RETURN for allow/pass, set drop mark + DENY for
+// deny, a lone LOG for log). Backend limits (15 multiport slots) are applied here because they
+// change the rule *structure* Felix emits, not just its spelling.
+
+import type { FelixRule } from "../calc/rule-convert.js";
+import type { MarkBits } from "../calc/config.js";
+import { ipSetName } from "../calc/ipset-ids.js";
+import type { Action, IpVersion, Match, Origin, PortRange, Rule } from "./ir.js";
+import { action, match, rule } from "./build.js";
+
+export interface RuleContext {
+  readonly version: IpVersion;
+  readonly marks: MarkBits;
+  readonly deny: Action;
+  /** The LOG prefix with %t/%k/%n/%p already substituted. */
+  readonly logPrefix: string;
+  readonly origin: (ruleIndex: number) => Origin;
+}
+
+const isV6 = (cidr: string): boolean => cidr.includes(":");
+const catchAll = (cidr: string, v: IpVersion): boolean =>
+  (v === 4 && cidr === "0.0.0.0/0") || (v === 6 && cidr === "::/0");
+
+/** filterNets: keep this version's CIDRs; `null` means the whole rule is dropped for this version. */
+const filterNets = (nets: readonly string[], v: IpVersion, negated: boolean): string[] | null => {
+  if (nets.length === 0) return [];
+  const kept: string[] = [];
+  for (const n of nets) {
+    if (isV6(n) !== (v === 6)) continue;
+    if (negated && catchAll(n, v)) return null;
+    kept.push(n);
+  }
+  return kept.length === 0 ? null : kept;
+};
+
+/** iptables multiport takes 15 "slots"; a range takes two (SplitPortList). */
+export const splitPortList = (ports: readonly PortRange[]): PortRange[][] => {
+  const splits: PortRange[][] = [];
+  let split: PortRange[] = [];
+  let slots = 15;
+  for (const p of ports) {
+    const need = p.from === p.to ? 1 : 2;
+    if (slots < need) {
+      splits.push(split);
+      split = [];
+      slots = 15;
+    }
+    split.push(p);
+    slots -= need;
+  }
+  if (split.length > 0) splits.push(split);
+  return splits;
+};
+
+const protoMatch = (r: FelixRule): Match[] =>
+  r.protocol === undefined ? [] : [match.protocol(r.protocol.number, r.protocol.name)];
+
+export const policyRuleToIr = (fr: FelixRule, index: number, ctx: RuleContext): Rule[] => {
+  const v = ctx.version;
+  if (fr.ipVersion !== undefined && fr.ipVersion !== v) return [];
+  const srcNets = filterNets(fr.srcNets, v, false);
+  const notSrcNets = filterNets(fr.notSrcNets, v, true);
+  const dstNets = filterNets(fr.dstNets, v, false);
+  const notDstNets = filterNets(fr.notDstNets, v, true);
+  if (srcNets === null || notSrcNets === null || dstNets === null || notDstNets === null) return [];
+  // ICMP matches only exist for their own family: Felix would not load an icmp rule into ip6tables.
+  const r = { ...fr, srcNets, notSrcNets, dstNets, notDstNets };
+  const setName = (id: string): string => ipSetName(v, id);
+  const { scratch0: allBlocks, scratch1: thisBlock } = ctx.marks;
+
+  // Match blocks (policy.go matchBlockBuilder).
+  const blocks: Rule[] = [];
+  let usingBlocks = false;
+  let donePositive = false;
+  const initial = (bits: number): void => {
+    if (usingBlocks) return;
+    blocks.push(rule([], action.setMark(bits, allBlocks | thisBlock)));
+    usingBlocks = true;
+  };
+  const positiveMark = (): number => (donePositive ? thisBlock : allBlocks);
+  const finishPositive = (): void => {
+    if (!donePositive) {
+      donePositive = true;
+      return;
+    }
+    blocks.push(rule([match.markClear(thisBlock)], action.clearMark(allBlocks)));
+  };
+  const portBlock = (splits: PortRange[][], named: readonly string[], dir: "src" | "dst"): void => {
+    initial(0);
+    const mark = positiveMark();
+    for (const split of splits)
+      blocks.push(
+        rule([...protoMatch(r), dir === "src" ? match.srcPorts(split) : match.dstPorts(split)], action.setMark(mark)),
+      );
+    for (const id of named) blocks.push(rule([match.set(setName(id), [dir, dir])], action.setMark(mark)));
+    finishPositive();
+  };
+  const cidrBlock = (cidrs: readonly string[], dir: "src" | "dst"): void => {
+    initial(0);
+    const mark = positiveMark();
+    for (const c of cidrs) blocks.push(rule([dir === "src" ? match.srcNet(c) : match.dstNet(c)], action.setMark(mark)));
+    finishPositive();
+  };
+  const negatedCidrBlock = (cidrs: readonly string[], dir: "src" | "dst"): void => {
+    initial(allBlocks);
+    for (const c of cidrs)
+      blocks.push(rule([dir === "src" ? match.srcNet(c) : match.dstNet(c)], action.clearMark(allBlocks)));
+  };
+
+  let srcPorts: readonly PortRange[] = r.srcPorts;
+  let srcNamed: readonly string[] = r.srcNamedPortSetIds;
+  let dstPorts: readonly PortRange[] = r.dstPorts;
+  let dstNamed: readonly string[] = r.dstNamedPortSetIds;
+  let sNets: readonly string[] = r.srcNets;
+  let dNets: readonly string[] = r.dstNets;
+  let nsNets: readonly string[] = r.notSrcNets;
+  let ndNets: readonly string[] = r.notDstNets;
+  const srcSplits = splitPortList(srcPorts);
+  if (srcSplits.length + srcNamed.length > 1) {
+    portBlock(srcSplits, srcNamed, "src");
+    srcPorts = [];
+    srcNamed = [];
+  }
+  const dstSplits = splitPortList(dstPorts);
+  if (dstSplits.length + dstNamed.length > 1) {
+    portBlock(dstSplits, dstNamed, "dst");
+    dstPorts = [];
+    dstNamed = [];
+  }
+  if (sNets.length > 1) {
+    cidrBlock(sNets, "src");
+    sNets = [];
+  }
+  if (dNets.length > 1) {
+    cidrBlock(dNets, "dst");
+    dNets = [];
+  }
+  if (sNets.length + nsNets.length > 1) {
+    negatedCidrBlock(nsNets, "src");
+    nsNets = [];
+  }
+  if (dNets.length + ndNets.length > 1) {
+    negatedCidrBlock(ndNets, "dst");
+    ndNets = [];
+  }
+
+  // CalculateRuleMatch order: positive matches, then the negated ones in the same order.
+  const m: Match[] = [...protoMatch(r)];
+  if (sNets[0] !== undefined) m.push(match.srcNet(sNets[0]));
+  for (const id of r.srcSetIds) m.push(match.set(setName(id), ["src"]));
+  if (srcPorts.length > 0) m.push(match.srcPorts(srcPorts));
+  for (const id of srcNamed) m.push(match.set(setName(id), ["src", "src"]));
+  if (dNets[0] !== undefined) m.push(match.dstNet(dNets[0]));
+  for (const id of r.dstSetIds) m.push(match.set(setName(id), ["dst"]));
+  if (dstPorts.length > 0) m.push(match.dstPorts(dstPorts));
+  for (const id of dstNamed) m.push(match.set(setName(id), ["dst", "dst"]));
+  if (r.icmp !== undefined) m.push(match.icmp(v, r.icmp.type, r.icmp.code));
+  if (r.notProtocol !== undefined) m.push(match.protocol(r.notProtocol.number, r.notProtocol.name, true));
+  if (nsNets[0] !== undefined) m.push(match.srcNet(nsNets[0], true));
+  for (const id of r.notSrcSetIds) m.push(match.set(setName(id), ["src"], true));
+  for (const split of splitPortList(r.notSrcPorts)) m.push(match.srcPorts(split, true));
+  for (const id of r.notSrcNamedPortSetIds) m.push(match.set(setName(id), ["src", "src"], true));
+  if (ndNets[0] !== undefined) m.push(match.dstNet(ndNets[0], true));
+  for (const id of r.notDstSetIds) m.push(match.set(setName(id), ["dst"], true));
+  for (const split of splitPortList(r.notDstPorts)) m.push(match.dstPorts(split, true));
+  for (const id of r.notDstNamedPortSetIds) m.push(match.set(setName(id), ["dst", "dst"], true));
+  if (r.notIcmp !== undefined) m.push(match.icmp(v, r.notIcmp.type, r.notIcmp.code, true));
+  if (usingBlocks) m.push(match.markSet(allBlocks));
+
+  // CombineMatchAndActionsForProtoRule.
+  const out: Rule[] = [...blocks];
+  const { accept, pass, drop } = ctx.marks;
+  switch (r.action) {
+    case "log":
+      out.push(rule(m, action.log(ctx.logPrefix)));
+      break;
+    case "allow":
+    case "pass": {
+      const bit = r.action === "allow" ? accept : pass;
+      out.push(rule(m, action.setMark(bit)), rule([match.markSet(bit)], action.return));
+      break;
+    }
+    case "deny":
+      out.push(rule(m, action.setMark(drop)), rule([match.markSet(drop)], ctx.deny));
+      break;
+  }
+  const annotations = Object.entries(fr.annotations)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, val]) => `${k}=${val}`);
+  const origin = ctx.origin(index);
+  return out.map((x) => ({ ...x, comments: [...x.comments, ...annotations], origin }));
+};
+
+/** Felix's LOG prefix substitutions (%t tier, %k kind, %n name, %p namespace/name). */
+export const expandLogPrefix = (
+  template: string,
+  id: { readonly kind: string; readonly name: string; readonly namespace?: string; readonly tier: string },
+): string =>
+  template.includes("%")
+    ? template.replace(/%[tknp]/g, (s) =>
+        s === "%t"
+          ? id.tier
+          : s === "%k"
+            ? id.kind
+            : s === "%n"
+              ? id.name
+              : id.namespace === undefined
+                ? id.name
+                : `${id.namespace}/${id.name}`,
+      )
+    : template;
