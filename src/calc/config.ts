@@ -73,7 +73,10 @@ export const effectiveConfig = (cluster: Cluster, node: string): EffectiveConfig
     (s): s is FelixConfigSpec => s !== undefined,
   );
   const pick = <K extends keyof FelixConfigSpec>(key: K): FelixConfigSpec[K] | undefined =>
-    layers.reduce<FelixConfigSpec[K] | undefined>((acc, l) => (l[key] === undefined ? acc : l[key]), undefined);
+    layers.reduce<FelixConfigSpec[K] | undefined>(
+      (acc, l) => (l[key] === undefined ? acc : l[key]),
+      undefined,
+    );
 
   return {
     failsafeInbound: pick("failsafeInboundHostPorts") ?? DEFAULT_FAILSAFE_INBOUND,

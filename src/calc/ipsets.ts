@@ -27,25 +27,39 @@ const canonicalNet = (cidr: string): string | undefined => {
 const networkOf = (cidr: string): string => {
   const [addr, len] = ipaddr.parseCIDR(cidr);
   const net =
-    addr.kind() === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr);
+    addr.kind() === "ipv4"
+      ? ipaddr.IPv4.networkAddressFromCIDR(cidr)
+      : ipaddr.IPv6.networkAddressFromCIDR(cidr);
   return `${net.toString()}/${len}`;
 };
 
-const sideMatches = (req: Extract<SetRequest, { kind: "selector" }>, labels: Record<string, string>): boolean => {
+const sideMatches = (
+  req: Extract<SetRequest, { kind: "selector" }>,
+  labels: Record<string, string>,
+): boolean => {
   if (req.negatedSide) return selectorMatches(req.side.notSelector, labels);
   const sa = req.side.serviceAccounts;
   if (sa !== undefined && (sa.names.length > 0 || sa.selector !== undefined)) return false;
-  return namespaceClauseMatchesGlobal(req.side.namespaceSelector) && selectorMatches(req.side.selector, labels);
+  return (
+    namespaceClauseMatchesGlobal(req.side.namespaceSelector) && selectorMatches(req.side.selector, labels)
+  );
 };
 
-const npSideMatches = (req: Extract<SetRequest, { kind: "namedPort" }>, labels: Record<string, string>): boolean =>
+const npSideMatches = (
+  req: Extract<SetRequest, { kind: "namedPort" }>,
+  labels: Record<string, string>,
+): boolean =>
   req.side === undefined ||
   ((req.side.serviceAccounts === undefined ||
     (req.side.serviceAccounts.names.length === 0 && req.side.serviceAccounts.selector === undefined)) &&
     namespaceClauseMatchesGlobal(req.side.namespaceSelector) &&
     selectorMatches(req.side.selector, labels));
 
-export const computeIpSets = (cluster: Cluster, requests: readonly SetRequest[], version: IpVersion): IpSet[] => {
+export const computeIpSets = (
+  cluster: Cluster,
+  requests: readonly SetRequest[],
+  version: IpVersion,
+): IpSet[] => {
   const unique = new Map<string, SetRequest>();
   for (const r of requests) if (!unique.has(r.id)) unique.set(r.id, r);
   const endpoints = cluster.hostEndpoints.map((ep) => ({ ep, labels: endpointLabels(ep, cluster.profiles) }));

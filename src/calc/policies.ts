@@ -47,7 +47,10 @@ export const policySelects = (policy: Policy, labels: Readonly<Record<string, st
   if (policy.kind === "NetworkPolicy") return false;
   if (policy.spec.serviceAccountSelector !== undefined && policy.spec.serviceAccountSelector.trim() !== "")
     return false;
-  return namespaceClauseMatchesGlobal(policy.spec.namespaceSelector) && selectorMatches(policy.spec.selector, labels);
+  return (
+    namespaceClauseMatchesGlobal(policy.spec.namespaceSelector) &&
+    selectorMatches(policy.spec.selector, labels)
+  );
 };
 
 const cmpOrder = (a: number | undefined, b: number | undefined): number =>
@@ -78,7 +81,10 @@ export const tierInfos = (cluster: Cluster): Map<string, TierInfo> => {
 };
 
 /** Groups policies into tiers: tiers by order then name, policies by order then name/namespace/kind. */
-export const groupByTier = (policies: readonly Policy[], tiers: ReadonlyMap<string, TierInfo>): TierGroup[] => {
+export const groupByTier = (
+  policies: readonly Policy[],
+  tiers: ReadonlyMap<string, TierInfo>,
+): TierGroup[] => {
   const groups = new Map<string, Policy[]>();
   for (const p of policies) groups.set(p.spec.tier, [...(groups.get(p.spec.tier) ?? []), p]);
   const info = (name: string): TierInfo => tiers.get(name) ?? { name, defaultAction: "Deny" };

@@ -25,4 +25,12 @@ export const protocolRef = (spec: string | number): ProtocolRef | undefined => {
 
 /** Protocol string used in named-port set ids and members (ipsetmember.Protocol). */
 export const namedPortProtocol = (p: ProtocolRef | undefined): "tcp" | "udp" | "sctp" | "any" =>
-  p === undefined ? "any" : p.number === 6 ? "tcp" : p.number === 17 ? "udp" : p.number === 132 ? "sctp" : "any";
+  p === undefined
+    ? "any"
+    : p.number === 6
+      ? "tcp"
+      : p.number === 17
+        ? "udp"
+        : p.number === 132
+          ? "sctp"
+          : "any";

@@ -7,7 +7,13 @@ import { ANY_INTERFACE, assumeInterfaces, bindEndpoints, type Binding } from "./
 import { effectiveConfig, type EffectiveConfig } from "./config.js";
 import type { HostInterface } from "./interfaces.js";
 import { onlyPreDnat, policiesForEndpoint, withoutUntracked, type EndpointPolicies } from "./policies.js";
-import { DEFAULT_CALICO_VERSION, factsFor, formatCalicoVersion, type CalicoVersion, type VersionFacts } from "./versions.js";
+import {
+  DEFAULT_CALICO_VERSION,
+  factsFor,
+  formatCalicoVersion,
+  type CalicoVersion,
+  type VersionFacts,
+} from "./versions.js";
 
 export interface ResolvedEndpoint {
   readonly binding: Binding;
@@ -36,8 +42,10 @@ export interface ResolveOptions {
   readonly interfaces?: readonly HostInterface[];
 }
 
-const policyNames = (p: EndpointPolicies, pick: (p: EndpointPolicies) => readonly { policies: readonly { metadata: { name: string } }[] }[]): string[] =>
-  [...new Set(pick(p).flatMap((t) => t.policies.map((x) => x.metadata.name)))].sort();
+const policyNames = (
+  p: EndpointPolicies,
+  pick: (p: EndpointPolicies) => readonly { policies: readonly { metadata: { name: string } }[] }[],
+): string[] => [...new Set(pick(p).flatMap((t) => t.policies.map((x) => x.metadata.name)))].sort();
 
 export const resolveNode = (cluster: Cluster, opts: ResolveOptions): NodeModel => {
   const calicoVersion = opts.calicoVersion ?? DEFAULT_CALICO_VERSION;

@@ -17,7 +17,10 @@ export const compileSelector = (text: string | undefined): Selector | null => {
   return sel;
 };
 
-export const selectorMatches = (text: string | undefined, labels: Readonly<Record<string, string>>): boolean => {
+export const selectorMatches = (
+  text: string | undefined,
+  labels: Readonly<Record<string, string>>,
+): boolean => {
   const sel = compileSelector(text);
   return sel !== null && matchesSelector(sel, labels);
 };
@@ -60,10 +63,9 @@ export const combinedRuleSelector = (side: {
   let selector = parts.length === 0 ? "" : parts.length === 1 ? parts[0]! : `(${parts.join(") && (")})`;
   const ns = side.namespaceSelector?.trim();
   if (ns !== undefined && ns !== "") {
-    const nsSel = ns.replaceAll("all()", "has(projectcalico.org/namespace)").replaceAll(
-      "global()",
-      "!has(projectcalico.org/namespace)",
-    );
+    const nsSel = ns
+      .replaceAll("all()", "has(projectcalico.org/namespace)")
+      .replaceAll("global()", "!has(projectcalico.org/namespace)");
     selector = selector === "" ? nsSel : `(${nsSel}) && (${selector})`;
   }
   return selector === "" ? undefined : selector;

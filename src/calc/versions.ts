@@ -40,7 +40,8 @@ export const VERSION_FACTS: readonly VersionFact[] = [
     key: "starEndpointNormalPolicy",
     since: { major: 3, minor: 14 },
     status: "verified",
-    summary: 'interfaceName "*" endpoints take normal policy and drop by default (before: pre-DNAT only, allow)',
+    summary:
+      'interfaceName "*" endpoints take normal policy and drop by default (before: pre-DNAT only, allow)',
   },
   {
     key: "policyChainKindPrefix",

@@ -56,14 +56,15 @@ export const starEndRules = (
   starIface: string,
   endpoint: string,
   skipWorkloadPrefixes: readonly string[],
-): Rule[] => [
-  ...skipWorkloadPrefixes.map((p) =>
-    rule([match.outIface(`${p}+`)], action.return, {
-      comments: ["Skip egress WHEP policy for traffic to local workload"],
-      origin: { kind: "host-to-workload" },
+): Rule[] =>
+  [
+    ...skipWorkloadPrefixes.map((p) =>
+      rule([match.outIface(`${p}+`)], action.return, {
+        comments: ["Skip egress WHEP policy for traffic to local workload"],
+        origin: { kind: "host-to-workload" },
+      }),
+    ),
+    rule([], action.goto(endpointChainName(endpointPrefix, starIface)), {
+      origin: { kind: "dispatch", endpoint, interface: "*" },
     }),
-  ),
-  rule([], action.goto(endpointChainName(endpointPrefix, starIface)), {
-    origin: { kind: "dispatch", endpoint, interface: "*" },
-  }),
-].filter((_, i, all) => direction === "out" || i === all.length - 1);
+  ].filter((_, i, all) => direction === "out" || i === all.length - 1);

@@ -49,14 +49,22 @@ const groupPolicies = (policies: readonly Policy[]): { selector: string; policie
 };
 
 /** A policy-group chain: one jump per policy, "Return on verdict" every 5 (endpoints.go:362-419). */
-const groupChain = (name: string, dir: Direction, policies: readonly Policy[], s: EndpointChainSpec): Chain => {
+const groupChain = (
+  name: string,
+  dir: Direction,
+  policies: readonly Policy[],
+  s: EndpointChainSpec,
+): Chain => {
   const verdict = s.marks.pass | s.marks.accept;
   const rules: Rule[] = [];
   policies.forEach((p, i) => {
     if (i !== 0 && i % 5 === 0)
       rules.push(rule([match.markNotClear(verdict)], action.return, { comments: ["Return on verdict"] }));
     rules.push(
-      rule(i % 5 === 0 ? [] : [match.markClear(verdict)], action.jump(policyChainName(dir, ref(p), s.kindPrefix))),
+      rule(
+        i % 5 === 0 ? [] : [match.markClear(verdict)],
+        action.jump(policyChainName(dir, ref(p), s.kindPrefix)),
+      ),
     );
   });
   return { kind: "chain", name, rules };
@@ -73,7 +81,8 @@ export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chai
   // E2: conntrack, except in untracked chains.
   if (s.kind !== "untracked") {
     const ct = { origin: origin("conntrack") };
-    if (s.allow !== "ACCEPT") push(rule([match.ctState(["RELATED", "ESTABLISHED"])], action.setMark(accept), ct));
+    if (s.allow !== "ACCEPT")
+      push(rule([match.ctState(["RELATED", "ESTABLISHED"])], action.setMark(accept), ct));
     push(rule([match.ctState(["RELATED", "ESTABLISHED"])], action.of(s.allow), ct));
     if (!s.disableConntrackInvalidCheck) push(rule([match.ctState(["INVALID"])], s.deny, ct));
   }
@@ -112,7 +121,9 @@ export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chai
       );
       if (s.kind === "untracked")
         push(
-          rule([match.markSet(accept)], action.notrack, { origin: origin("notrack", { tier: tier.tier, policy: names }) }),
+          rule([match.markSet(accept)], action.notrack, {
+            origin: origin("notrack", { tier: tier.tier, policy: names }),
+          }),
         );
       push(
         rule([match.markSet(accept)], action.return, {
@@ -124,7 +135,9 @@ export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chai
     if ((s.kind === "normal" || s.kind === "forward") && tier.defaultAction !== "Pass")
       push(
         rule([match.markClear(pass)], s.deny, {
-          comments: [`End of tier ${tier.tier}. ${s.deny.kind === "reject" ? "Reject" : "Drop"} if no policies passed packet`],
+          comments: [
+            `End of tier ${tier.tier}. ${s.deny.kind === "reject" ? "Reject" : "Drop"} if no policies passed packet`,
+          ],
           origin: origin("end-of-tier-drop", { tier: tier.tier }),
         }),
       );
@@ -140,7 +153,11 @@ export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chai
   // E8, E9: profiles, then drop; normal chains only.
   if (s.kind === "normal") {
     for (const p of s.profiles) {
-      push(rule([], action.jump(profileChainName(s.direction, p)), { origin: origin("profile-jump", { profile: p }) }));
+      push(
+        rule([], action.jump(profileChainName(s.direction, p)), {
+          origin: origin("profile-jump", { profile: p }),
+        }),
+      );
       push(
         rule([match.markSet(accept)], action.return, {
           comments: ["Return if profile accepted"],

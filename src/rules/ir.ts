@@ -158,6 +158,12 @@ export interface HookChain {
   readonly name: "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING";
   readonly inserted: readonly Rule[];
   readonly appended: readonly Rule[];
+  /**
+   * Rules of other software between Felix's inserted and appended rules (only in parsed dumps), and
+   * the chain's policy (ACCEPT when absent, as on a node where nothing else changed it).
+   */
+  readonly others?: readonly Rule[];
+  readonly policy?: "ACCEPT" | "DROP";
 }
 
 export interface Table {

@@ -80,3 +80,23 @@ export const policyGroupChainName = (
   for (const p of policies) write(policyIdString(p));
   return `${dir === "ingress" ? "cali-gi-" : "cali-go-"}${h.digest("base64url").slice(0, 20)}`;
 };
+
+const LIMITED_PREFIXES = [
+  ENDPOINT_PREFIX.toHostForward,
+  ENDPOINT_PREFIX.fromHostForward,
+  ENDPOINT_PREFIX.toHost,
+  ENDPOINT_PREFIX.fromHost,
+  "cali-pri-",
+  "cali-pro-",
+  "cali-pi-",
+  "cali-po-",
+];
+
+/**
+ * A backend's spelling of a chain name: Felix cuts endpoint, policy and profile chain names to the
+ * backend's limit (28 for iptables, 256 for nftables) by hashing the part after the prefix.
+ */
+export const limitChainName = (name: string, maxLen: number): string => {
+  const prefix = LIMITED_PREFIXES.find((p) => name.startsWith(p));
+  return prefix === undefined ? name : lengthLimitedId(prefix, name.slice(prefix.length), maxLen);
+};

@@ -12,7 +12,14 @@ import { action } from "./build.js";
 import { dispatchChains, starEndRules } from "./dispatch.js";
 import { endpointChain, type EndpointChainKind } from "./endpoint-chains.js";
 import type { Chain, HookChain, IpSet, IpVersion, Ruleset, Table, TableName } from "./ir.js";
-import { CHAIN, ENDPOINT_PREFIX, endpointChainName, policyChainName, profileChainName, type EndpointPrefix } from "./names.js";
+import {
+  CHAIN,
+  ENDPOINT_PREFIX,
+  endpointChainName,
+  policyChainName,
+  profileChainName,
+  type EndpointPrefix,
+} from "./names.js";
 import { policyChain, profileChain, type ChainContext } from "./policy-chains.js";
 import {
   failsafeChain,
@@ -149,7 +156,9 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
         interfaces: ifaceMap(model.endpoints),
         endpointPrefix: prefix as EndpointPrefix,
         // Filter dispatch is built with applyOnForward=true: no workload skip (dispatch.go:209).
-        endRules: starNormal ? starEndRules(dir as "in" | "out", prefix as EndpointPrefix, starIface, starName, []) : [],
+        endRules: starNormal
+          ? starEndRules(dir as "in" | "out", prefix as EndpointPrefix, starIface, starName, [])
+          : [],
       }),
     ),
     ...filterEps.flatMap((r) => [
@@ -218,7 +227,14 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
     }),
     ...rawEps.flatMap((r) => [
       ...epChains(r, "untracked", ENDPOINT_PREFIX.toHost, "egress", r.policies.untracked.egress, "ACCEPT"),
-      ...epChains(r, "untracked", ENDPOINT_PREFIX.fromHost, "ingress", r.policies.untracked.ingress, "ACCEPT"),
+      ...epChains(
+        r,
+        "untracked",
+        ENDPOINT_PREFIX.fromHost,
+        "ingress",
+        r.policies.untracked.ingress,
+        "ACCEPT",
+      ),
     ]),
     ...[...policyChains.values()].filter((c) => !c.name.startsWith("cali-pr")),
   ];
@@ -230,21 +246,23 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
   ];
   const sets: IpSet[] = [
     ...computeIpSets(model.cluster, setRequests, version),
-    ...staticSetNames(version).map(
-      (name): IpSet => ({
-        kind: "set",
-        id: name.slice(6),
-        name,
-        type: "hash:net",
-        version,
-        members: [],
-        description: "static set referenced by Felix's DSCP rule (empty: no DSCP configured)",
-      }),
-    ),
+    ...staticSetNames(version).map((name): IpSet => ({
+      kind: "set",
+      id: name.slice(6),
+      name,
+      type: "hash:net",
+      version,
+      members: [],
+      description: "static set referenced by Felix's DSCP rule (empty: no DSCP configured)",
+    })),
   ];
   // Only the sets some kept rule references (a policy chain may be unreachable in every table).
   const used = new Set(
-    tables.flatMap((t) => t.chains.flatMap((c) => c.rules.flatMap((r) => r.matches.flatMap((m) => (m.kind === "set" ? [m.set] : []))))),
+    tables.flatMap((t) =>
+      t.chains.flatMap((c) =>
+        c.rules.flatMap((r) => r.matches.flatMap((m) => (m.kind === "set" ? [m.set] : []))),
+      ),
+    ),
   );
   return {
     kind: "ruleset",

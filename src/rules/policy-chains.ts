@@ -58,7 +58,8 @@ export const policyChain = (policy: Policy, dir: Direction, ctx: ChainContext, s
     tier: policy.spec.tier,
     ...(policy.metadata.namespace === undefined ? {} : { namespace: policy.metadata.namespace }),
   };
-  const label = policy.metadata.namespace === undefined ? ref.name : `${policy.metadata.namespace}/${ref.name}`;
+  const label =
+    policy.metadata.namespace === undefined ? ref.name : `${policy.metadata.namespace}/${ref.name}`;
   const rules = dir === "ingress" ? policy.spec.ingress : policy.spec.egress;
   const origin = (i?: number): Origin => ({
     kind: "policy",
@@ -79,7 +80,12 @@ export const policyChain = (policy: Policy, dir: Direction, ctx: ChainContext, s
     rules,
     `${policy.kind} ${label} ${dir}`,
     ctx,
-    { kind: SHORT[policy.kind], name: ref.name, ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }), tier: ref.tier },
+    {
+      kind: SHORT[policy.kind],
+      name: ref.name,
+      ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }),
+      tier: ref.tier,
+    },
     origin,
     sets,
   );
@@ -100,13 +106,16 @@ export const profileChain = (
   ctx: ChainContext,
   sets: SetRequest[],
 ): Chain => {
-  const rules = profile === undefined ? [denyAll] : dir === "ingress" ? profile.spec.ingress : profile.spec.egress;
+  const rules =
+    profile === undefined ? [denyAll] : dir === "ingress" ? profile.spec.ingress : profile.spec.egress;
   const origin = (i?: number): Origin => ({
     kind: "profile",
     name,
     direction: dir,
     ...(i === undefined ? {} : { ruleIndex: i }),
-    ...(profile === undefined ? {} : { source: (i === undefined ? undefined : rules[i]?.pos) ?? profile.source }),
+    ...(profile === undefined
+      ? {}
+      : { source: (i === undefined ? undefined : rules[i]?.pos) ?? profile.source }),
   });
   return buildChain(
     profileChainName(dir, name),

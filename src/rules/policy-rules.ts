@@ -92,7 +92,10 @@ export const policyRuleToIr = (fr: FelixRule, index: number, ctx: RuleContext): 
     const mark = positiveMark();
     for (const split of splits)
       blocks.push(
-        rule([...protoMatch(r), dir === "src" ? match.srcPorts(split) : match.dstPorts(split)], action.setMark(mark)),
+        rule(
+          [...protoMatch(r), dir === "src" ? match.srcPorts(split) : match.dstPorts(split)],
+          action.setMark(mark),
+        ),
       );
     for (const id of named) blocks.push(rule([match.set(setName(id), [dir, dir])], action.setMark(mark)));
     finishPositive();
@@ -100,7 +103,8 @@ export const policyRuleToIr = (fr: FelixRule, index: number, ctx: RuleContext): 
   const cidrBlock = (cidrs: readonly string[], dir: "src" | "dst"): void => {
     initial(0);
     const mark = positiveMark();
-    for (const c of cidrs) blocks.push(rule([dir === "src" ? match.srcNet(c) : match.dstNet(c)], action.setMark(mark)));
+    for (const c of cidrs)
+      blocks.push(rule([dir === "src" ? match.srcNet(c) : match.dstNet(c)], action.setMark(mark)));
     finishPositive();
   };
   const negatedCidrBlock = (cidrs: readonly string[], dir: "src" | "dst"): void => {

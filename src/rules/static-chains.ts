@@ -26,13 +26,24 @@ const allBits = (c: EffectiveConfig): number =>
 const staticOrigin = (what: string) => ({ origin: { kind: "static", what } as const });
 
 /** cali-failsafe-in / -out (475-607); in raw each also admits the other list's replies by source port. */
-export const failsafeChain = (dir: "in" | "out", table: "raw" | "mangle" | "filter", ctx: StaticContext): Chain => {
+export const failsafeChain = (
+  dir: "in" | "out",
+  table: "raw" | "mangle" | "filter",
+  ctx: StaticContext,
+): Chain => {
   const { failsafeInbound, failsafeOutbound } = ctx.config;
-  const entry = (p: FailsafePort, ports: "src" | "dst", netSide: "src" | "dst", list: "inbound" | "outbound") => {
+  const entry = (
+    p: FailsafePort,
+    ports: "src" | "dst",
+    netSide: "src" | "dst",
+    list: "inbound" | "outbound",
+  ) => {
     if (p.net !== undefined && isV6(p.net) !== (ctx.version === 6)) return [];
     const m = [
       match.protocol(PROTO[p.protocol], p.protocol),
-      ports === "dst" ? match.dstPorts([{ from: p.port, to: p.port }]) : match.srcPorts([{ from: p.port, to: p.port }]),
+      ports === "dst"
+        ? match.dstPorts([{ from: p.port, to: p.port }])
+        : match.srcPorts([{ from: p.port, to: p.port }]),
       ...(p.net === undefined ? [] : [netSide === "src" ? match.srcNet(p.net) : match.dstNet(p.net)]),
     ];
     const text = `${p.protocol}:${p.net === undefined ? "" : `${p.net}:`}${p.port}`;
@@ -65,28 +76,54 @@ export const filterStaticChains = (ctx: StaticContext): Chain[] => {
       rule([match.markSet(accept)], A, staticOrigin("accepted by untracked or pre-DNAT policy")),
       rule([], action.clearMark(allBits(c)), staticOrigin("clear Calico mark bits")),
       rule([], action.jump(CHAIN.fromHostEndpoint), staticOrigin("host endpoint ingress dispatch")),
-      rule([match.markSet(accept)], A, { comments: [ACCEPTED], ...staticOrigin("host endpoint policy accepted") }),
+      rule([match.markSet(accept)], A, {
+        comments: [ACCEPTED],
+        ...staticOrigin("host endpoint policy accepted"),
+      }),
     ]),
     chain(CHAIN.output, [
       rule([match.markSet(accept)], A, staticOrigin("accepted by untracked policy")),
-      ...prefixes.map((p) => rule([match.outIface(`${p}+`)], action.return, { origin: { kind: "host-to-workload" } })),
+      ...prefixes.map((p) =>
+        rule([match.outIface(`${p}+`)], action.return, { origin: { kind: "host-to-workload" } }),
+      ),
       rule([], action.clearMark(allBits(c)), staticOrigin("clear Calico mark bits")),
-      rule([match.ctState(["DNAT"], true)], action.jump(CHAIN.toHostEndpoint), staticOrigin("host endpoint egress dispatch")),
-      rule([match.markSet(accept)], A, { comments: [ACCEPTED], ...staticOrigin("host endpoint policy accepted") }),
+      rule(
+        [match.ctState(["DNAT"], true)],
+        action.jump(CHAIN.toHostEndpoint),
+        staticOrigin("host endpoint egress dispatch"),
+      ),
+      rule([match.markSet(accept)], A, {
+        comments: [ACCEPTED],
+        ...staticOrigin("host endpoint policy accepted"),
+      }),
     ]),
     chain(CHAIN.forward, [
       // The accept bit survives: it carries a verdict from raw/mangle (static.go:609-692).
       rule([], action.clearMark(allBits(c) & ~accept), staticOrigin("clear Calico mark bits except accept")),
-      rule([match.markClear(accept)], action.jump(CHAIN.fromHepForward), staticOrigin("forward ingress dispatch")),
+      rule(
+        [match.markClear(accept)],
+        action.jump(CHAIN.fromHepForward),
+        staticOrigin("forward ingress dispatch"),
+      ),
       ...prefixes.flatMap((p) => [
-        rule([match.inIface(`${p}+`)], action.jump(CHAIN.fromWlDispatch), staticOrigin("workload egress dispatch")),
-        rule([match.outIface(`${p}+`)], action.jump(CHAIN.toWlDispatch), staticOrigin("workload ingress dispatch")),
+        rule(
+          [match.inIface(`${p}+`)],
+          action.jump(CHAIN.fromWlDispatch),
+          staticOrigin("workload egress dispatch"),
+        ),
+        rule(
+          [match.outIface(`${p}+`)],
+          action.jump(CHAIN.toWlDispatch),
+          staticOrigin("workload ingress dispatch"),
+        ),
       ]),
       rule([], action.jump(CHAIN.toHepForward), staticOrigin("forward egress dispatch")),
       rule([], action.jump(CHAIN.cidrBlock), staticOrigin("service loop prevention")),
     ]),
     chain(CHAIN.wlToHost, [
-      ...icmp6.map((t) => rule([match.protocol(58), match.icmp(6, t)], A, { origin: { kind: "workload-to-host" } })),
+      ...icmp6.map((t) =>
+        rule([match.protocol(58), match.icmp(6, t)], A, { origin: { kind: "workload-to-host" } }),
+      ),
       rule([], action.jump(CHAIN.fromWlDispatch), { origin: { kind: "workload-to-host" } }),
       rule([], action.of(c.defaultEndpointToHostAction), {
         comments: ["Configured DefaultEndpointToHostAction"],
@@ -154,8 +191,15 @@ export const mangleStaticChains = (ctx: StaticContext): Chain[] => {
       ),
       rule([match.markSet(accept)], action.return, staticOrigin("forwarded or already accepted")),
       rule([], action.clearMark(allBits(c)), staticOrigin("clear Calico mark bits")),
-      rule([match.ctState(["DNAT"])], action.jump(CHAIN.toHostEndpoint), staticOrigin("DNAT'd host egress dispatch")),
-      rule([match.markSet(accept)], action.return, { comments: [ACCEPTED], ...staticOrigin("host endpoint policy accepted") }),
+      rule(
+        [match.ctState(["DNAT"])],
+        action.jump(CHAIN.toHostEndpoint),
+        staticOrigin("DNAT'd host egress dispatch"),
+      ),
+      rule([match.markSet(accept)], action.return, {
+        comments: [ACCEPTED],
+        ...staticOrigin("host endpoint policy accepted"),
+      }),
     ]),
     chain(CHAIN.egressDscp, []),
   ];
@@ -171,8 +215,16 @@ export const rawStaticChains = (ctx: StaticContext): Chain[] => {
         rule([match.inIface(`${p}+`)], action.setMark(scratch0), staticOrigin("mark packet from workload")),
       ),
       rule([match.markSet(scratch0)], action.jump(CHAIN.rpfSkip), staticOrigin("RPF skip")),
-      rule([match.markSet(scratch0), { kind: "rpfilterFailed" }], ctx.deny, staticOrigin("workload RPF check")),
-      rule([match.markClear(scratch0)], action.jump(CHAIN.fromHostEndpoint), staticOrigin("untracked ingress dispatch")),
+      rule(
+        [match.markSet(scratch0), { kind: "rpfilterFailed" }],
+        ctx.deny,
+        staticOrigin("workload RPF check"),
+      ),
+      rule(
+        [match.markClear(scratch0)],
+        action.jump(CHAIN.fromHostEndpoint),
+        staticOrigin("untracked ingress dispatch"),
+      ),
       rule([match.markSet(accept)], action.accept, staticOrigin("untracked policy accepted")),
     ]),
     chain(CHAIN.output, [
@@ -191,8 +243,14 @@ const hook = (name: HookChain["name"], target: string): HookChain => ({
   appended: [],
 });
 
-export const mangleHooks = (): HookChain[] => [hook("PREROUTING", CHAIN.prerouting), hook("POSTROUTING", CHAIN.postrouting)];
-export const rawHooks = (): HookChain[] => [hook("PREROUTING", CHAIN.prerouting), hook("OUTPUT", CHAIN.output)];
+export const mangleHooks = (): HookChain[] => [
+  hook("PREROUTING", CHAIN.prerouting),
+  hook("POSTROUTING", CHAIN.postrouting),
+];
+export const rawHooks = (): HookChain[] => [
+  hook("PREROUTING", CHAIN.prerouting),
+  hook("OUTPUT", CHAIN.output),
+];
 
 /** The ipsets the static mangle DSCP rule references; Felix creates them (empty without DSCP config). */
 export const staticSetNames = (v: IpVersion): string[] => [

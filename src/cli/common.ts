@@ -1,0 +1,82 @@
+// Shared CLI plumbing: load resources, print issues to stderr, decide exit codes. No domain logic.
+
+import { readFile } from "node:fs/promises";
+import { loadCluster } from "../resources/index.js";
+import type { Cluster } from "../resources/model.js";
+import { formatIssue, hasErrors, type Issue } from "../util/issue.js";
+import { parseIpAddrJson, type HostInterface } from "../calc/interfaces.js";
+import { parseCalicoVersion, MODELLED_VERSIONS, type CalicoVersion } from "../calc/versions.js";
+
+/** An error the CLI reports and exits on; `exitCode` 1 for bad input, 2 for bad usage. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+export const printIssues = (issues: readonly Issue[]): void => {
+  for (const i of issues) process.stderr.write(`${formatIssue(i)}\n`);
+};
+
+export interface Loaded {
+  readonly cluster: Cluster;
+  readonly issues: readonly Issue[];
+}
+
+/** Loads and validates; prints every issue; fails when there are errors (or warnings with strict). */
+export const loadOrFail = async (
+  paths: readonly string[],
+  opts: { strict?: boolean } = {},
+): Promise<Loaded> => {
+  if (paths.length === 0) throw new CliError("no input: pass resource files or directories with -f PATH", 2);
+  const { cluster, issues } = await loadCluster([...paths]);
+  printIssues(issues);
+  if (hasErrors(issues) || (opts.strict === true && issues.length > 0))
+    throw new CliError(
+      `${issues.filter((i) => i.severity === "error").length} error(s) in the input; nothing was rendered`,
+    );
+  return { cluster, issues };
+};
+
+export const readInterfaces = async (file: string | undefined): Promise<HostInterface[] | undefined> => {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new CliError(`--interfaces ${file}: cannot read: ${(e as Error).message}`);
+  }
+  const parsed = parseIpAddrJson(text);
+  if ("error" in parsed) throw new CliError(`--interfaces ${file}: ${parsed.error}`);
+  return parsed.interfaces;
+};
+
+export const parseVersionOption = (text: string | undefined): CalicoVersion | undefined => {
+  if (text === undefined) return undefined;
+  const v = parseCalicoVersion(text);
+  if (v === undefined)
+    throw new CliError(
+      `--calico-version ${JSON.stringify(text)} is not a version (accepted: X.Y such as ${MODELLED_VERSIONS.join(", ")})`,
+      2,
+    );
+  return v;
+};
+
+export const requireNode = (cluster: Cluster, node: string): void => {
+  const known = new Set([
+    ...cluster.hostEndpoints.map((e) => e.spec.node),
+    ...cluster.nodes.map((n) => n.metadata.name),
+  ]);
+  if (!known.has(node))
+    throw new CliError(
+      `--node ${JSON.stringify(node)}: no host endpoint or Node resource names this node (accepted: ${[...known].sort().join(", ") || "none found"})`,
+    );
+};
+
+export const writeOut = (text: string): void => {
+  process.stdout.write(text.endsWith("\n") || text === "" ? text : `${text}\n`);
+};

@@ -1,0 +1,36 @@
+// calisim's library API: load Calico resources, resolve a node, lower to the rule IR, render it for
+// the kernel, and trace packets through it.
+//
+//   const { cluster } = await loadCluster(["fixtures/example-cluster"]);
+//   const ruleset = buildRuleset(resolveNode(cluster, { node: "node-1" }), { version: 4 });
+//   console.log(renderIptables(ruleset));
+
+export type * from "./resources/model.js";
+export { loadCluster, parseResources, loadResourceFiles } from "./resources/index.js";
+export type { Issue, Severity } from "./util/issue.js";
+export { formatIssue, hasErrors } from "./util/issue.js";
+export type { Result } from "./util/result.js";
+
+export type { Selector, SelectorError } from "./selector/index.js";
+export { parseSelector, matchesSelector, printSelector } from "./selector/index.js";
+
+export type { NodeModel, ResolvedEndpoint, ResolveOptions } from "./calc/resolve.js";
+export { resolveNode } from "./calc/resolve.js";
+export type { HostInterface } from "./calc/interfaces.js";
+export { parseIpAddrJson } from "./calc/interfaces.js";
+export type { CalicoVersion, VersionFacts } from "./calc/versions.js";
+export {
+  parseCalicoVersion,
+  VERSION_FACTS,
+  MODELLED_VERSIONS,
+  DEFAULT_CALICO_VERSION,
+} from "./calc/versions.js";
+export type { EffectiveConfig } from "./calc/config.js";
+export { effectiveConfig } from "./calc/config.js";
+export type { InspectReport } from "./calc/inspect.js";
+export { inspectNode } from "./calc/inspect.js";
+
+export type * from "./rules/ir.js";
+export { buildRuleset } from "./rules/node-ruleset.js";
+export { renderIptables } from "./render/iptables/index.js";
+export { renderIpsets } from "./render/ipset/index.js";
