@@ -7,6 +7,7 @@ import { CliError } from "./common.js";
 import { getCommand } from "./get.js";
 import { inspectCommand } from "./inspect.js";
 import { renderCommand } from "./render.js";
+import { traceCommand } from "./trace.js";
 import { validateCommand } from "./validate.js";
 
 const main = async (): Promise<void> => {
@@ -19,6 +20,7 @@ const main = async (): Promise<void> => {
     .command(getCommand as never)
     .command(renderCommand as never)
     .command(inspectCommand as never)
+    .command(traceCommand as never)
     .demandCommand(1, "name a command (see --help)")
     .strict()
     .recommendCommands()
