@@ -14,3 +14,4 @@ run npx calisim validate -f fixtures/example-cluster
 run npx calisim get hep -o wide -f fixtures/example-cluster
 run npx calisim inspect -f fixtures/example-cluster --node node-1 --endpoint node-1-eth0
 run npx calisim render -f fixtures/example-cluster --node node-1
+run npx calisim trace -f fixtures/example-cluster --node node-1 --in eth0 --src 203.0.113.5 --dst 192.0.2.10 --proto tcp --dport 8080
