@@ -1,0 +1,33 @@
+// IP sets → `ipset restore` input, with the create options Felix uses (felix/ipsets/ipsets.go writeUpdates:
+// `create <name> <type> family <inet|inet6> maxelem <MaxIpsetSize>`, then `add <name> <member>`).
+
+import type { IpSet, IpVersion, Ruleset } from "../../rules/ir.js";
+
+/** Felix config MaxIpsetSize default (felix/config/config_params.go). */
+export const DEFAULT_MAX_IPSET_SIZE = 1048576;
+
+export interface RenderIpsetsOptions {
+  /** `maxelem` of every set (Felix MaxIpsetSize). */
+  readonly maxElem?: number;
+}
+
+/** felix/ipsets/ipset_defs.go IPFamilyV4 / IPFamilyV6. */
+export const ipsetFamily = (version: IpVersion): "inet" | "inet6" => (version === 4 ? "inet" : "inet6");
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The restore lines of one set: its `create` line, then its members sorted. */
+export const renderIpsetLines = (set: IpSet, opts: RenderIpsetsOptions = {}): string[] => [
+  `create ${set.name} ${set.type} family ${ipsetFamily(set.version)} maxelem ${opts.maxElem ?? DEFAULT_MAX_IPSET_SIZE}`,
+  ...[...new Set(set.members)].sort(compare).map((m) => `add ${set.name} ${m}`),
+];
+
+/** All of a ruleset's IP sets, sorted by name, as `ipset restore` input ("" when there are none). */
+export const renderIpsets = (ruleset: Ruleset, opts: RenderIpsetsOptions = {}): string => {
+  const sets = [...ruleset.sets].sort((a, b) => compare(a.name, b.name));
+  for (let i = 1; i < sets.length; i++) {
+    if (sets[i]?.name === sets[i - 1]?.name) throw new Error(`bug: IP set ${sets[i]?.name} appears twice`);
+  }
+  const lines = sets.flatMap((s) => renderIpsetLines(s, opts));
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+};

@@ -1,0 +1,242 @@
+// Ruleset → one libnftables JSON batch (and the same batch as `nft -f` text), laid out as Felix's nftables mode:
+// table `ip calico` / `ip6 calico`, layer-prefixed chains, Felix's fourteen base chains, `<matches> counter
+// <action>` rules with `cali:<hash>;` comments hashed over Felix's rule text (felix/nftables/renderer.go,
+// felix/generictables/rules.go RuleHashes). The batch replaces the table atomically: add, delete, add the table,
+// then sets, chains and rules (what Felix does on a full resync, felix/nftables/table.go:1285-1291), so loading
+// it twice gives the same ruleset (reference §3 pitfalls 12-13). Output order is fixed, so it is deterministic.
+
+import type { HookChain, IpVersion, Rule, Ruleset, TableName } from "../../rules/ir.js";
+import { felixRuleHashes } from "../../util/hash.js";
+import { actionFragment } from "./action.js";
+import {
+  BASE_CHAINS,
+  LAYERS,
+  NFT_TABLE,
+  appendsSeed,
+  baseChainName,
+  nftChainName,
+  nftFamily,
+} from "./layout.js";
+import type { BaseChainDef, NftIpFamily } from "./layout.js";
+import { matchFragment, transportOf } from "./match.js";
+import type { NftFragment } from "./match.js";
+import type { NftStatement } from "./schema-expr.js";
+import type { NftCommand, NftDocument } from "./schema.js";
+import { setPlan } from "./sets.js";
+import type { NftSetPlan } from "./sets.js";
+
+/** felix/rules/rulesdefs: the rule id comment is `cali:<hash>;`. */
+export const NFT_HASH_COMMENT_PREFIX = "cali:";
+/** knftables CommentLengthMax (renderer.go:100-116). */
+export const NFT_MAX_COMMENT_LENGTH = 128;
+// renderer.go shellUnsafe: everything else becomes "_" (one per code point, as Go's regexp works on runes).
+const SHELL_UNSAFE = /[^\w @%+=:,./-]/gu;
+
+export interface RuleContext {
+  readonly version: IpVersion;
+  readonly layer: TableName;
+}
+
+/** A rule as `<matches> counter <action>` (renderer.go renderRule): Felix's text, loadable text and JSON. */
+export const ruleFragment = (rule: Rule, ctx: RuleContext): NftFragment => {
+  const mctx = { version: ctx.version, transport: transportOf(rule.matches) };
+  const matches = rule.matches.map((m) => matchFragment(m, mctx));
+  // A counter on every rule with an action; a rule with neither match nor action is `continue`.
+  const action =
+    rule.action.kind === "none" ? [] : [{ felix: "counter", text: "counter", expr: [{ counter: null }] }];
+  const parts = [
+    ...matches,
+    ...action,
+    ...(rule.action.kind === "none" ? [] : [actionFragment(rule.action, ctx)]),
+  ];
+  const join = (k: "felix" | "text"): string =>
+    parts
+      .map((p) => p[k])
+      .filter((f) => f !== "")
+      .join(" ");
+  const expr: NftStatement[] = parts.flatMap((p) => p.expr);
+  if (expr.length === 0) return { felix: "continue", text: "continue", expr: [{ continue: null }] };
+  return { felix: join("felix"), text: join("text"), expr };
+};
+
+/** The `cali:` ids of a chain's rules; `seed` is the nft chain name, or `<chain>*appends*` for base-chain appends. */
+export const nftRuleIds = (seed: string, rules: readonly Rule[], ctx: RuleContext): string[] =>
+  felixRuleHashes(
+    seed,
+    rules.map((r) => ruleFragment(r, ctx).felix),
+  );
+
+const escapeComment = (c: string): string => c.replace(SHELL_UNSAFE, "_");
+
+/** renderer.go comment(): `cali:<hash>;` then each comment escaped and cut to an equal share of 128 characters. */
+export const nftComment = (hash: string | undefined, comments: readonly string[]): string | undefined => {
+  const head = hash === undefined || hash === "" ? [] : [`${NFT_HASH_COMMENT_PREFIX}${hash};`];
+  const share =
+    comments.length === 0
+      ? 0
+      : Math.trunc((NFT_MAX_COMMENT_LENGTH - head.join(" ").length) / comments.length);
+  const all = [...head, ...comments.map((c) => escapeComment(c).slice(0, Math.max(share, 0)))].join(" ");
+  const cut = all.slice(0, NFT_MAX_COMMENT_LENGTH);
+  return cut === "" ? undefined : cut;
+};
+
+interface PlannedRule {
+  readonly chain: string;
+  readonly fragment: NftFragment;
+  readonly comment: string | undefined;
+}
+
+interface NftPlan {
+  readonly family: NftIpFamily;
+  readonly table: string;
+  readonly sets: readonly NftSetPlan[];
+  readonly baseChains: readonly { readonly def: BaseChainDef; readonly policy: "accept" | "drop" }[];
+  readonly chains: readonly string[];
+  readonly rules: readonly PlannedRule[];
+}
+
+const chainRules = (
+  chain: string,
+  seed: string,
+  rules: readonly Rule[],
+  ctx: RuleContext,
+  hashed = true,
+): PlannedRule[] => {
+  const ids = hashed ? nftRuleIds(seed, rules, ctx) : [];
+  return rules.map((r, i) => ({
+    chain,
+    fragment: ruleFragment(r, ctx),
+    comment: nftComment(ids[i], r.comments),
+  }));
+};
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const plan = (ruleset: Ruleset, table: string): NftPlan => {
+  const family = nftFamily(ruleset.version);
+  const hooks = new Map<string, HookChain>();
+  const chains: { layer: TableName; name: string; rules: readonly Rule[] }[] = [];
+  for (const layer of LAYERS) {
+    const tables = ruleset.tables.filter((t) => t.name === layer);
+    if (tables.length > 1)
+      throw new Error(`bug: table ${layer} appears ${tables.length} times in the ruleset`);
+    for (const h of tables[0]?.hooks ?? []) {
+      const name = baseChainName({ layer, hook: h.name });
+      if (!BASE_CHAINS.some((d) => baseChainName(d) === name))
+        throw new Error(`bug: Felix has no base chain ${name}`);
+      if (hooks.has(name)) throw new Error(`bug: hook chain ${name} appears twice`);
+      hooks.set(name, h);
+    }
+    const named = (tables[0]?.chains ?? []).map((c) => ({
+      layer,
+      name: nftChainName(layer, c.name),
+      rules: c.rules,
+    }));
+    chains.push(...named.sort((a, b) => byName(a.name, b.name)));
+  }
+  const seen = new Set(BASE_CHAINS.map(baseChainName));
+  for (const c of chains) {
+    if (seen.has(c.name))
+      throw new Error(`bug: nft chain ${c.name} appears twice in table ${family} ${table}`);
+    seen.add(c.name);
+  }
+  for (const s of ruleset.sets) {
+    if (s.version !== ruleset.version)
+      throw new Error(`bug: IPv${s.version} set ${s.name} in an IPv${ruleset.version} ruleset`);
+  }
+  const baseRules = BASE_CHAINS.flatMap((def) => {
+    const name = baseChainName(def);
+    const h = hooks.get(name);
+    if (h === undefined) return [];
+    const ctx = { version: ruleset.version, layer: def.layer };
+    return [
+      ...chainRules(name, name, h.inserted, ctx),
+      ...chainRules(name, name, h.others ?? [], ctx, false),
+      ...chainRules(name, appendsSeed(name), h.appended, ctx),
+    ];
+  });
+  return {
+    family,
+    table,
+    sets: [...ruleset.sets].sort((a, b) => byName(a.name, b.name)).map((s) => setPlan(s, family, table)),
+    baseChains: BASE_CHAINS.map((def) => ({
+      def,
+      policy: hooks.get(baseChainName(def))?.policy === "DROP" ? "drop" : "accept",
+    })),
+    chains: chains.map((c) => c.name),
+    rules: [
+      ...baseRules,
+      ...chains.flatMap((c) =>
+        chainRules(c.name, c.name, c.rules, { version: ruleset.version, layer: c.layer }),
+      ),
+    ],
+  };
+};
+
+export interface RenderNftOptions {
+  /** Table name (default `calico`, as Felix). */
+  readonly table?: string;
+}
+
+/** The ruleset as one atomic, idempotent `nft -j -f` batch. */
+export const renderNftJson = (ruleset: Ruleset, opts: RenderNftOptions = {}): NftDocument => {
+  const p = plan(ruleset, opts.table ?? NFT_TABLE);
+  const t = { family: p.family, name: p.table };
+  const ref = { family: p.family, table: p.table };
+  const commands: NftCommand[] = [
+    { add: { table: t } },
+    { delete: { table: t } },
+    { add: { table: t } },
+    ...p.sets.map((s): NftCommand => ({ add: { set: s.set } })),
+    ...p.baseChains.map(({ def, policy }): NftCommand => ({
+      add: {
+        chain: {
+          ...ref,
+          name: baseChainName(def),
+          type: def.type,
+          hook: def.nftHook,
+          prio: def.prio,
+          policy,
+        },
+      },
+    })),
+    ...p.chains.map((name): NftCommand => ({ add: { chain: { ...ref, name } } })),
+    ...p.rules.map((r): NftCommand => ({
+      add: {
+        rule: {
+          ...ref,
+          chain: r.chain,
+          expr: r.fragment.expr,
+          ...(r.comment === undefined ? {} : { comment: r.comment }),
+        },
+      },
+    })),
+  ];
+  return { nftables: commands };
+};
+
+/** The same batch as `nft -f` text. */
+export const renderNft = (ruleset: Ruleset, opts: RenderNftOptions = {}): string => {
+  const p = plan(ruleset, opts.table ?? NFT_TABLE);
+  const at = `${p.family} ${p.table}`;
+  const lines = [
+    `add table ${at}`,
+    `delete table ${at}`,
+    `add table ${at}`,
+    ...p.sets.map((s) => s.text),
+    ...p.baseChains.map(
+      ({ def, policy }) =>
+        `add chain ${at} ${baseChainName(def)} { type ${def.type} hook ${def.nftHook} priority ${def.prio}; policy ${policy}; }`,
+    ),
+    ...p.chains.map((name) => `add chain ${at} ${name}`),
+    ...p.rules.map(
+      (r) =>
+        `add rule ${at} ${r.chain} ${r.fragment.text}${r.comment === undefined ? "" : ` comment "${r.comment}"`}`,
+    ),
+  ];
+  return `${lines.join("\n")}\n`;
+};
+
+/** A document as stable text, one command per line (for golden files and `nft -j -f`). */
+export const formatNftJson = (doc: NftDocument): string =>
+  `{"nftables": [\n${doc.nftables.map((c) => JSON.stringify(c)).join(",\n")}\n]}\n`;
