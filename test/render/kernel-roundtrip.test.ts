@@ -4,8 +4,6 @@
 
 import test from "ava";
 import type { ExecutionContext } from "ava";
-import { parseIptablesSave, ruleMeaning } from "../../src/dump/index.js";
-import type { Dump } from "../../src/dump/index.js";
 import { renderIpsets } from "../../src/render/ipset/index.js";
 import { renderIptables } from "../../src/render/iptables/index.js";
 import type {
@@ -19,7 +17,7 @@ import type {
   Table,
   TableName,
 } from "../../src/rules/ir.js";
-import { inNetns, requireRoot, withNetns } from "../helpers/netns.js";
+import { loadAndCompare } from "../helpers/kernel-compare.js";
 import { ACTION_CASES, CASE_SETS, MATCH_CASES } from "./fragment-cases.js";
 import type { FragmentCase } from "./fragment-cases.js";
 import { workedExampleRuleset } from "./worked-example-ir.js";
@@ -103,51 +101,14 @@ const casesRuleset = (v: IpVersion): Ruleset => {
   };
 };
 
-/** "table/chain" → rules as `<cali id> <meaning>`. */
-const meanings = (dump: Dump): Map<string, string[]> =>
-  new Map(
-    dump.tables.flatMap((t) =>
-      t.chains.map(
-        (c) => [`${t.name}/${c.name}`, c.rules.map((r) => `${r.id ?? "-"} ${ruleMeaning(r.rule)}`)] as const,
-      ),
-    ),
-  );
-
-const parsed = (t: ExecutionContext, text: string, what: string): Dump | undefined => {
-  const r = parseIptablesSave(text);
-  if (!r.ok) {
-    t.fail(`${what} does not parse: ${JSON.stringify(r.error, null, 1)}\n${text}`);
-    return undefined;
-  }
-  return r.value;
-};
-
-const roundTrip = async (t: ExecutionContext, ruleset: Ruleset, backend: "nft" | "legacy"): Promise<void> => {
-  const family = ruleset.version === 4 ? "iptables" : "ip6tables";
-  const restore = `${family}-${backend}-restore`;
-  const save = `${family}-${backend}-save`;
-  if (!(await requireRoot(t, ["ipset", restore, save]))) return;
-  const text = renderIptables(ruleset);
-  await withNetns(t, async (ns) => {
-    await inNetns(ns, "ipset", ["restore"], renderIpsets(ruleset));
-    await inNetns(ns, restore, ["--noflush"], text);
-    const saved = String((await inNetns(ns, save, ["-c"])).stdout);
-    const ours = parsed(t, text, "our render");
-    const kernel = parsed(t, saved, `${save} output`);
-    if (ours === undefined || kernel === undefined) return;
-    const unknowns = (d: Dump): string[] =>
-      d.warnings
-        .filter((w) => !w.includes("Warning:"))
-        .map((w) => w.replace(/^line \d+: /, ""))
-        .sort();
-    t.deepEqual(unknowns(kernel), unknowns(ours), "same unknowns both ways");
-    const want = meanings(ours);
-    const got = meanings(kernel);
-    for (const [chain, rules] of want) t.deepEqual(got.get(chain), rules, `${chain} (${save})`);
-    for (const [chain, rules] of got)
-      if (!want.has(chain)) t.deepEqual(rules, [], `untouched kernel chain ${chain}`);
+const roundTrip = (t: ExecutionContext, ruleset: Ruleset, backend: "nft" | "legacy"): Promise<void> =>
+  loadAndCompare(t, {
+    version: ruleset.version,
+    backend,
+    iptablesText: renderIptables(ruleset),
+    ipsetText: renderIpsets(ruleset),
+    restoreArgs: ["--noflush"],
   });
-};
 
 for (const backend of ["nft", "legacy"] as const) {
   test(`kernel round trip: worked example, IPv4, iptables-${backend}`, (t) =>

@@ -1,0 +1,20 @@
+// Field paths inside a resource: an array of keys and indexes, printed two ways.
+
+export type PathElement = string | number;
+export type Path = readonly PathElement[];
+
+/** Key of the `positions` map: "spec.ingress.0.action" (see model.ts Provenance). */
+export const positionKey = (path: Path): string => path.join(".");
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** Path as shown to users, zod's toDotPath style: spec.ingress[0].action, metadata.labels["a/b"]. */
+export const displayPath = (path: Path): string => {
+  let out = "";
+  for (const element of path) {
+    if (typeof element === "number") out += `[${element}]`;
+    else if (IDENTIFIER.test(element)) out += out === "" ? element : `.${element}`;
+    else out += `[${JSON.stringify(element)}]`;
+  }
+  return out;
+};

@@ -1,0 +1,159 @@
+// Reads YAML or JSON text into plain values while remembering where every node came from.
+// JSON is parsed as YAML 1.2 (a superset for our purposes), so both get the same positions.
+
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+} from "yaml";
+import type { SourcePos } from "./model.js";
+import { error, warning, type Finding } from "./findings.js";
+import { positionKey, type Path } from "./paths.js";
+import { scalarSourceOffset, type ScalarStyle } from "./scalar-offset.js";
+
+/** Where one node sits in the file. Offsets are absolute character offsets. */
+export interface NodeInfo {
+  readonly start: number;
+  /** Start of the mapping key, for values inside a mapping. */
+  readonly keyStart?: number;
+  /** Mappings and sequences are located by their key, when they have one. */
+  readonly collection?: boolean;
+  /** String scalars keep their raw source so offsets inside the value can be mapped back. */
+  readonly scalar?: { readonly style: ScalarStyle; readonly raw: string; readonly value: string };
+}
+
+export interface SourceDoc {
+  readonly file: string;
+  readonly value: unknown;
+  /** Node info by positionKey of the path from the document root. */
+  readonly nodes: ReadonlyMap<string, NodeInfo>;
+  readonly start: number;
+  readonly pos: (offset: number) => SourcePos;
+}
+
+export interface ReadResult {
+  readonly docs: readonly SourceDoc[];
+  /** YAML syntax errors and warnings, each with its position. */
+  readonly problems: readonly { readonly finding: Finding; readonly pos: SourcePos }[];
+}
+
+const setKey = (obj: Record<string, unknown>, key: string, value: unknown): void => {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+};
+
+const scalarStyle = (type: string | undefined): ScalarStyle =>
+  type === "QUOTE_DOUBLE" || type === "QUOTE_SINGLE" || type === "BLOCK_LITERAL" || type === "BLOCK_FOLDED"
+    ? type
+    : "PLAIN";
+
+interface WalkContext {
+  readonly text: string;
+  readonly doc: Document.Parsed;
+  readonly nodes: Map<string, NodeInfo>;
+}
+
+const walk = (raw: Node | null, path: Path, keyStart: number | undefined, ctx: WalkContext): unknown => {
+  const node = isAlias(raw) ? (raw.resolve(ctx.doc) ?? null) : raw;
+  const start = node?.range?.[0] ?? keyStart ?? 0;
+  const base = keyStart === undefined ? { start } : { start, keyStart };
+  if (isMap(node)) {
+    ctx.nodes.set(positionKey(path), { ...base, collection: true });
+    const obj: Record<string, unknown> = {};
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+      const valueNode = (pair.value ?? null) as Node | null;
+      const kStart = keyNode?.range?.[0] ?? start;
+      setKey(obj, key, walk(valueNode, [...path, key], kStart, ctx));
+    }
+    return obj;
+  }
+  if (isSeq(node)) {
+    ctx.nodes.set(positionKey(path), { ...base, collection: true });
+    return node.items.map((item, i) => walk(item as Node | null, [...path, i], undefined, ctx));
+  }
+  if (isScalar(node)) {
+    const value = node.value;
+    if (typeof value === "string") {
+      const end = node.range?.[1] ?? start;
+      const scalar = { style: scalarStyle(node.type), raw: ctx.text.slice(start, end), value };
+      ctx.nodes.set(positionKey(path), { ...base, scalar });
+    } else {
+      ctx.nodes.set(positionKey(path), base);
+    }
+    return value ?? null;
+  }
+  ctx.nodes.set(positionKey(path), base);
+  return null;
+};
+
+/** First line of a yaml library message, without its "at line X, column Y" tail and code frame. */
+const shortReason = (message: string): string =>
+  (message.split("\n")[0] ?? "").replace(/ at line \d+.*$/, "");
+
+export const readDocuments = (file: string, text: string): ReadResult => {
+  const lineCounter = new LineCounter();
+  const pos = (offset: number): SourcePos => {
+    const lp = lineCounter.linePos(offset);
+    return { file, line: lp.line, col: lp.col };
+  };
+  const docs: SourceDoc[] = [];
+  const problems: { finding: Finding; pos: SourcePos }[] = [];
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: true });
+  const all = Array.isArray(parsed) ? parsed : [];
+  for (const doc of all) {
+    for (const w of doc.warnings) {
+      const p = w.linePos?.[0];
+      problems.push({
+        finding: warning([], { code: "yaml_warning", reason: shortReason(w.message) }),
+        pos: { file, line: p?.line ?? 1, col: p?.col ?? 1 },
+      });
+    }
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const p = e.linePos?.[0];
+        problems.push({
+          finding: error([], { code: "yaml_syntax", reason: shortReason(e.message) }),
+          pos: { file, line: p?.line ?? 1, col: p?.col ?? 1 },
+        });
+      }
+      continue;
+    }
+    const nodes = new Map<string, NodeInfo>();
+    const value = walk(doc.contents as Node | null, [], undefined, { text, doc, nodes });
+    if (value === null) continue;
+    docs.push({ file, value, nodes, start: doc.contents?.range?.[0] ?? 0, pos });
+  }
+  return { docs, problems };
+};
+
+/**
+ * Position of a path in a document. Missing paths fall back to the nearest ancestor that exists
+ * (pointing at its key when it has one), so "required field missing" lands on the parent field.
+ */
+export const positionOf = (
+  doc: SourceDoc,
+  path: Path,
+  at: "key" | "value" = "value",
+  offset?: number,
+): SourcePos => {
+  const exact = doc.nodes.get(positionKey(path));
+  if (exact !== undefined) {
+    if ((at === "key" || exact.collection === true) && exact.keyStart !== undefined)
+      return doc.pos(exact.keyStart);
+    if (offset !== undefined && exact.scalar !== undefined) {
+      return doc.pos(exact.start + scalarSourceOffset(exact.scalar, offset));
+    }
+    return doc.pos(exact.start);
+  }
+  for (let n = path.length - 1; n >= 0; n--) {
+    const info = doc.nodes.get(positionKey(path.slice(0, n)));
+    if (info !== undefined) return doc.pos(info.keyStart ?? info.start);
+  }
+  return doc.pos(doc.start);
+};
