@@ -5,7 +5,15 @@ import ipaddr from "ipaddr.js";
 import type { Packet, PacketState } from "../trace/index.js";
 import { CliError } from "./common.js";
 
-const PROTOCOLS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, sctp: 132, icmp: 1, icmpv6: 58, "ipv6-icmp": 58, udplite: 136 };
+const PROTOCOLS: Readonly<Record<string, number>> = {
+  tcp: 6,
+  udp: 17,
+  sctp: 132,
+  icmp: 1,
+  icmpv6: 58,
+  "ipv6-icmp": 58,
+  udplite: 136,
+};
 const STATES = ["new", "established", "related", "invalid"] as const;
 
 export interface PacketArgs {
@@ -29,14 +37,21 @@ export const packetOptions = <T>(y: Argv<T>) =>
     .option("out", { type: "string", describe: "interface the packet leaves on (omit: delivered locally)" })
     .option("src", { type: "string", describe: "source address (IPv4 or IPv6)" })
     .option("dst", { type: "string", describe: "destination address" })
-    .option("proto", { type: "string", default: "tcp", describe: "tcp | udp | sctp | icmp | icmpv6 | a number" })
+    .option("proto", {
+      type: "string",
+      default: "tcp",
+      describe: "tcp | udp | sctp | icmp | icmpv6 | a number",
+    })
     .option("sport", { type: "number", describe: "source port (default 40000 for tcp/udp/sctp)" })
     .option("dport", { type: "number", describe: "destination port" })
     .option("icmp-type", { type: "number", describe: "ICMP type (default 8, echo request)" })
     .option("icmp-code", { type: "number", describe: "ICMP code" })
     .option("state", { choices: STATES, default: "new", describe: "conntrack state the packet has" })
     .option("mark", { type: "string", describe: "packet mark on entry (e.g. 0x0)" })
-    .option("dnat-to", { type: "string", describe: "DNAT in nat PREROUTING/OUTPUT, like a kube-proxy NodePort: IP[:PORT]" });
+    .option("dnat-to", {
+      type: "string",
+      describe: "DNAT in nat PREROUTING/OUTPUT, like a kube-proxy NodePort: IP[:PORT]",
+    });
 
 const address = (opt: string, text: string | undefined): string => {
   if (text === undefined) throw new CliError(`--${opt} is required (an IPv4 or IPv6 address)`, 2);
@@ -46,18 +61,23 @@ const address = (opt: string, text: string | undefined): string => {
 
 const port = (opt: string, n: number | undefined): number | undefined => {
   if (n === undefined) return undefined;
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`--${opt} ${n} is not a port (accepted: 0-65535)`, 2);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new CliError(`--${opt} ${n} is not a port (accepted: 0-65535)`, 2);
   return n;
 };
 
 export const parsePacket = (a: PacketArgs): Packet => {
   const src = address("src", a.src);
   const dst = address("dst", a.dst);
-  if (src.includes(":") !== dst.includes(":")) throw new CliError("--src and --dst must be the same IP version", 2);
+  if (src.includes(":") !== dst.includes(":"))
+    throw new CliError("--src and --dst must be the same IP version", 2);
   const protoText = a.proto.toLowerCase();
   const proto = PROTOCOLS[protoText] ?? (/^\d+$/.test(protoText) ? Number(protoText) : undefined);
   if (proto === undefined || proto > 255)
-    throw new CliError(`--proto ${JSON.stringify(a.proto)} (accepted: ${Object.keys(PROTOCOLS).join(", ")}, or 0-255)`, 2);
+    throw new CliError(
+      `--proto ${JSON.stringify(a.proto)} (accepted: ${Object.keys(PROTOCOLS).join(", ")}, or 0-255)`,
+      2,
+    );
   const hasPorts = [6, 17, 132, 136].includes(proto);
   const isIcmp = proto === 1 || proto === 58;
   if (!hasPorts && (a.sport !== undefined || a.dport !== undefined))
@@ -74,8 +94,14 @@ export const parsePacket = (a: PacketArgs): Packet => {
     const m = /^\[?([0-9a-fA-F.:]+?)\]?(?::(\d+))?$/.exec(a["dnat-to"]);
     const ip = m?.[1];
     if (ip === undefined || !ipaddr.isValid(ip))
-      throw new CliError(`--dnat-to ${JSON.stringify(a["dnat-to"])} (accepted: IP or IP:PORT, [IPv6]:PORT)`, 2);
-    dnatTo = { ip: ipaddr.parse(ip).toString(), ...(m?.[2] === undefined ? {} : { port: port("dnat-to", Number(m[2]))! }) };
+      throw new CliError(
+        `--dnat-to ${JSON.stringify(a["dnat-to"])} (accepted: IP or IP:PORT, [IPv6]:PORT)`,
+        2,
+      );
+    dnatTo = {
+      ip: ipaddr.parse(ip).toString(),
+      ...(m?.[2] === undefined ? {} : { port: port("dnat-to", Number(m[2]))! }),
+    };
   }
   return {
     ...(a.in === undefined ? {} : { in: a.in }),
@@ -84,7 +110,12 @@ export const parsePacket = (a: PacketArgs): Packet => {
     dst,
     proto,
     ...(hasPorts ? { sport: port("sport", a.sport) ?? 40000, dport: port("dport", a.dport)! } : {}),
-    ...(isIcmp ? { icmpType: a["icmp-type"] ?? 8, ...(a["icmp-code"] === undefined ? {} : { icmpCode: a["icmp-code"] }) } : {}),
+    ...(isIcmp
+      ? {
+          icmpType: a["icmp-type"] ?? 8,
+          ...(a["icmp-code"] === undefined ? {} : { icmpCode: a["icmp-code"] }),
+        }
+      : {}),
     state: a.state as PacketState,
     ...(mark === undefined ? {} : { mark }),
     ...(dnatTo === undefined ? {} : { dnatTo }),

@@ -27,8 +27,16 @@ const readText = async (opt: string, file: string): Promise<string> => {
   }
 };
 
-const parseErrors = (opt: string, file: string, errors: readonly { line: number; message: string; text?: string }[]): CliError =>
-  new CliError(errors.map((e) => `--${opt} ${file}:${e.line}: ${e.message}${e.text === undefined ? "" : `\n  ${e.text}`}`).join("\n"));
+const parseErrors = (
+  opt: string,
+  file: string,
+  errors: readonly { line: number; message: string; text?: string }[],
+): CliError =>
+  new CliError(
+    errors
+      .map((e) => `--${opt} ${file}:${e.line}: ${e.message}${e.text === undefined ? "" : `\n  ${e.text}`}`)
+      .join("\n"),
+  );
 
 const dumpRuleset = async (argv: TraceArgs, version: IpVersion): Promise<Ruleset> => {
   const file = argv["iptables-save"]!;
@@ -48,11 +56,19 @@ export const traceCommand = {
   describe: "Trace a packet through a node's rules and explain the verdict",
   builder: (y: Argv) =>
     packetOptions(y)
-      .option("f", { alias: "filename", type: "string", array: true, describe: "resource file or directory (repeatable)" })
+      .option("f", {
+        alias: "filename",
+        type: "string",
+        array: true,
+        describe: "resource file or directory (repeatable)",
+      })
       .option("node", { type: "string", describe: "the node to simulate (with -f)" })
       .option("calico-version", { type: "string", describe: "Calico release to model (X.Y; default 3.34)" })
       .option("interfaces", { type: "string", describe: 'the node\'s interfaces: JSON from "ip -j addr"' })
-      .option("iptables-save", { type: "string", describe: "trace a real dump (iptables-save / ip6tables-save output) instead" })
+      .option("iptables-save", {
+        type: "string",
+        describe: "trace a real dump (iptables-save / ip6tables-save output) instead",
+      })
       .option("ipsets", { type: "string", describe: "ipset save output for the dump's sets" })
       .option("o", { alias: "output", choices: ["text", "json"], default: "text" })
       .option("verbose", { type: "boolean", default: false, describe: "also list rules that did not match" })
@@ -66,7 +82,10 @@ export const traceCommand = {
         "$0 trace -f fixtures/example-cluster --node node-1 --in eth0 --src 203.0.113.5 --dst 192.0.2.10 --proto tcp --dport 8080",
         "why is this dropped?",
       )
-      .example("$0 trace --iptables-save node.dump --ipsets node.ipsets --in eth0 --src 198.51.100.7 --dst 192.0.2.10 --dport 22", "trace a real node's rules"),
+      .example(
+        "$0 trace --iptables-save node.dump --ipsets node.ipsets --in eth0 --src 198.51.100.7 --dst 192.0.2.10 --dport 22",
+        "trace a real node's rules",
+      ),
   handler: async (argv: TraceArgs) => {
     const packet = parsePacket(argv);
     const version: IpVersion = packet.src.includes(":") ? 6 : 4;
@@ -87,6 +106,9 @@ export const traceCommand = {
     const result = trace(ruleset, packet, { verbose: argv.verbose });
     for (const n of notes) process.stderr.write(`note: ${n}\n`);
     if (argv.o === "json") writeOut(JSON.stringify(result, null, 2));
-    else writeOut(formatTrace(result, { color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined }));
+    else
+      writeOut(
+        formatTrace(result, { color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined }),
+      );
   },
 };

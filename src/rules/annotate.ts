@@ -20,7 +20,12 @@ const idMap = (rs: Ruleset): Map<string, Origin> => {
   return map;
 };
 
-const annotateRules = (table: string, chain: string, rules: readonly Rule[], map: Map<string, Origin>): Rule[] => {
+const annotateRules = (
+  table: string,
+  chain: string,
+  rules: readonly Rule[],
+  map: Map<string, Origin>,
+): Rule[] => {
   const ids = ruleIds(chain, rules);
   return rules.map((r, i) => {
     const o = r.origin ?? map.get(`${table}/${ids[i]}`);
@@ -29,7 +34,10 @@ const annotateRules = (table: string, chain: string, rules: readonly Rule[], map
 };
 
 /** Returns the dump's ruleset with origins filled in from `rendered`; also counts the matches. */
-export const annotateDump = (dump: Ruleset, rendered: Ruleset): { ruleset: Ruleset; matched: number; total: number } => {
+export const annotateDump = (
+  dump: Ruleset,
+  rendered: Ruleset,
+): { ruleset: Ruleset; matched: number; total: number } => {
   const map = idMap(rendered);
   let matched = 0;
   let total = 0;
@@ -41,12 +49,10 @@ export const annotateDump = (dump: Ruleset, rendered: Ruleset): { ruleset: Rules
   const tables = dump.tables.map((t) => ({
     ...t,
     chains: t.chains.map((c): Chain => ({ ...c, rules: count(annotateRules(t.name, c.name, c.rules, map)) })),
-    hooks: t.hooks.map(
-      (h): HookChain => ({
-        ...h,
-        inserted: count(annotateRules(t.name, h.name, h.inserted, map)),
-      }),
-    ),
+    hooks: t.hooks.map((h): HookChain => ({
+      ...h,
+      inserted: count(annotateRules(t.name, h.name, h.inserted, map)),
+    })),
   }));
   return { ruleset: { ...dump, tables }, matched, total };
 };

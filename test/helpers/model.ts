@@ -68,7 +68,11 @@ export const gnp = (name: string, spec: Partial<PolicySpec>): GlobalNetworkPolic
   const egress = spec.egress ?? [];
   const types =
     spec.types ??
-    (egress.length > 0 && ingress.length > 0 ? ["Ingress", "Egress"] : egress.length > 0 ? ["Egress"] : ["Ingress"]);
+    (egress.length > 0 && ingress.length > 0
+      ? ["Ingress", "Egress"]
+      : egress.length > 0
+        ? ["Egress"]
+        : ["Ingress"]);
   return {
     kind: "GlobalNetworkPolicy",
     metadata: meta(name),
@@ -129,7 +133,11 @@ export const felixConfig = (name: string, spec: FelixConfigSpec): FelixConfigura
   positions: {},
 });
 
-export const cluster = (...resources: (HostEndpoint | GlobalNetworkPolicy | Profile | Tier | GlobalNetworkSet | FelixConfiguration)[]): Cluster => ({
+export const cluster = (
+  ...resources: (
+    HostEndpoint | GlobalNetworkPolicy | Profile | Tier | GlobalNetworkSet | FelixConfiguration
+  )[]
+): Cluster => ({
   hostEndpoints: resources.filter((r): r is HostEndpoint => r.kind === "HostEndpoint"),
   policies: resources.filter((r): r is GlobalNetworkPolicy => r.kind === "GlobalNetworkPolicy"),
   profiles: [
@@ -171,7 +179,11 @@ export const workedExample = (): Cluster =>
           source: { selector: 'role == "frontend"' },
           destination: { ports: [{ kind: "named", name: "some-port" }] },
         }),
-        ruleOf({ action: "Deny", protocol: "UDP", destination: { ports: [{ kind: "named", name: "another-port" }] } }),
+        ruleOf({
+          action: "Deny",
+          protocol: "UDP",
+          destination: { ports: [{ kind: "named", name: "another-port" }] },
+        }),
       ],
       egress: [ruleOf({ action: "Allow" })],
     }),
