@@ -1,0 +1,56 @@
+// Addresses and prefixes as bigints, parsed once, so CIDR tests are a shift and a compare.
+
+import ipaddr from "ipaddr.js";
+import type { IpVersion } from "../rules/ir.js";
+
+export interface Addr {
+  readonly v: IpVersion;
+  readonly n: bigint;
+}
+
+/** A prefix: `key` is the address shifted right by the host bits (iptables masks host bits too). */
+export interface Prefix {
+  readonly v: IpVersion;
+  readonly len: number;
+  readonly shift: bigint;
+  readonly key: bigint;
+}
+
+const width = (v: IpVersion): number => (v === 4 ? 32 : 128);
+
+const toBigint = (bytes: readonly number[]): bigint => bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+
+/** Dotted-quad IPv4 or any IPv6 text; undefined for anything else (no "0x1.2" or "10" shorthands). */
+export const parseAddr = (text: string): Addr | undefined => {
+  try {
+    if (text.includes(":")) return { v: 6, n: toBigint(ipaddr.IPv6.parse(text).toByteArray()) };
+    if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
+    return { v: 4, n: toBigint(ipaddr.IPv4.parse(text).toByteArray()) };
+  } catch {
+    return undefined;
+  }
+};
+
+/** "a.b.c.d/len", "x::/len" or a plain address (a host prefix). */
+export const parsePrefix = (text: string): Prefix | undefined => {
+  const slash = text.indexOf("/");
+  const addr = parseAddr(slash < 0 ? text : text.slice(0, slash));
+  if (addr === undefined) return undefined;
+  const w = width(addr.v);
+  const lenText = slash < 0 ? String(w) : text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(lenText)) return undefined;
+  const len = Number(lenText);
+  if (len > w) return undefined;
+  const shift = BigInt(w - len);
+  return { v: addr.v, len, shift, key: addr.n >> shift };
+};
+
+export const inPrefix = (a: Addr, p: Prefix): boolean => a.v === p.v && a.n >> p.shift === p.key;
+
+export const sameAddr = (a: Addr, b: Addr): boolean => a.v === b.v && a.n === b.n;
+
+/** Loopback is always local (the kernel's RTN_LOCAL for 127.0.0.0/8 and ::1). */
+const LOOPBACK = [parsePrefix("127.0.0.0/8")!, parsePrefix("::1/128")!];
+export const isLoopback = (a: Addr): boolean => LOOPBACK.some((p) => inPrefix(a, p));
+
+export const addrKey = (a: Addr): string => `${a.v}:${a.n.toString(16)}`;

@@ -1,0 +1,64 @@
+// IP sets compiled for lookups: hash:net as one hash per prefix length (the kernel's hash:net also probes
+// each stored prefix length, net/netfilter/ipset/ip_set_hash_gen.h), hash:ip,port as a set of ip|proto|port.
+
+import type { IpSet, IpVersion } from "../rules/ir.js";
+import { addrKey, parseAddr, parsePrefix, type Addr } from "./addr.js";
+
+export interface CompiledSet {
+  readonly name: string;
+  readonly type: IpSet["type"];
+  readonly version: IpVersion;
+  /** Members the tracer could not read; reported (once per trace) when the set is consulted. */
+  readonly problems: readonly string[];
+  readonly hasNet: (a: Addr) => boolean;
+  readonly hasIpPort: (a: Addr, proto: number, port: number) => boolean;
+}
+
+/** Protocol names ipset accepts in hash:ip,port members (ipset(8) "proto:port"; no proto means tcp). */
+const IPSET_PROTOS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, sctp: 132, udplite: 136 };
+
+const ipPortKey = (a: Addr, proto: number, port: number): string => `${addrKey(a)}|${proto}|${port}`;
+
+export const compileSet = (set: IpSet): CompiledSet => {
+  const problems: string[] = [];
+  const byLen = new Map<number, { shift: bigint; keys: Set<bigint> }>();
+  const ipPorts = new Set<string>();
+  for (const m of set.members) {
+    if (set.type === "hash:net") {
+      const p = parsePrefix(m);
+      if (p === undefined || p.v !== set.version) {
+        problems.push(
+          `member "${m}" of ipset ${set.name} is not an IPv${set.version} address or CIDR; ignored`,
+        );
+        continue;
+      }
+      const slot = byLen.get(p.len) ?? { shift: p.shift, keys: new Set<bigint>() };
+      slot.keys.add(p.key);
+      byLen.set(p.len, slot);
+      continue;
+    }
+    const comma = m.indexOf(",");
+    const ip = comma < 0 ? undefined : parseAddr(m.slice(0, comma));
+    const rest = comma < 0 ? "" : m.slice(comma + 1);
+    const colon = rest.indexOf(":");
+    const protoName = colon < 0 ? "tcp" : rest.slice(0, colon).toLowerCase();
+    const portText = colon < 0 ? rest : rest.slice(colon + 1);
+    const proto = IPSET_PROTOS[protoName];
+    if (ip === undefined || ip.v !== set.version || proto === undefined || !/^\d{1,5}$/.test(portText)) {
+      problems.push(
+        `member "${m}" of ipset ${set.name} is not "ip,proto:port" with tcp/udp/sctp/udplite; ignored`,
+      );
+      continue;
+    }
+    ipPorts.add(ipPortKey(ip, proto, Number(portText)));
+  }
+  const slots = [...byLen.values()];
+  return {
+    name: set.name,
+    type: set.type,
+    version: set.version,
+    problems,
+    hasNet: (a) => a.v === set.version && slots.some((s) => s.keys.has(a.n >> s.shift)),
+    hasIpPort: (a, proto, port) => ipPorts.has(ipPortKey(a, proto, port)),
+  };
+};
