@@ -28,6 +28,8 @@ export interface NodeModel {
   readonly interfaces: readonly HostInterface[];
   /** True when interfaces were assumed from the resources rather than given. */
   readonly interfacesAssumed: boolean;
+  /** Workload (`cali…`) interfaces of the node; their workload policy is assumed to allow. */
+  readonly workloads: readonly string[];
   readonly endpoints: readonly ResolvedEndpoint[];
   readonly star?: ResolvedEndpoint;
   readonly unbound: readonly { readonly endpoint: HostEndpoint; readonly why: string }[];
@@ -40,6 +42,8 @@ export interface ResolveOptions {
   readonly node: string;
   readonly calicoVersion?: CalicoVersion;
   readonly interfaces?: readonly HostInterface[];
+  /** Workload interfaces to assume in addition to those in `interfaces` (e.g. named by a traced packet). */
+  readonly extraWorkloads?: readonly string[];
 }
 
 const policyNames = (
@@ -56,6 +60,14 @@ export const resolveNode = (cluster: Cluster, opts: ResolveOptions): NodeModel =
   const interfaces = opts.interfaces ?? assumed!.interfaces;
   const bound = bindEndpoints(local, interfaces, config.workloadPrefixes);
   const warnings: Warning[] = [];
+  const workloads = [...new Set([...interfaces.map((i) => i.name), ...(opts.extraWorkloads ?? [])])]
+    .filter((n) => config.workloadPrefixes.some((p) => n.startsWith(p)))
+    .sort();
+  if (workloads.length > 0)
+    warnings.push({
+      code: "workload_policy_assumed",
+      message: `workload endpoints are not modelled: traffic from and to ${workloads.join(", ")} is assumed allowed by workload policy (host endpoint policy is simulated exactly)`,
+    });
 
   const endpoints = bound.bindings.map((binding) => ({
     binding,
@@ -108,6 +120,7 @@ export const resolveNode = (cluster: Cluster, opts: ResolveOptions): NodeModel =
     config,
     interfaces,
     interfacesAssumed: assumed !== undefined,
+    workloads,
     endpoints,
     ...(star === undefined ? {} : { star }),
     unbound: bound.unbound,

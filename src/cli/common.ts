@@ -36,9 +36,7 @@ export const loadOrFail = async (
   const { cluster, issues } = await loadCluster([...paths]);
   printIssues(issues);
   if (hasErrors(issues) || (opts.strict === true && issues.length > 0))
-    throw new CliError(
-      `${issues.filter((i) => i.severity === "error").length} error(s) in the input; nothing was rendered`,
-    );
+    throw new CliError(`${issues.filter((i) => i.severity === "error").length} error(s) in the input`);
   return { cluster, issues };
 };
 

@@ -40,7 +40,10 @@ export interface LoadedNode {
   readonly ruleset: (v: IpVersion) => Ruleset;
 }
 
-export const loadNode = async (argv: NodeArgs): Promise<LoadedNode> => {
+export const loadNode = async (
+  argv: NodeArgs,
+  extraWorkloads: readonly string[] = [],
+): Promise<LoadedNode> => {
   const { cluster } = await loadOrFail(argv.f, { strict: argv.strict });
   requireNode(cluster, argv.node);
   const interfaces = await readInterfaces(argv.interfaces);
@@ -49,6 +52,7 @@ export const loadNode = async (argv: NodeArgs): Promise<LoadedNode> => {
     node: argv.node,
     ...(calicoVersion === undefined ? {} : { calicoVersion }),
     ...(interfaces === undefined ? {} : { interfaces }),
+    extraWorkloads,
   });
   for (const note of model.notes) process.stderr.write(`note: ${note}\n`);
   for (const w of model.warnings) process.stderr.write(`warning: ${w.message}\n`);

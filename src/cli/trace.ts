@@ -100,7 +100,9 @@ export const traceCommand = {
         notes.push(`mapped ${a.matched} of ${a.total} dump rules to resources by their cali: rule ids`);
       }
     } else {
-      const { ruleset: rendered } = await loadNode(argv as TraceArgs & NodeArgs);
+      // A packet from or to a workload interface implies that workload exists on the node.
+      const named = [packet.in, packet.out].filter((i): i is string => i !== undefined);
+      const { ruleset: rendered } = await loadNode(argv as TraceArgs & NodeArgs, named);
       ruleset = rendered(version);
     }
     const result = trace(ruleset, packet, { verbose: argv.verbose });

@@ -6,12 +6,14 @@ import type { Chain, Rule } from "./ir.js";
 import { action, match, rule } from "./build.js";
 import { endpointChainName, type EndpointPrefix } from "./names.js";
 
+type DispatchPrefix = EndpointPrefix | "cali-fw-" | "cali-tw-";
+
 export interface DispatchSpec {
   readonly chain: string;
   readonly direction: "in" | "out";
   /** Interface name → endpoint name, for the interfaces this table dispatches. */
   readonly interfaces: ReadonlyMap<string, string>;
-  readonly endpointPrefix: EndpointPrefix;
+  readonly endpointPrefix: DispatchPrefix;
   readonly endRules: readonly Rule[];
 }
 
@@ -32,7 +34,7 @@ export const dispatchChains = (s: DispatchSpec): Chain[] => {
   }
   const ifaceMatch = (n: string) => (s.direction === "in" ? match.inIface(n) : match.outIface(n));
   const toEndpoint = (n: string): Rule =>
-    rule([ifaceMatch(n)], action.goto(endpointChainName(s.endpointPrefix, n)), {
+    rule([ifaceMatch(n)], action.goto(`${s.endpointPrefix}${n}`), {
       origin: { kind: "dispatch", endpoint: s.interfaces.get(n)!, interface: n },
     });
   const children: Chain[] = [];

@@ -21,6 +21,7 @@ import {
   type EndpointPrefix,
 } from "./names.js";
 import { policyChain, profileChain, type ChainContext } from "./policy-chains.js";
+import { workloadChains } from "./workloads.js";
 import {
   failsafeChain,
   filterHooks,
@@ -142,6 +143,7 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
   const A = config.filterAllow;
   const filterChains: Chain[] = [
     ...filterStaticChains(sctx),
+    ...workloadChains(model.workloads, deny, config.marks),
     failsafeChain("in", "filter", sctx),
     failsafeChain("out", "filter", sctx),
     ...[

@@ -130,13 +130,6 @@ export const filterStaticChains = (ctx: StaticContext): Chain[] => {
         origin: { kind: "workload-to-host" },
       }),
     ]),
-    // No workload endpoints are modelled, so both workload dispatch chains hold only the catch-all.
-    chain(CHAIN.fromWlDispatch, [
-      rule([], ctx.deny, { comments: ["Unknown interface"], ...staticOrigin("unknown workload interface") }),
-    ]),
-    chain(CHAIN.toWlDispatch, [
-      rule([], ctx.deny, { comments: ["Unknown interface"], ...staticOrigin("unknown workload interface") }),
-    ]),
     chain(CHAIN.cidrBlock, []),
   ];
 };
