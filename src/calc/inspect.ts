@@ -3,7 +3,7 @@
 // select nothing, the chains rendered for each endpoint, and each selector's ipset with its members.
 
 import type { Ruleset } from "../rules/ir.js";
-import { endpointChainName, ENDPOINT_PREFIX } from "../rules/names.js";
+import { endpointChainName, ENDPOINT_PREFIX, limitChainName, MAX_CHAIN_NAME } from "../rules/names.js";
 import type { TierGroup } from "./policies.js";
 import type { NodeModel, ResolvedEndpoint } from "./resolve.js";
 import { endpointLabels, policySelects } from "./policies.js";
@@ -67,7 +67,11 @@ const chainsFor = (r: ResolvedEndpoint, rulesets: readonly Ruleset[]): string[] 
   return [
     ...new Set(
       rulesets.flatMap((rs) =>
-        rs.tables.flatMap((t) => t.chains.filter((c) => names.has(c.name)).map((c) => `${t.name} ${c.name}`)),
+        rs.tables.flatMap((t) =>
+          t.chains
+            .filter((c) => names.has(c.name))
+            .map((c) => `${t.name} ${limitChainName(c.name, MAX_CHAIN_NAME)}`),
+        ),
       ),
     ),
   ].sort();

@@ -4,14 +4,14 @@
 
 import { ruleIds } from "../render/iptables/index.js";
 import type { Chain, HookChain, Origin, Rule, Ruleset } from "./ir.js";
-import { limitChainName, MAX_CHAIN_NAME } from "./names.js";
+import { limitRulesetNames, MAX_CHAIN_NAME } from "./names.js";
 
-const idMap = (rs: Ruleset): Map<string, Origin> => {
+const idMap = (logical: Ruleset): Map<string, Origin> => {
   const map = new Map<string, Origin>();
-  for (const t of rs.tables) {
+  // Ids are computed over the iptables spelling: chain names and targets cut to 28 characters.
+  for (const t of limitRulesetNames(logical, MAX_CHAIN_NAME).tables) {
     for (const c of t.chains) {
-      const name = limitChainName(c.name, MAX_CHAIN_NAME);
-      ruleIds(name, c.rules).forEach((id, i) => {
+      ruleIds(c.name, c.rules).forEach((id, i) => {
         const o = c.rules[i]?.origin;
         if (o !== undefined) map.set(`${t.name}/${id}`, o);
       });

@@ -3,6 +3,7 @@
 
 import { createHash } from "node:crypto";
 import { lengthLimitedId } from "../util/hash.js";
+import type { Rule, Ruleset } from "./ir.js";
 
 export const MAX_CHAIN_NAME = 28;
 
@@ -35,8 +36,8 @@ export const ENDPOINT_PREFIX = {
 
 export type EndpointPrefix = (typeof ENDPOINT_PREFIX)[keyof typeof ENDPOINT_PREFIX];
 
-export const endpointChainName = (prefix: EndpointPrefix, iface: string): string =>
-  lengthLimitedId(prefix, iface, MAX_CHAIN_NAME);
+/** Chain names in the IR are Felix's logical names; each backend cuts them with limitChainName. */
+export const endpointChainName = (prefix: EndpointPrefix, iface: string): string => `${prefix}${iface}`;
 
 export interface PolicyRef {
   readonly kind: "GlobalNetworkPolicy" | "NetworkPolicy";
@@ -54,10 +55,10 @@ export const policyId = (p: PolicyRef, kindPrefix: boolean): string =>
     : `${p.tier}/${p.name}`;
 
 export const policyChainName = (dir: "ingress" | "egress", p: PolicyRef, kindPrefix: boolean): string =>
-  lengthLimitedId(dir === "ingress" ? "cali-pi-" : "cali-po-", policyId(p, kindPrefix), MAX_CHAIN_NAME);
+  `${dir === "ingress" ? "cali-pi-" : "cali-po-"}${policyId(p, kindPrefix)}`;
 
 export const profileChainName = (dir: "ingress" | "egress", profile: string): string =>
-  lengthLimitedId(dir === "ingress" ? "cali-pri-" : "cali-pro-", profile, MAX_CHAIN_NAME);
+  `${dir === "ingress" ? "cali-pri-" : "cali-pro-"}${profile}`;
 
 /** felix/types/policy_id.go String(), as hashed into policy-group chain names. */
 const policyIdString = (p: PolicyRef): string =>
@@ -99,4 +100,28 @@ const LIMITED_PREFIXES = [
 export const limitChainName = (name: string, maxLen: number): string => {
   const prefix = LIMITED_PREFIXES.find((p) => name.startsWith(p));
   return prefix === undefined ? name : lengthLimitedId(prefix, name.slice(prefix.length), maxLen);
+};
+
+/** The same ruleset with every chain name and jump/goto target spelled for a backend's limit. */
+export const limitRulesetNames = (rs: Ruleset, maxLen: number): Ruleset => {
+  const n = (name: string): string => limitChainName(name, maxLen);
+  const rules = (rs: readonly Rule[]): Rule[] =>
+    rs.map((r) =>
+      r.action.kind === "jump" || r.action.kind === "goto"
+        ? { ...r, action: { ...r.action, target: n(r.action.target) } }
+        : r,
+    );
+  return {
+    ...rs,
+    tables: rs.tables.map((t) => ({
+      ...t,
+      hooks: t.hooks.map((h) => ({
+        ...h,
+        inserted: rules(h.inserted),
+        appended: rules(h.appended),
+        ...(h.others === undefined ? {} : { others: rules(h.others) }),
+      })),
+      chains: t.chains.map((c) => ({ ...c, name: n(c.name), rules: rules(c.rules) })),
+    })),
+  };
 };

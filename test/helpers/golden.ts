@@ -34,7 +34,9 @@ export const goldenCases = (): GoldenCase[] =>
           })
         : {};
       const ifaces =
-        meta.interfaces === undefined ? undefined : parseIpAddrJson(readFileSync(`${dir}${meta.interfaces}`, "utf8"));
+        meta.interfaces === undefined
+          ? undefined
+          : parseIpAddrJson(readFileSync(`${dir}${meta.interfaces}`, "utf8"));
       if (ifaces !== undefined && "error" in ifaces) throw new Error(`${name}: ${ifaces.error}`);
       const version = meta.calicoVersion === undefined ? undefined : parseCalicoVersion(meta.calicoVersion);
       return {
@@ -58,5 +60,9 @@ export const checkGolden = (t: ExecutionContext, file: string, actual: string): 
     t.fail(`missing golden file ${file}: run UPDATE_GOLDEN=1 npm test to create it, then review the diff`);
     return;
   }
-  t.is(actual, readFileSync(file, "utf8"), `golden mismatch in ${file} (UPDATE_GOLDEN=1 regenerates; review the diff)`);
+  t.is(
+    actual,
+    readFileSync(file, "utf8"),
+    `golden mismatch in ${file} (UPDATE_GOLDEN=1 regenerates; review the diff)`,
+  );
 };

@@ -4,6 +4,7 @@
 
 import type { Chain, HookChain, Rule, Ruleset, Table, TableName } from "../../rules/ir.js";
 import { felixRuleHashes } from "../../util/hash.js";
+import { limitRulesetNames } from "../../rules/names.js";
 import { actionFragment } from "./action.js";
 import type { ActionTextOptions } from "./action.js";
 import { matchFragment } from "./match.js";
@@ -119,7 +120,9 @@ export const renderTableLines = (table: Table, opts: RenderIptablesOptions = {})
 };
 
 /** The whole ruleset as iptables-restore (or ip6tables-restore) input. */
-export const renderIptables = (ruleset: Ruleset, opts: RenderIptablesOptions = {}): string => {
+export const renderIptables = (logical: Ruleset, opts: RenderIptablesOptions = {}): string => {
+  // iptables chain names are at most 28 characters; Felix hashes longer ones (GetLengthLimitedID).
+  const ruleset = limitRulesetNames(logical, MAX_CHAIN_NAME_LENGTH);
   const wanted = opts.tables ?? TABLE_ORDER;
   const lines = TABLE_ORDER.filter((name) => wanted.includes(name)).flatMap((name) => {
     const tables = ruleset.tables.filter((t) => t.name === name);

@@ -5,16 +5,14 @@
 import { onAction } from "../../rules/ir.js";
 import type { Action, ActionHandlers, TableName } from "../../rules/ir.js";
 import { nftChainName } from "./layout.js";
-import { goHex, meta } from "./match.js";
-import type { NftFragment } from "./match.js";
+import { goHex, meta, same } from "./expr.js";
+import type { NftFragment } from "./expr.js";
 import type { NftExpr, NftStatement } from "./schema-expr.js";
 
 export interface NftActionContext {
   /** The layer (iptables table) of the rule's chain, which prefixes jump and goto targets. */
   readonly layer: TableName;
 }
-
-const same = (felix: string, expr: readonly NftStatement[]): NftFragment => ({ felix, text: felix, expr });
 
 const mark = meta("mark");
 const setMark = (value: NftExpr): NftStatement => ({ mangle: { key: mark, value } });

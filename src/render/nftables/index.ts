@@ -30,16 +30,10 @@ export {
   nftSetName,
 } from "./layout.js";
 export type { BaseChainDef, NftIpFamily } from "./layout.js";
-export {
-  matchFragment,
-  nftMatchHandlers,
-  transportOf,
-  addressExpr,
-  nftIfaceName,
-  parseRate,
-  goHex,
-} from "./match.js";
-export type { NftFragment, NftMatchContext } from "./match.js";
+export { matchFragment, nftMatchHandlers, transportOf, nftIfaceName } from "./match.js";
+export type { NftMatchContext } from "./match.js";
+export { addressExpr, parseRate, goHex, nftMatch, meta, payload } from "./expr.js";
+export type { NftFragment } from "./expr.js";
 export { actionFragment, nftActionHandlers } from "./action.js";
 export type { NftActionContext } from "./action.js";
 export { setPlan, withoutOverlaps } from "./sets.js";

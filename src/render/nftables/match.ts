@@ -5,17 +5,10 @@
 
 import { onMatch } from "../../rules/ir.js";
 import type { CtState, IpVersion, Match, MatchHandlers, PortRange } from "../../rules/ir.js";
+import { addressExpr, goHex, meta, nftMatch, parseRate, payload, same } from "./expr.js";
+import type { NftFragment } from "./expr.js";
 import { nftSetName } from "./layout.js";
-import type { NftExpr, NftMatchOp, NftPayloadProtocol, NftRatePer, NftStatement } from "./schema-expr.js";
-
-/** One rule fragment in its three spellings. */
-export interface NftFragment {
-  /** Felix's text: what generictables.RuleHashes hashes. */
-  readonly felix: string;
-  /** Text `nft -f` accepts with the same meaning as `expr`. */
-  readonly text: string;
-  readonly expr: readonly NftStatement[];
-}
+import type { NftExpr, NftMatchOp } from "./schema-expr.js";
 
 export interface NftMatchContext {
   readonly version: IpVersion;
@@ -25,20 +18,6 @@ export interface NftMatchContext {
    */
   readonly transport?: "tcp" | "udp" | "sctp";
 }
-
-/** Go's `%#x` for a uint32: `0x10000`, and `0x0` for zero. */
-export const goHex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
-
-const same = (felix: string, expr: readonly NftStatement[]): NftFragment => ({ felix, text: felix, expr });
-
-export const nftMatch = (left: NftExpr, right: NftExpr, op: NftMatchOp = "=="): NftStatement => ({
-  match: { op, left, right },
-});
-
-export const meta = <K extends "iifname" | "oifname" | "l4proto" | "mark">(key: K) =>
-  ({ meta: { key } }) as const;
-export const payload = (protocol: NftPayloadProtocol, field: string) =>
-  ({ payload: { protocol, field } }) as const;
 
 const ipProto = (v: IpVersion): "ip" | "ip6" => (v === 4 ? "ip" : "ip6");
 const eqOp = (negated: boolean): NftMatchOp => (negated ? "!=" : "==");
@@ -53,14 +32,6 @@ const TRANSPORT: Readonly<Record<number, "tcp" | "udp" | "sctp">> = { 6: "tcp", 
 export const transportOf = (matches: readonly Match[]): NftMatchContext["transport"] => {
   const p = matches.find((m) => m.kind === "protocol" && !m.negated);
   return p?.kind === "protocol" ? TRANSPORT[p.protocol] : undefined;
-};
-
-/** A CIDR as an nft value: an address when it covers one host, else a prefix (a "a/b" string would be a DNS name). */
-export const addressExpr = (cidr: string): NftExpr => {
-  const [addr, len] = cidr.split("/");
-  const full = cidr.includes(":") ? 128 : 32;
-  if (addr === undefined || len === undefined || Number(len) === full) return addr ?? cidr;
-  return { prefix: { addr, len: Number(len) } };
 };
 
 /** PortRangesToMultiport: always an anonymous set, even for one port (match_builder.go:567-588). */
@@ -157,16 +128,6 @@ const icmpFragment = (m: Extract<Match, { kind: "icmp" }>): NftFragment => {
     text: `${p} type . ${p} code != { ${m.type} . ${m.code} }`,
     expr: [nftMatch({ concat: [type, code] }, { set: [{ concat: [m.type, m.code] }] }, "!=")],
   };
-};
-
-const RATE_UNITS: readonly NftRatePer[] = ["second", "minute", "hour", "day"];
-
-/** `10/min`, `10/second` → rate and unit (libxt_limit takes any prefix of the unit, nft its full name). */
-export const parseRate = (rate: string): { readonly rate: number; readonly per: NftRatePer } => {
-  const [n, unit] = rate.split("/");
-  const per = RATE_UNITS.find((u) => unit !== undefined && unit !== "" && u.startsWith(unit));
-  if (n === undefined || !/^\d+$/.test(n) || per === undefined) throw new Error(`bug: bad rate ${rate}`);
-  return { rate: Number(n), per };
 };
 
 const limitFragment = (m: Extract<Match, { kind: "limit" }>): NftFragment => {

@@ -19,7 +19,7 @@ import {
 } from "./layout.js";
 import type { BaseChainDef, NftIpFamily } from "./layout.js";
 import { matchFragment, transportOf } from "./match.js";
-import type { NftFragment } from "./match.js";
+import type { NftFragment } from "./expr.js";
 import type { NftStatement } from "./schema-expr.js";
 import type { NftCommand, NftDocument } from "./schema.js";
 import { setPlan } from "./sets.js";

@@ -5,7 +5,7 @@
 import ipaddr from "ipaddr.js";
 import type { IpSet } from "../../rules/ir.js";
 import { nftSetName } from "./layout.js";
-import { addressExpr } from "./match.js";
+import { addressExpr } from "./expr.js";
 import type { NftExpr } from "./schema-expr.js";
 import type { NftIpFamily } from "./layout.js";
 import type { NftKeyType, NftSet, NftSetFlag } from "./schema.js";
