@@ -3,19 +3,22 @@
 import type { Argv } from "yargs";
 import { renderIptables } from "../render/iptables/index.js";
 import { renderIpsets } from "../render/ipset/index.js";
+import { formatNftJson, renderNft, renderNftJson } from "../render/nftables/index.js";
 import type { IpVersion } from "../rules/ir.js";
 import { writeOut } from "./common.js";
 import { loadNode, nodeOptions, type NodeArgs } from "./node-options.js";
 
 export const renderCommand = {
   command: "render",
-  describe: "Render the iptables rules and ipsets Felix would program for a node's host endpoints",
+  describe:
+    "Render the iptables rules, ipsets or nftables ruleset Felix would program for a node's host endpoints",
   builder: (y: Argv) =>
     nodeOptions(y)
       .option("format", {
-        choices: ["iptables", "ipset"],
+        choices: ["iptables", "ipset", "nft", "nft-json"],
         default: "iptables",
-        describe: "iptables-restore text (all tables) or ipset-restore text",
+        describe:
+          "iptables-restore text (all tables), ipset-restore text, nft text (nft -f) or libnftables JSON (nft -j -f)",
       })
       .option("ip-version", {
         choices: [4, 6],
@@ -31,6 +34,10 @@ export const renderCommand = {
       })
       .example("$0 render -f fixtures/example-cluster --node node-1", "iptables-restore input for node-1")
       .example(
+        "$0 render -f fixtures/example-cluster --node node-1 --format nft",
+        "the same in Felix's nftables layout",
+      )
+      .example(
         "$0 render -f fixtures/example-cluster --node node-1 --format ipset | ipset restore",
         "load the sets (in a test namespace!)",
       )
@@ -42,6 +49,15 @@ export const renderCommand = {
     const { ruleset } = await loadNode(argv);
     const rs = ruleset(argv["ip-version"] as IpVersion);
     if (argv.o === "json") writeOut(JSON.stringify(rs, null, 2));
-    else writeOut(argv.format === "ipset" ? renderIpsets(rs) : renderIptables(rs));
+    else
+      writeOut(
+        argv.format === "ipset"
+          ? renderIpsets(rs)
+          : argv.format === "nft"
+            ? renderNft(rs)
+            : argv.format === "nft-json"
+              ? formatNftJson(renderNftJson(rs))
+              : renderIptables(rs),
+      );
   },
 };

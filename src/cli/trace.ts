@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import type { Argv } from "yargs";
 import { dumpToRuleset, parseIpsetSave, parseIptablesSave } from "../dump/index.js";
+import { parseNftJson } from "../dump/nft/index.js";
 import { annotateDump } from "../rules/annotate.js";
 import type { IpVersion, Ruleset } from "../rules/ir.js";
 import { formatTrace, trace } from "../trace/index.js";
@@ -14,6 +15,7 @@ import { packetOptions, parsePacket, type PacketArgs } from "./packet-options.js
 interface TraceArgs extends PacketArgs, Partial<NodeArgs> {
   "iptables-save"?: string;
   ipsets?: string;
+  "nft-json"?: string;
   o: string;
   verbose: boolean;
   strict: boolean;
@@ -70,12 +72,20 @@ export const traceCommand = {
         describe: "trace a real dump (iptables-save / ip6tables-save output) instead",
       })
       .option("ipsets", { type: "string", describe: "ipset save output for the dump's sets" })
+      .option("nft-json", {
+        type: "string",
+        describe: 'trace a real nftables ruleset ("nft -j list ruleset" output) instead',
+      })
       .option("o", { alias: "output", choices: ["text", "json"], default: "text" })
       .option("verbose", { type: "boolean", default: false, describe: "also list rules that did not match" })
       .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
       .check((a) => {
-        if (a["iptables-save"] === undefined && (a.f === undefined || a.node === undefined))
-          throw new Error("give -f PATH... --node NODE, or --iptables-save DUMP");
+        if (
+          a["iptables-save"] === undefined &&
+          a["nft-json"] === undefined &&
+          (a.f === undefined || a.node === undefined)
+        )
+          throw new Error("give -f PATH... --node NODE, or --iptables-save DUMP, or --nft-json DUMP");
         return true;
       })
       .example(
@@ -91,7 +101,14 @@ export const traceCommand = {
     const version: IpVersion = packet.src.includes(":") ? 6 : 4;
     let ruleset: Ruleset;
     const notes: string[] = [];
-    if (argv["iptables-save"] !== undefined) {
+    if (argv["nft-json"] !== undefined) {
+      const file = argv["nft-json"];
+      const parsed = parseNftJson(await readText("nft-json", file), { family: version === 4 ? "ip" : "ip6" });
+      if (!parsed.ok)
+        throw new CliError(parsed.error.map((e) => `--nft-json ${file}: ${e.message}`).join("\n"));
+      ruleset = parsed.value.ruleset;
+      for (const w of parsed.value.warnings) process.stderr.write(`warning: ${w}\n`);
+    } else if (argv["iptables-save"] !== undefined) {
       ruleset = await dumpRuleset(argv, version);
       if (argv.f !== undefined && argv.node !== undefined) {
         const { ruleset: rendered } = await loadNode(argv as TraceArgs & NodeArgs);
