@@ -37,6 +37,9 @@ export interface InspectReport {
     readonly why: string;
   }[];
   readonly endpoints: readonly EndpointView[];
+  /** The `*` endpoint, which governs every non-workload interface without an endpoint of its own. */
+  readonly starEndpoint?: string;
+  readonly workloadPrefixes: readonly string[];
   readonly unboundEndpoints: readonly { readonly endpoint: string; readonly why: string }[];
   readonly policiesSelectingNothing: readonly string[];
   readonly ipsets: readonly {
@@ -126,6 +129,8 @@ export const inspectNode = (model: NodeModel, rulesets: readonly Ruleset[]): Ins
       };
     }),
     endpoints: all.map(view),
+    ...(model.star === undefined ? {} : { starEndpoint: model.star.binding.endpoint.metadata.name }),
+    workloadPrefixes: model.config.workloadPrefixes,
     unboundEndpoints: model.unbound.map((u) => ({ endpoint: u.endpoint.metadata.name, why: u.why })),
     policiesSelectingNothing: cluster.policies
       .filter((p) => !allLabels.some((l) => policySelects(p, l)))
@@ -138,4 +143,12 @@ export const inspectNode = (model: NodeModel, rulesets: readonly Ruleset[]): Ins
     ),
     warnings: model.warnings.map((w) => w.message),
   };
+};
+
+/** Which endpoint governs an interface (by name), as Felix's dispatch would decide. */
+export const governorOf = (r: InspectReport, iface: string): string | undefined => {
+  const known = r.interfaces.find((i) => i.name === iface);
+  if (known !== undefined) return known.endpoint;
+  if (r.workloadPrefixes.some((p) => iface.startsWith(p))) return undefined;
+  return r.starEndpoint;
 };

@@ -3,7 +3,17 @@
 
 import { createHash } from "node:crypto";
 
-const sha224b64 = (text: string): string => createHash("sha224").update(text).digest("base64url");
+const hashes = new Map<string, string>();
+
+/** Memoised: the same selectors and named ports recur on every node. */
+const sha224b64 = (text: string): string => {
+  let h = hashes.get(text);
+  if (h === undefined) {
+    h = createHash("sha224").update(text).digest("base64url");
+    hashes.set(text, h);
+  }
+  return h;
+};
 
 /** libcalico-go/lib/hash/unique_id.go: "s:" + base64url(SHA-224("s:" + canonical selector)). */
 export const selectorSetId = (canonicalSelector: string): string =>

@@ -1,59 +1,70 @@
 // Members of the IP sets a node's rules reference. A host endpoint contributes only its expectedIPs
 // (named_port_index.go:362-375) — never the addresses seen on its interface — so an endpoint without
 // expectedIPs is in no set: the trap Calico's docs warn about. Sets span endpoints on every node.
+//
+// Membership comes from the cluster's label index (cluster-index.ts): a set's selector is evaluated
+// once over all endpoints and network sets, and the finished set is cached for every node that
+// references it.
 
-import ipaddr from "ipaddr.js";
 import type { Cluster } from "../resources/model.js";
 import type { IpSet, IpVersion } from "../rules/ir.js";
+import { endpointIndex, endpointIps, networkSetIndex, selectorBits } from "./cluster-index.js";
 import { ipSetName } from "./ipset-ids.js";
-import { endpointLabels } from "./policies.js";
+import { forEachBit, type Bits, type LabelIndex } from "./label-index.js";
 import type { SetRequest } from "./rule-convert.js";
-import { namespaceClauseMatchesGlobal, selectorMatches } from "./selectors.js";
+import { namespaceClauseMatchesGlobal } from "./selectors.js";
 
-const versionOf = (addr: string): IpVersion => (addr.includes(":") ? 6 : 4);
+type SelectorRequest = Extract<SetRequest, { kind: "selector" }>;
+type NamedPortRequest = Extract<SetRequest, { kind: "namedPort" }>;
 
-const canonicalNet = (cidr: string): string | undefined => {
-  try {
-    if (!cidr.includes("/")) return ipaddr.parse(cidr).toString();
-    const [addr, len] = ipaddr.parseCIDR(cidr);
-    const full = addr.kind() === "ipv4" ? 32 : 128;
-    // A single-address CIDR is written as a plain IP (ip_set_member.go:92-95).
-    return len === full ? addr.toString() : networkOf(cidr);
-  } catch {
-    return undefined;
-  }
+const saGiven = (sa: SelectorRequest["side"]["serviceAccounts"]): boolean =>
+  sa !== undefined && (sa.names.length > 0 || sa.selector !== undefined);
+
+/** Items whose labels satisfy the rule side of a selector set (sideMatches for all of them). */
+const sideBits = (req: SelectorRequest, labels: LabelIndex): Bits => {
+  if (req.negatedSide) return selectorBits(labels, req.side.notSelector);
+  if (saGiven(req.side.serviceAccounts)) return labels.none();
+  return namespaceClauseMatchesGlobal(req.side.namespaceSelector)
+    ? selectorBits(labels, req.side.selector)
+    : labels.none();
 };
 
-const networkOf = (cidr: string): string => {
-  const [addr, len] = ipaddr.parseCIDR(cidr);
-  const net =
-    addr.kind() === "ipv4"
-      ? ipaddr.IPv4.networkAddressFromCIDR(cidr)
-      : ipaddr.IPv6.networkAddressFromCIDR(cidr);
-  return `${net.toString()}/${len}`;
+/** Endpoints that satisfy the side of a named-port set (npSideMatches for all of them). */
+const npSideBits = (req: NamedPortRequest, labels: LabelIndex): Bits => {
+  const side = req.side;
+  if (side === undefined) return selectorBits(labels, "all()");
+  if (saGiven(side.serviceAccounts)) return labels.none();
+  return namespaceClauseMatchesGlobal(side.namespaceSelector)
+    ? selectorBits(labels, side.selector)
+    : labels.none();
 };
 
-const sideMatches = (
-  req: Extract<SetRequest, { kind: "selector" }>,
-  labels: Record<string, string>,
-): boolean => {
-  if (req.negatedSide) return selectorMatches(req.side.notSelector, labels);
-  const sa = req.side.serviceAccounts;
-  if (sa !== undefined && (sa.names.length > 0 || sa.selector !== undefined)) return false;
-  return (
-    namespaceClauseMatchesGlobal(req.side.namespaceSelector) && selectorMatches(req.side.selector, labels)
-  );
-};
-
-const npSideMatches = (
-  req: Extract<SetRequest, { kind: "namedPort" }>,
-  labels: Record<string, string>,
-): boolean =>
-  req.side === undefined ||
-  ((req.side.serviceAccounts === undefined ||
-    (req.side.serviceAccounts.names.length === 0 && req.side.serviceAccounts.selector === undefined)) &&
-    namespaceClauseMatchesGlobal(req.side.namespaceSelector) &&
-    selectorMatches(req.side.selector, labels));
+/** Everything membership and presentation depend on, so equal keys give equal sets. */
+const requestKey = (req: SetRequest, version: IpVersion): string =>
+  req.kind === "selector"
+    ? JSON.stringify([
+        version,
+        "s",
+        req.id,
+        req.canonical,
+        req.negatedSide,
+        req.negatedSide ? req.side.notSelector : null,
+        req.negatedSide ? null : saGiven(req.side.serviceAccounts),
+        req.negatedSide ? null : (req.side.namespaceSelector ?? null),
+        req.negatedSide ? null : (req.side.selector ?? null),
+      ])
+    : JSON.stringify([
+        version,
+        "n",
+        req.id,
+        req.canonical,
+        req.portName,
+        req.protocol,
+        req.side === undefined,
+        req.side === undefined ? null : saGiven(req.side.serviceAccounts),
+        req.side?.namespaceSelector ?? null,
+        req.side?.selector ?? null,
+      ]);
 
 export const computeIpSets = (
   cluster: Cluster,
@@ -62,38 +73,31 @@ export const computeIpSets = (
 ): IpSet[] => {
   const unique = new Map<string, SetRequest>();
   for (const r of requests) if (!unique.has(r.id)) unique.set(r.id, r);
-  const endpoints = cluster.hostEndpoints.map((ep) => ({ ep, labels: endpointLabels(ep, cluster.profiles) }));
+  const idx = endpointIndex(cluster);
+  const nsIdx = networkSetIndex(idx, cluster.networkSets);
 
-  const sets: IpSet[] = [];
-  for (const req of unique.values()) {
+  const compute = (req: SetRequest): IpSet => {
+    const ips = endpointIps(idx)[version];
     const members = new Set<string>();
     if (req.kind === "selector") {
-      for (const { ep, labels } of endpoints)
-        if (sideMatches(req, labels))
-          for (const ip of ep.spec.expectedIPs) {
-            const c = canonicalNet(ip);
-            if (c !== undefined && versionOf(c) === version) members.add(c);
-          }
-      for (const ns of cluster.networkSets)
-        if (sideMatches(req, { ...ns.metadata.labels }))
-          for (const net of ns.spec.nets) {
-            const c = canonicalNet(net);
-            if (c !== undefined && versionOf(c) === version) members.add(c);
-          }
+      forEachBit(sideBits(req, idx.labels), (i) => {
+        for (const c of ips[i]!) members.add(c);
+      });
+      const nets = nsIdx.nets[version];
+      forEachBit(sideBits(req, nsIdx.labels), (i) => {
+        for (const c of nets[i]!) members.add(c);
+      });
     } else {
-      for (const { ep, labels } of endpoints) {
-        if (!npSideMatches(req, labels)) continue;
+      forEachBit(npSideBits(req, idx.labels), (i) => {
+        const ep = idx.endpoints[i]!;
         for (const port of ep.spec.ports) {
           const proto = port.protocol.toLowerCase();
           if (port.name !== req.portName || (req.protocol !== "any" && req.protocol !== proto)) continue;
-          for (const ip of ep.spec.expectedIPs) {
-            const c = canonicalNet(ip);
-            if (c !== undefined && versionOf(c) === version) members.add(`${c},${proto}:${port.port}`);
-          }
+          for (const c of ips[i]!) members.add(`${c},${proto}:${port.port}`);
         }
-      }
+      });
     }
-    sets.push({
+    return {
       kind: "set",
       id: req.id,
       name: ipSetName(version, req.id),
@@ -104,7 +108,18 @@ export const computeIpSets = (
         req.kind === "selector"
           ? `selector ${req.canonical}${req.negatedSide ? " (notSelector)" : ""}`
           : `named port ${req.portName}/${req.protocol} on ${req.canonical}`,
-    });
+    };
+  };
+
+  const sets: IpSet[] = [];
+  for (const req of unique.values()) {
+    const key = requestKey(req, version);
+    let set = nsIdx.ipSets.get(key);
+    if (set === undefined) {
+      set = compute(req);
+      nsIdx.ipSets.set(key, set);
+    }
+    sets.push(set);
   }
   return sets.sort((a, b) => (a.name < b.name ? -1 : 1));
 };

@@ -3,6 +3,7 @@
 
 import type { Cluster, Direction, HostEndpoint, Policy, Profile } from "../resources/model.js";
 import { DEFAULT_TIER } from "../resources/model.js";
+import { effectiveLabels, policiesSelecting } from "./cluster-index.js";
 import { namespaceClauseMatchesGlobal, selectorMatches } from "./selectors.js";
 
 export interface TierGroup {
@@ -31,15 +32,8 @@ export interface EndpointPolicies {
 const DEFAULT_TIER_ORDER = 1_000_000;
 
 /** Labels a policy selector sees: the endpoint's own, plus those inherited from its profiles. */
-export const endpointLabels = (ep: HostEndpoint, profiles: readonly Profile[]): Record<string, string> => {
-  const byName = new Map(profiles.map((p) => [p.metadata.name, p]));
-  const inherited: Record<string, string> = {};
-  for (const name of ep.spec.profiles) {
-    for (const [k, v] of Object.entries(byName.get(name)?.spec.labelsToApply ?? {}))
-      if (!(k in inherited)) inherited[k] = v;
-  }
-  return { ...inherited, ...ep.metadata.labels };
-};
+export const endpointLabels = (ep: HostEndpoint, profiles: readonly Profile[]): Record<string, string> =>
+  effectiveLabels(ep, profiles);
 
 /** Does a policy select a (non-namespaced) host endpoint with these labels? */
 export const policySelects = (policy: Policy, labels: Readonly<Record<string, string>>): boolean => {
@@ -86,18 +80,33 @@ export const groupByTier = (
   tiers: ReadonlyMap<string, TierInfo>,
 ): TierGroup[] => {
   const groups = new Map<string, Policy[]>();
-  for (const p of policies) groups.set(p.spec.tier, [...(groups.get(p.spec.tier) ?? []), p]);
+  for (const p of policies) {
+    const g = groups.get(p.spec.tier);
+    if (g === undefined) groups.set(p.spec.tier, [p]);
+    else g.push(p);
+  }
   const info = (name: string): TierInfo => tiers.get(name) ?? { name, defaultAction: "Deny" };
+  const sortKeys = new Map<Policy, string>();
+  const keyOf = (p: Policy): string => {
+    let k = sortKeys.get(p);
+    if (k === undefined) {
+      k = policySortKey(p);
+      sortKeys.set(p, k);
+    }
+    return k;
+  };
   return [...groups.keys()]
     .sort((a, b) => cmpOrder(info(a).order, info(b).order) || (a < b ? -1 : a > b ? 1 : 0))
     .map((tier) => ({
       tier,
       defaultAction: info(tier).defaultAction,
-      policies: [...(groups.get(tier) ?? [])].sort(
-        (a, b) =>
-          cmpOrder(a.spec.order, b.spec.order) ||
-          (policySortKey(a) < policySortKey(b) ? -1 : policySortKey(a) > policySortKey(b) ? 1 : 0),
-      ),
+      policies: [...(groups.get(tier) ?? [])].sort((a, b) => {
+        const byOrder = cmpOrder(a.spec.order, b.spec.order);
+        if (byOrder !== 0) return byOrder;
+        const ka = keyOf(a);
+        const kb = keyOf(b);
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      }),
     }));
 };
 
@@ -106,9 +115,13 @@ const applies = (p: Policy, dir: Direction): boolean =>
   p.spec.types.length === 0 || p.spec.types.includes(dir === "ingress" ? "Ingress" : "Egress");
 
 export const policiesForEndpoint = (cluster: Cluster, ep: HostEndpoint): EndpointPolicies => {
-  const labels = endpointLabels(ep, cluster.profiles);
   const tiers = tierInfos(cluster);
-  const selectedBy = cluster.policies.filter((p) => policySelects(p, labels));
+  // From the cluster's selector index; an endpoint that is not one of the cluster's is tested directly.
+  const selectedBy =
+    policiesSelecting(cluster, ep) ??
+    ((labels) => cluster.policies.filter((p) => policySelects(p, labels)))(
+      endpointLabels(ep, cluster.profiles),
+    );
   const pick = (filter: (p: Policy) => boolean): PerDirection<TierGroup[]> => ({
     ingress: groupByTier(
       selectedBy.filter((p) => filter(p) && applies(p, "ingress")),

@@ -4,6 +4,7 @@
 import type { Cluster, HostEndpoint } from "../resources/model.js";
 import type { Warning } from "../rules/ir.js";
 import { ANY_INTERFACE, assumeInterfaces, bindEndpoints, type Binding } from "./bind.js";
+import { endpointsOfNode } from "./cluster-index.js";
 import { effectiveConfig, type EffectiveConfig } from "./config.js";
 import type { HostInterface } from "./interfaces.js";
 import { onlyPreDnat, policiesForEndpoint, withoutUntracked, type EndpointPolicies } from "./policies.js";
@@ -55,7 +56,7 @@ export const resolveNode = (cluster: Cluster, opts: ResolveOptions): NodeModel =
   const calicoVersion = opts.calicoVersion ?? DEFAULT_CALICO_VERSION;
   const facts = factsFor(calicoVersion);
   const config = effectiveConfig(cluster, opts.node);
-  const local = cluster.hostEndpoints.filter((e) => e.spec.node === opts.node);
+  const local = endpointsOfNode(cluster, opts.node);
   const assumed = opts.interfaces === undefined ? assumeInterfaces(local) : undefined;
   const interfaces = opts.interfaces ?? assumed!.interfaces;
   const bound = bindEndpoints(local, interfaces, config.workloadPrefixes);

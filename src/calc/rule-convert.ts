@@ -60,8 +60,22 @@ const named = (ports: readonly PortSpec[]): string[] =>
 
 const ACTIONS = { Allow: "allow", Deny: "deny", Pass: "pass", Log: "log" } as const;
 
-/** Converts one rule and reports the IP sets it needs. */
+const converted = new WeakMap<PolicyRule, { rule: FelixRule; sets: SetRequest[] }>();
+
+/**
+ * Converts one rule and reports the IP sets it needs. Memoised per rule object (every node that has the
+ * policy converts the same rules); the result is shared and must not be modified.
+ */
 export const convertRule = (rule: PolicyRule): { rule: FelixRule; sets: SetRequest[] } => {
+  let c = converted.get(rule);
+  if (c === undefined) {
+    c = convertUncached(rule);
+    converted.set(rule, c);
+  }
+  return c;
+};
+
+const convertUncached = (rule: PolicyRule): { rule: FelixRule; sets: SetRequest[] } => {
   const sets: SetRequest[] = [];
   const protocol = rule.protocol === undefined ? undefined : protocolRef(rule.protocol);
   const npProto = namedPortProtocol(protocol);

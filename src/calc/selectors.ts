@@ -25,9 +25,15 @@ export const selectorMatches = (
   return sel !== null && matchesSelector(sel, labels);
 };
 
+const canonicalCache = new Map<string | undefined, string>();
+
 export const canonicalSelector = (text: string | undefined): string => {
+  const hit = canonicalCache.get(text);
+  if (hit !== undefined) return hit;
   const sel = compileSelector(text);
-  return sel === null ? (text ?? "") : printSelector(sel);
+  const canonical = sel === null ? (text ?? "") : printSelector(sel);
+  canonicalCache.set(text, canonical);
+  return canonical;
 };
 
 /**

@@ -1,7 +1,13 @@
 // `calisim inspect`: which endpoint governs each interface and why, what applies to it, and the sets.
 
 import type { Argv } from "yargs";
-import { inspectNode, type EndpointView, type InspectReport, type TierView } from "../calc/inspect.js";
+import {
+  governorOf,
+  inspectNode,
+  type EndpointView,
+  type InspectReport,
+  type TierView,
+} from "../calc/inspect.js";
 import { CliError, writeOut } from "./common.js";
 import { loadNode, nodeOptions, type NodeArgs } from "./node-options.js";
 
@@ -36,10 +42,7 @@ export const inspectText = (
   const eps = r.endpoints.filter(
     (e) =>
       (filter.endpoint === undefined || e.endpoint === filter.endpoint) &&
-      (filter.iface === undefined ||
-        e.interface === filter.iface ||
-        (e.interface === "*" &&
-          r.interfaces.some((i) => i.name === filter.iface && i.endpoint === e.endpoint))) &&
+      (filter.iface === undefined || governorOf(r, filter.iface) === e.endpoint) &&
       (filter.policy === undefined ||
         [
           e.normal.ingress,
@@ -58,6 +61,11 @@ export const inspectText = (
     ...r.interfaces
       .filter((i) => filter.iface === undefined || i.name === filter.iface)
       .map((i) => `  ${i.name} [${i.addresses.join(", ")}] → ${i.endpoint} (${i.why})`),
+    ...(filter.iface !== undefined && !r.interfaces.some((i) => i.name === filter.iface)
+      ? [
+          `  ${filter.iface} → ${governorOf(r, filter.iface) ?? "(none: a workload interface, or no endpoint governs it)"}`,
+        ]
+      : []),
     ...(r.endpoints.some((e) => e.interface === "*")
       ? ['  any other non-workload interface → the "*" endpoint']
       : []),

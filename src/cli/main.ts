@@ -3,11 +3,17 @@
 
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { applyCommand } from "./apply.js";
 import { CliError } from "./common.js";
+import { conformanceCommand } from "./conformance.js";
 import { getCommand } from "./get.js";
 import { inspectCommand } from "./inspect.js";
 import { renderCommand } from "./render.js";
 import { traceCommand } from "./trace.js";
+import { upgradeCheckCommand } from "./upgrade-check.js";
+import { diffCommand } from "./diff.js";
+import { preflightCommand } from "./preflight.js";
+import { labelCommand } from "./label.js";
 import { validateCommand } from "./validate.js";
 
 const main = async (): Promise<void> => {
@@ -21,6 +27,12 @@ const main = async (): Promise<void> => {
     .command(renderCommand as never)
     .command(inspectCommand as never)
     .command(traceCommand as never)
+    .command(applyCommand as never)
+    .command(conformanceCommand as never)
+    .command(upgradeCheckCommand as never)
+    .command(diffCommand as never)
+    .command(preflightCommand as never)
+    .command(labelCommand as never)
     .demandCommand(1, "name a command (see --help)")
     .strict()
     .recommendCommands()

@@ -1,0 +1,254 @@
+// Per-cluster indexes, built once and shared by every node resolved from the same resources:
+//   - each host endpoint's effective labels (own + inherited from profiles), in a label index;
+//   - host endpoints by node;
+//   - which endpoints each policy selects (a bitset per policy, from the label index);
+//   - each endpoint's expectedIPs in canonical form, per IP version;
+//   - the members of every IP set a rule asks for, so a set is computed once for all nodes.
+//
+// Caches are keyed by object identity (the arrays of the Cluster and the resource objects in them),
+// treating the model as immutable, as the rest of calisim does. A cluster that shares arrays with
+// another (e.g. the same endpoints and profiles with one policy replaced) shares their indexes, so an
+// edit re-evaluates only what changed.
+
+import ipaddr from "ipaddr.js";
+import type { Cluster, GlobalNetworkSet, HostEndpoint, Policy, Profile } from "../resources/model.js";
+import type { IpSet, IpVersion } from "../rules/ir.js";
+import { hasBit, LabelIndex, type Bits } from "./label-index.js";
+import { compileSelector, namespaceClauseMatchesGlobal } from "./selectors.js";
+
+const versionOf = (addr: string): IpVersion => (addr.includes(":") ? 6 : 4);
+
+const networkOf = (cidr: string): string => {
+  const [addr, len] = ipaddr.parseCIDR(cidr);
+  const net =
+    addr.kind() === "ipv4"
+      ? ipaddr.IPv4.networkAddressFromCIDR(cidr)
+      : ipaddr.IPv6.networkAddressFromCIDR(cidr);
+  return `${net.toString()}/${len}`;
+};
+
+const canonicalNetUncached = (cidr: string): string | undefined => {
+  try {
+    if (!cidr.includes("/")) return ipaddr.parse(cidr).toString();
+    const [addr, len] = ipaddr.parseCIDR(cidr);
+    const full = addr.kind() === "ipv4" ? 32 : 128;
+    // A single-address CIDR is written as a plain IP (ip_set_member.go:92-95).
+    return len === full ? addr.toString() : networkOf(cidr);
+  } catch {
+    return undefined;
+  }
+};
+
+const canonicalCache = new Map<string, string | null>();
+const CANONICAL_CACHE_MAX = 1 << 20;
+
+/** An address or CIDR as an IP set member (network address, host CIDRs as plain IPs); memoised. */
+export const canonicalNet = (cidr: string): string | undefined => {
+  const hit = canonicalCache.get(cidr);
+  if (hit !== undefined) return hit ?? undefined;
+  const c = canonicalNetUncached(cidr);
+  if (canonicalCache.size >= CANONICAL_CACHE_MAX) canonicalCache.clear();
+  canonicalCache.set(cidr, c ?? null);
+  return c;
+};
+
+/** The canonical members of `addrs` of one IP version, in order (duplicates kept). */
+export const canonicalOfVersion = (addrs: readonly string[], version: IpVersion): string[] => {
+  const out: string[] = [];
+  for (const a of addrs) {
+    const c = canonicalNet(a);
+    if (c !== undefined && versionOf(c) === version) out.push(c);
+  }
+  return out;
+};
+
+// ---- labels ----------------------------------------------------------------------------------------
+
+const profileMaps = new WeakMap<readonly Profile[], ReadonlyMap<string, Profile>>();
+
+/** Profiles by name (the last of a duplicated name wins, as `new Map(entries)` does); cached per array. */
+export const profilesByName = (profiles: readonly Profile[]): ReadonlyMap<string, Profile> => {
+  let m = profileMaps.get(profiles);
+  if (m === undefined) {
+    m = new Map(profiles.map((p) => [p.metadata.name, p]));
+    profileMaps.set(profiles, m);
+  }
+  return m;
+};
+
+/** Labels a policy selector sees: the endpoint's own, plus those inherited from its profiles. */
+export const effectiveLabels = (ep: HostEndpoint, profiles: readonly Profile[]): Record<string, string> => {
+  const byName = profilesByName(profiles);
+  const inherited: Record<string, string> = {};
+  for (const name of ep.spec.profiles) {
+    for (const [k, v] of Object.entries(byName.get(name)?.spec.labelsToApply ?? {}))
+      if (!(k in inherited)) inherited[k] = v;
+  }
+  return { ...inherited, ...ep.metadata.labels };
+};
+
+// ---- the endpoint index ----------------------------------------------------------------------------
+
+export interface NetworkSetIndex {
+  readonly sets: readonly GlobalNetworkSet[];
+  readonly labels: LabelIndex;
+  /** Canonical nets per set, per IP version. */
+  readonly nets: Readonly<Record<IpVersion, readonly (readonly string[])[]>>;
+  /** IP sets computed for this endpoint index and these network sets, by request key. */
+  readonly ipSets: Map<string, IpSet>;
+}
+
+export interface EndpointIndex {
+  readonly endpoints: readonly HostEndpoint[];
+  readonly profiles: readonly Profile[];
+  readonly labels: LabelIndex;
+  /** Position of each endpoint object in `endpoints` (the first, if an object appears twice). */
+  readonly position: ReadonlyMap<HostEndpoint, number>;
+  /** Endpoints of each node, in `endpoints` order. */
+  readonly byNode: ReadonlyMap<string, readonly HostEndpoint[]>;
+  /** Which endpoints each policy selects (by object). */
+  readonly policyBits: WeakMap<Policy, Bits>;
+  /** Per policy list: the bitsets of its policies, aligned with it. */
+  readonly policyLists: WeakMap<readonly Policy[], readonly Bits[]>;
+  /** Per network set list: its index and the IP sets computed with it. */
+  readonly networkSets: WeakMap<readonly GlobalNetworkSet[], NetworkSetIndex>;
+  /** Canonical expectedIPs per endpoint, per IP version (filled on first use). */
+  ips?: Readonly<Record<IpVersion, readonly (readonly string[])[]>>;
+}
+
+const byEndpoints = new WeakMap<readonly HostEndpoint[], WeakMap<readonly Profile[], EndpointIndex>>();
+
+const buildEndpointIndex = (
+  endpoints: readonly HostEndpoint[],
+  profiles: readonly Profile[],
+): EndpointIndex => {
+  const position = new Map<HostEndpoint, number>();
+  const byNode = new Map<string, HostEndpoint[]>();
+  endpoints.forEach((ep, i) => {
+    if (!position.has(ep)) position.set(ep, i);
+    const list = byNode.get(ep.spec.node);
+    if (list === undefined) byNode.set(ep.spec.node, [ep]);
+    else list.push(ep);
+  });
+  return {
+    endpoints,
+    profiles,
+    labels: new LabelIndex(endpoints.map((ep) => effectiveLabels(ep, profiles))),
+    position,
+    byNode,
+    policyBits: new WeakMap(),
+    policyLists: new WeakMap(),
+    networkSets: new WeakMap(),
+  };
+};
+
+/** The index of the cluster's endpoints (built on first use, then shared). */
+export const endpointIndex = (cluster: Pick<Cluster, "hostEndpoints" | "profiles">): EndpointIndex => {
+  let perProfiles = byEndpoints.get(cluster.hostEndpoints);
+  if (perProfiles === undefined) {
+    perProfiles = new WeakMap();
+    byEndpoints.set(cluster.hostEndpoints, perProfiles);
+  }
+  let idx = perProfiles.get(cluster.profiles);
+  // A length change means someone modified the array in place: rebuild rather than answer wrongly.
+  if (idx === undefined || idx.labels.size !== cluster.hostEndpoints.length) {
+    idx = buildEndpointIndex(cluster.hostEndpoints, cluster.profiles);
+    perProfiles.set(cluster.profiles, idx);
+  }
+  return idx;
+};
+
+/** Items a selector text matches (an unparsable selector matches nothing, as selectorMatches). */
+export const selectorBits = (labels: LabelIndex, text: string | undefined): Bits => {
+  const sel = compileSelector(text);
+  return sel === null ? labels.none() : labels.evaluate(sel);
+};
+
+/** policySelects() for every endpoint at once. */
+const computePolicyBits = (idx: EndpointIndex, policy: Policy): Bits => {
+  if (policy.kind === "NetworkPolicy") return idx.labels.none();
+  const sa = policy.spec.serviceAccountSelector;
+  if (sa !== undefined && sa.trim() !== "") return idx.labels.none();
+  if (!namespaceClauseMatchesGlobal(policy.spec.namespaceSelector)) return idx.labels.none();
+  return selectorBits(idx.labels, policy.spec.selector);
+};
+
+export const policyBits = (idx: EndpointIndex, policy: Policy): Bits => {
+  let b = idx.policyBits.get(policy);
+  if (b === undefined) {
+    b = computePolicyBits(idx, policy);
+    idx.policyBits.set(policy, b);
+  }
+  return b;
+};
+
+const policyList = (idx: EndpointIndex, policies: readonly Policy[]): readonly Bits[] => {
+  let l = idx.policyLists.get(policies);
+  if (l === undefined || l.length !== policies.length) {
+    l = policies.map((p) => policyBits(idx, p));
+    idx.policyLists.set(policies, l);
+  }
+  return l;
+};
+
+/**
+ * The cluster's policies that select `ep`, in cluster order — what filtering with policySelects gives —
+ * or undefined when `ep` is not one of the cluster's endpoints.
+ */
+export const policiesSelecting = (cluster: Cluster, ep: HostEndpoint): Policy[] | undefined => {
+  const idx = endpointIndex(cluster);
+  const i = idx.position.get(ep);
+  if (i === undefined) return undefined;
+  const bits = policyList(idx, cluster.policies);
+  const out: Policy[] = [];
+  for (let k = 0; k < bits.length; k++) if (hasBit(bits[k]!, i)) out.push(cluster.policies[k]!);
+  return out;
+};
+
+/** The node's endpoints, in cluster order. */
+export const endpointsOfNode = (cluster: Cluster, node: string): readonly HostEndpoint[] =>
+  endpointIndex(cluster).byNode.get(node) ?? [];
+
+export const endpointIps = (
+  idx: EndpointIndex,
+): Readonly<Record<IpVersion, readonly (readonly string[])[]>> => {
+  if (idx.ips === undefined) {
+    const v4: string[][] = [];
+    const v6: string[][] = [];
+    for (const ep of idx.endpoints) {
+      v4.push(canonicalOfVersion(ep.spec.expectedIPs, 4));
+      v6.push(canonicalOfVersion(ep.spec.expectedIPs, 6));
+    }
+    idx.ips = { 4: v4, 6: v6 };
+  }
+  return idx.ips;
+};
+
+export const networkSetIndex = (idx: EndpointIndex, sets: readonly GlobalNetworkSet[]): NetworkSetIndex => {
+  let n = idx.networkSets.get(sets);
+  if (n === undefined || n.labels.size !== sets.length) {
+    n = {
+      sets,
+      labels: new LabelIndex(sets.map((s) => ({ ...s.metadata.labels }))),
+      nets: {
+        4: sets.map((s) => canonicalOfVersion(s.spec.nets, 4)),
+        6: sets.map((s) => canonicalOfVersion(s.spec.nets, 6)),
+      },
+      ipSets: new Map(),
+    };
+    idx.networkSets.set(sets, n);
+  }
+  return n;
+};
+
+/**
+ * Builds every index of the cluster now (endpoint labels, policy selections, canonical addresses)
+ * instead of on first use; returns the endpoint index. For benchmarks and long-running callers.
+ */
+export const indexCluster = (cluster: Cluster): EndpointIndex => {
+  const idx = endpointIndex(cluster);
+  policyList(idx, cluster.policies);
+  endpointIps(idx);
+  networkSetIndex(idx, cluster.networkSets);
+  return idx;
+};

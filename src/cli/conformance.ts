@@ -1,0 +1,102 @@
+// `calisim conformance`: build the node in throwaway namespaces, load calisim's rendering with each backend,
+// probe every endpoint in every direction, and compare the kernel with the tracer. Exit 1 on any mismatch.
+
+import type { Argv } from "yargs";
+import { BACKENDS, type Backend } from "../dataplane/apply.js";
+import { prepareConformance, runConformance } from "../dataplane/conformance.js";
+import { reportJson, reportText } from "../dataplane/report.js";
+import { execaRunner, execaSpawner } from "../dataplane/runner.js";
+import { findPython, hasTool, missingTools } from "../dataplane/tools.js";
+import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut } from "./common.js";
+
+interface ConformanceArgs {
+  f: string[];
+  node: string;
+  "calico-version"?: string;
+  backend: Backend | "all";
+  o: "text" | "json";
+  timeout: number;
+  all: boolean;
+  strict: boolean;
+}
+
+/** `all`: every backend whose tools are installed (nft mode only where `nft` exists). */
+const pickBackends = (choice: Backend | "all"): { backends: Backend[]; skipped: string[] } => {
+  if (choice !== "all") {
+    const missing = missingTools([choice]);
+    if (missing.length > 0)
+      throw new CliError(
+        `--backend ${choice} needs ${missing.join(", ")} (scripts/setup-system.sh installs them)`,
+      );
+    return { backends: [choice], skipped: [] };
+  }
+  const backends = BACKENDS.filter((b) => missingTools([b]).length === 0);
+  const skipped = BACKENDS.filter((b) => !backends.includes(b)).map(
+    (b) => `${b} (missing ${missingTools([b]).join(", ")})`,
+  );
+  if (backends.length === 0) throw new CliError(`no backend can run here: ${skipped.join("; ")}`);
+  return { backends, skipped };
+};
+
+const progress = (): ((done: number, total: number, what: string) => void) | undefined => {
+  if (process.stderr.isTTY !== true) return undefined;
+  return (done, total, what) => {
+    const pct = total === 0 ? 100 : Math.floor((100 * done) / total);
+    process.stderr.write(`\r\x1b[Kconformance: ${what} ${done}/${total} probes (${pct}%)`);
+    if (done === total) process.stderr.write("\r\x1b[K");
+  };
+};
+
+export const conformanceCommand = {
+  command: "conformance",
+  describe: "Check calisim against the kernel: build the node in namespaces, probe it, compare with trace",
+  builder: (y: Argv) =>
+    y
+      .option("f", {
+        alias: "filename",
+        type: "string",
+        array: true,
+        demandOption: true,
+        describe: "resource file or directory (repeatable)",
+      })
+      .option("node", { type: "string", demandOption: true, describe: "the node to build and probe" })
+      .option("calico-version", { type: "string", describe: "Calico release to model (X.Y; default 3.34)" })
+      .option("backend", {
+        choices: ["all", ...BACKENDS],
+        default: "all",
+        describe: "load with this backend (all: every one installed)",
+      })
+      .option("o", { alias: "output", choices: ["text", "json"], default: "text" })
+      .option("timeout", { type: "number", default: 0.6, describe: "seconds a probe waits for an answer" })
+      .option("all", { type: "boolean", default: false, describe: "list every probe, not only mismatches" })
+      .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
+      .example("$0 conformance -f fixtures/example-cluster --node node-1", "every backend, text report")
+      .example("$0 conformance -f resources/ --node n1 --backend nft -o json", "nftables only, JSON"),
+  handler: async (argv: ConformanceArgs) => {
+    if (process.getuid?.() !== 0) throw new CliError("conformance needs root: it creates network namespaces");
+    const { cluster } = await loadOrFail(argv.f, { strict: argv.strict });
+    requireNode(cluster, argv.node);
+    const calicoVersion = parseVersionOption(argv["calico-version"]);
+    const { backends, skipped } = pickBackends(argv.backend);
+    const missing = [
+      ...missingTools([]),
+      ...(findPython() === "python3" && !hasTool("python3") ? ["python3"] : []),
+    ];
+    if (missing.length > 0)
+      throw new CliError(`conformance needs ${missing.join(", ")} (scripts/setup-system.sh installs them)`);
+    const prepared = prepareConformance(cluster, {
+      node: argv.node,
+      ...(calicoVersion === undefined ? {} : { calicoVersion }),
+    });
+    for (const w of prepared.model.warnings) process.stderr.write(`warning: ${w.message}\n`);
+    for (const s of skipped) process.stderr.write(`note: backend ${s} skipped\n`);
+    const tick = progress();
+    const report = await runConformance(
+      { run: execaRunner, spawn: execaSpawner, python: findPython() },
+      prepared,
+      { backends, timeout: argv.timeout, ...(tick === undefined ? {} : { progress: tick }) },
+    );
+    writeOut(argv.o === "json" ? reportJson(report) : reportText(report, { all: argv.all }));
+    if (report.mismatches > 0 || report.errors.length > 0) process.exitCode = 1;
+  },
+};

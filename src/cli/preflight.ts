@@ -1,0 +1,103 @@
+// `calisim preflight`: are the flows a node cannot live without still open through every host endpoint —
+// today, or (with --against) after a proposed change? Exit 0: all pass; 3: a critical flow is dropped
+// (or cut off by the change); 1: bad input.
+
+import { readFile } from "node:fs/promises";
+import type { Argv } from "yargs";
+import { preflight } from "../safety/preflight/check.js";
+import { BUILTIN_CRITICAL, parseCriticalFile, type CriticalFlow } from "../safety/preflight/critical.js";
+import { preflightJson, preflightText } from "../safety/preflight/format.js";
+import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut } from "./common.js";
+
+interface PreflightArgs {
+  f: string[];
+  against?: string[];
+  node?: string[];
+  critical?: string;
+  builtin: boolean;
+  "calico-version"?: string;
+  o: string;
+  verbose: boolean;
+  strict: boolean;
+}
+
+const userFlows = async (file: string | undefined): Promise<CriticalFlow[]> => {
+  if (file === undefined) return [];
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new CliError(`--critical ${file}: cannot read: ${(e as Error).message}`);
+  }
+  const r = parseCriticalFile(file, text);
+  if (!r.ok) throw new CliError(r.error);
+  return r.value;
+};
+
+export const preflightCommand = {
+  command: "preflight",
+  describe:
+    "Check that critical flows (SSH, API server, kubelet, BGP, DNS, ...) stay open through every host endpoint",
+  builder: (y: Argv) =>
+    y
+      .option("f", {
+        alias: "filename",
+        type: "string",
+        array: true,
+        demandOption: true,
+        describe: "resource file or directory (repeatable)",
+      })
+      .option("against", {
+        type: "string",
+        array: true,
+        describe: "proposed resources: fail when the change cuts a flow off",
+      })
+      .option("node", {
+        type: "string",
+        array: true,
+        describe: "nodes to check (default: every node with a host endpoint)",
+      })
+      .option("critical", {
+        type: "string",
+        describe: "YAML list of extra flows: {name, direction: ingress|egress, protocol, port, peer?}",
+      })
+      .option("builtin", {
+        type: "boolean",
+        default: true,
+        describe: "check the built-in critical flows (--no-builtin: only --critical)",
+      })
+      .option("calico-version", { type: "string", describe: "Calico release to model (X.Y; default 3.34)" })
+      .option("o", { alias: "output", choices: ["text", "json"], default: "text" })
+      .option("verbose", { type: "boolean", default: false, describe: "also list the flows that pass" })
+      .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
+      .example(
+        "$0 preflight -f cluster/",
+        "are SSH, the API server, kubelet, BGP, DNS... open on every node?",
+      )
+      .example("$0 preflight -f cluster/ --against proposed/", "would the proposed change cut one off?")
+      .example("$0 preflight -f cluster/ --critical flows.yaml", "add your own flows"),
+  handler: async (argv: PreflightArgs) => {
+    const flows = [...(argv.builtin ? BUILTIN_CRITICAL : []), ...(await userFlows(argv.critical))];
+    if (flows.length === 0) throw new CliError("no flows to check: --no-builtin needs --critical FILE", 2);
+    const { cluster } = await loadOrFail(argv.f, { strict: argv.strict });
+    const against =
+      argv.against === undefined
+        ? undefined
+        : (await loadOrFail(argv.against, { strict: argv.strict })).cluster;
+    for (const n of argv.node ?? []) requireNode(cluster, n);
+    const calicoVersion = parseVersionOption(argv["calico-version"]);
+    const r = preflight(cluster, {
+      flows,
+      ...(against === undefined ? {} : { against }),
+      ...(calicoVersion === undefined ? {} : { calicoVersion }),
+      ...(argv.node === undefined ? {} : { nodes: argv.node }),
+    });
+    if (!r.ok) throw new CliError(r.error);
+    writeOut(
+      argv.o === "json"
+        ? JSON.stringify(preflightJson(r.value), null, 2)
+        : preflightText(r.value, argv.verbose),
+    );
+    if (r.value.some((c) => c.fail)) process.exitCode = 3;
+  },
+};

@@ -1,0 +1,124 @@
+// `calisim upgrade-check`: which flows a Calico upgrade across v3.14 changes on each node ("*" host
+// endpoints take normal policy and drop by default from v3.14), and the runbook's migration files.
+// Exit 0: nothing dropped; 3: flows would be dropped; 1: bad input.
+
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { Argv } from "yargs";
+import type { Cluster } from "../resources/model.js";
+import { applyLabelPatches, parseLabelPatch, type LabelPatch } from "../safety/upgrade/apply.js";
+import { upgradeCheck } from "../safety/upgrade/check.js";
+import { upgradeJson, upgradeText } from "../safety/upgrade/format.js";
+import { migrationFiles, PATCH_DIR, POLICY_FILE } from "../safety/upgrade/migration.js";
+import { effectiveConfig } from "../calc/config.js";
+import { parseCalicoVersion, type CalicoVersion } from "../calc/versions.js";
+import { CliError, loadOrFail, requireNode, writeOut } from "./common.js";
+
+interface UpgradeArgs {
+  f: string[];
+  from: string;
+  to: string;
+  node?: string[];
+  o: string;
+  "write-migration"?: string;
+  "apply-migration"?: string;
+  strict: boolean;
+}
+
+const version = (opt: string, text: string): CalicoVersion => {
+  const v = parseCalicoVersion(text);
+  if (v === undefined)
+    throw new CliError(`--${opt} ${JSON.stringify(text)} is not a Calico version (X.Y, e.g. 3.13)`, 2);
+  return v;
+};
+
+const readPatches = async (dir: string): Promise<LabelPatch[]> => {
+  const patchDir = join(dir, PATCH_DIR);
+  let names: string[];
+  try {
+    names = (await readdir(patchDir)).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch (e) {
+    throw new CliError(`--apply-migration ${dir}: cannot read ${patchDir}: ${(e as Error).message}`);
+  }
+  const out: LabelPatch[] = [];
+  for (const n of names) {
+    const file = join(patchDir, n);
+    const p = parseLabelPatch(file, await readFile(file, "utf8"));
+    if (!p.ok) throw new CliError(p.error);
+    out.push(p.value);
+  }
+  return out;
+};
+
+const withMigration = async (cluster: Cluster, dir: string | undefined): Promise<Cluster> => {
+  if (dir === undefined) return cluster;
+  const applied = applyLabelPatches(cluster, await readPatches(dir));
+  if (!applied.ok) throw new CliError(applied.error);
+  return applied.value;
+};
+
+const writeMigration = async (
+  dir: string,
+  files: readonly { path: string; content: string }[],
+): Promise<void> => {
+  for (const f of files) {
+    const path = join(dir, f.path);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, f.content, { mode: f.path.endsWith(".sh") ? 0o755 : 0o644 });
+    } catch (e) {
+      throw new CliError(`--write-migration ${dir}: cannot write ${path}: ${(e as Error).message}`);
+    }
+  }
+  process.stderr.write(`wrote ${files.length} migration files to ${dir} (see ${join(dir, "README.md")})\n`);
+};
+
+export const upgradeCheckCommand = {
+  command: "upgrade-check",
+  describe: 'Which flows a Calico upgrade changes ("*" host endpoints drop by default from v3.14)',
+  builder: (y: Argv) =>
+    y
+      .option("f", {
+        alias: "filename",
+        type: "string",
+        array: true,
+        demandOption: true,
+        describe: "resource file or directory (repeatable)",
+      })
+      .option("from", { type: "string", default: "3.13", describe: "the Calico version running now (X.Y)" })
+      .option("to", { type: "string", default: "3.29", describe: "the Calico version to upgrade to (X.Y)" })
+      .option("node", {
+        type: "string",
+        array: true,
+        describe: "nodes to check (default: every node with a host endpoint)",
+      })
+      .option("o", { alias: "output", choices: ["text", "json"], default: "text" })
+      .option("write-migration", {
+        type: "string",
+        describe: "write the runbook's label patches, label script and allow-all-upgrade policy to DIR",
+      })
+      .option("apply-migration", {
+        type: "string",
+        describe: "check as if a migration DIR (from --write-migration) had been applied",
+      })
+      .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
+      .example("$0 upgrade-check -f cluster/ --from 3.13 --to 3.29", "what would the upgrade drop?")
+      .example("$0 upgrade-check -f cluster/ --write-migration migration/", "write the runbook's files")
+      .example("$0 upgrade-check -f cluster/ --apply-migration migration/", "check again with them applied"),
+  handler: async (argv: UpgradeArgs) => {
+    const from = version("from", argv.from);
+    const to = version("to", argv.to);
+    const dir = argv["apply-migration"];
+    const paths = dir === undefined ? argv.f : [...argv.f, join(dir, POLICY_FILE)];
+    const cluster = await withMigration((await loadOrFail(paths, { strict: argv.strict })).cluster, dir);
+    for (const n of argv.node ?? []) requireNode(cluster, n);
+    const r = upgradeCheck(cluster, { from, to, ...(argv.node === undefined ? {} : { nodes: argv.node }) });
+    if (!r.ok) throw new CliError(r.error);
+    writeOut(argv.o === "json" ? JSON.stringify(upgradeJson(r.value), null, 2) : upgradeText(r.value));
+    if (argv["write-migration"] !== undefined) {
+      const logPrefix = effectiveConfig(cluster, r.value.affected[0]?.node ?? "").logPrefix;
+      await writeMigration(argv["write-migration"], migrationFiles(cluster, r.value, logPrefix));
+    }
+    if (r.value.nodes.some((n) => n.drops)) process.exitCode = 3;
+  },
+};

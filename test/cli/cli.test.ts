@@ -1,0 +1,177 @@
+// The command line as a user meets it: exit codes, where output goes, and the shape of what it prints.
+
+import test from "ava";
+import { calisim } from "./run.js";
+
+const EXAMPLE = "fixtures/example-cluster";
+
+test("validate: a clean cluster exits 0 and reports on stderr only", async (t) => {
+  const r = await calisim("validate", "-f", EXAMPLE);
+  t.is(r.exitCode, 0);
+  t.is(r.stdout, "");
+  t.regex(r.stderr, /^ok: 5 host endpoints, 8 policies, 2 profiles, 1 tier, 1 network set; 0 warnings/m);
+});
+
+test("validate: every problem with file:line:col, exit 1", async (t) => {
+  const r = await calisim("validate", "-f", "fixtures/invalid/bad-action.yaml");
+  t.is(r.exitCode, 1);
+  t.regex(
+    r.stderr,
+    /error: fixtures\/invalid\/bad-action.yaml:9:15 GlobalNetworkPolicy\/bad-action spec.ingress\[0\].action: invalid value "Accept" \(accepted: Allow \| Deny \| Log \| Pass\)/,
+  );
+  t.regex(r.stderr, /did you mean "Allow"\?/);
+});
+
+test("validate: a missing path is an error naming it", async (t) => {
+  const r = await calisim("validate", "-f", "fixtures/no-such-dir");
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /no-such-dir/);
+});
+
+test("get hep -o wide: calicoctl's columns, and the runbook's grep '*' finds the all-interfaces endpoints", async (t) => {
+  const r = await calisim("get", "hep", "-o", "wide", "-f", EXAMPLE);
+  t.is(r.exitCode, 0);
+  const lines = r.stdout.trimEnd().split("\n");
+  t.deepEqual(lines[0]!.split(/\s+/), ["NAME", "NODE", "INTERFACE", "IPS", "PROFILES"]);
+  t.deepEqual(
+    lines.filter((l) => l.includes("*")).map((l) => l.split(/\s+/)[0]),
+    ["node-2-auto", "node-3-all"],
+  );
+});
+
+test("get hep -o yaml round-trips through validate's loader shape", async (t) => {
+  const r = await calisim("get", "hep", "node-1-eth0", "-o", "yaml", "-f", EXAMPLE);
+  t.is(r.exitCode, 0);
+  t.regex(r.stdout, /kind: HostEndpoint/);
+  t.regex(r.stdout, /interfaceName: eth0/);
+});
+
+test("render: iptables-restore text on stdout, warnings on stderr", async (t) => {
+  const r = await calisim("render", "-f", EXAMPLE, "--node", "node-3");
+  t.is(r.exitCode, 0);
+  t.regex(r.stdout, /^\*raw\n/);
+  t.regex(r.stdout, /:cali-fh-any-interface-at-all - -/);
+  t.notRegex(r.stdout, /warning/);
+  t.regex(
+    r.stderr,
+    /warning: DoNotTrack policy is not supported for a HEP with `interfaceName: \*`; ignoring it: GlobalNetworkPolicy bastion-untracked/,
+  );
+});
+
+test("render: ipset, nft and nft-json formats, and the IR as JSON", async (t) => {
+  for (const [format, pattern] of [
+    ["ipset", /^create cali40/m],
+    ["nft", /^add table ip calico$/m],
+    ["nft-json", /"nftables"/],
+  ] as const) {
+    const r = await calisim("render", "-f", EXAMPLE, "--node", "node-1", "--format", format);
+    t.is(r.exitCode, 0, format);
+    t.regex(r.stdout, pattern, format);
+  }
+  const json = await calisim("render", "-f", EXAMPLE, "--node", "node-1", "-o", "json");
+  const ir = JSON.parse(json.stdout) as { kind: string; tables: { name: string }[] };
+  t.is(ir.kind, "ruleset");
+  t.deepEqual(
+    ir.tables.map((x) => x.name),
+    ["raw", "mangle", "filter"],
+  );
+});
+
+test("render: an unknown node names the ones that exist", async (t) => {
+  const r = await calisim("render", "-f", EXAMPLE, "--node", "node-9");
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /--node "node-9": .*accepted: node-1, node-2, node-3/);
+});
+
+test("render: a bad --calico-version is a usage error", async (t) => {
+  const r = await calisim("render", "-f", EXAMPLE, "--node", "node-1", "--calico-version", "three");
+  t.is(r.exitCode, 2);
+  t.regex(r.stderr, /--calico-version "three" is not a version/);
+});
+
+test("inspect: who governs each interface and why", async (t) => {
+  const r = await calisim("inspect", "-f", EXAMPLE, "--node", "node-3", "--interface", "eth7");
+  t.is(r.exitCode, 0);
+  t.regex(r.stdout, /endpoint node-3-all \(interface \*; interfaceName "\*"/);
+  t.regex(r.stdout, /tier default: bastion-ssh/);
+});
+
+test("trace -o json: the documented shape, and the README's dropped packet", async (t) => {
+  const r = await calisim(
+    "trace",
+    "-f",
+    EXAMPLE,
+    "--node",
+    "node-1",
+    "--in",
+    "eth0",
+    "--src",
+    "203.0.113.5",
+    "--dst",
+    "192.0.2.10",
+    "--proto",
+    "tcp",
+    "--dport",
+    "8080",
+    "-o",
+    "json",
+  );
+  t.is(r.exitCode, 0);
+  const out = JSON.parse(r.stdout) as {
+    verdict: string;
+    decidedBy: { kind: string; name?: string };
+    warnings: unknown[];
+    path: { table: string; chain: string; ruleIndex: number; rule: string; action: string }[];
+  };
+  t.is(out.verdict, "drop");
+  t.is(out.decidedBy.kind, "default-drop");
+  t.true(Array.isArray(out.warnings));
+  t.true(out.path.some((s) => s.chain === "cali-fh-eth0" && s.action === "drop"));
+});
+
+test("trace: failsafe SSH is accepted even on a deny-by-default endpoint", async (t) => {
+  const r = await calisim(
+    "trace",
+    "-f",
+    EXAMPLE,
+    "--node",
+    "node-3",
+    "--in",
+    "eth5",
+    "--src",
+    "198.51.100.9",
+    "--dst",
+    "192.0.2.30",
+    "--dport",
+    "22",
+    "-o",
+    "json",
+  );
+  t.is((JSON.parse(r.stdout) as { decidedBy: { kind: string } }).decidedBy.kind, "failsafe");
+});
+
+test("trace: bad packet options are usage errors naming the option", async (t) => {
+  const r = await calisim(
+    "trace",
+    "-f",
+    EXAMPLE,
+    "--node",
+    "node-1",
+    "--src",
+    "192.0.2.300",
+    "--dst",
+    "192.0.2.10",
+    "--dport",
+    "1",
+  );
+  t.is(r.exitCode, 2);
+  t.regex(r.stderr, /--src "192.0.2.300" is not an IP address/);
+});
+
+test("--help on every command shows examples", async (t) => {
+  for (const cmd of ["validate", "get", "render", "inspect", "trace"]) {
+    const r = await calisim(cmd, "--help");
+    t.is(r.exitCode, 0, cmd);
+    t.regex(r.stdout, /Examples:/, cmd);
+  }
+});
