@@ -51,6 +51,7 @@ export const diffCommand = {
       })
       .option("o", { alias: "output", choices: ["text", "json"], default: "text" })
       .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
+      .epilog("Exit status: 0 no flow goes from allow to drop, 3 some does, 1 bad input, 2 bad usage.")
       .example(
         "$0 diff -f cluster/ --against proposed/ --node node-1",
         "rules and flows that change on node-1",

@@ -70,6 +70,9 @@ export const preflightCommand = {
       .option("o", { alias: "output", choices: ["text", "json"], default: "text" })
       .option("verbose", { type: "boolean", default: false, describe: "also list the flows that pass" })
       .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
+      .epilog(
+        "Exit status: 0 every critical flow passes, 3 one is dropped (or cut off by the change), 1 bad input, 2 bad usage.",
+      )
       .example(
         "$0 preflight -f cluster/",
         "are SSH, the API server, kubelet, BGP, DNS... open on every node?",

@@ -38,6 +38,8 @@ const readPatches = async (dir: string): Promise<LabelPatch[]> => {
   try {
     names = (await readdir(patchDir)).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch (e) {
+    // A migration with no affected endpoint has no label patches.
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw new CliError(`--apply-migration ${dir}: cannot read ${patchDir}: ${(e as Error).message}`);
   }
   const out: LabelPatch[] = [];
@@ -102,6 +104,9 @@ export const upgradeCheckCommand = {
         describe: "check as if a migration DIR (from --write-migration) had been applied",
       })
       .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
+      .epilog(
+        "Exit status: 0 no flow is dropped by the upgrade, 3 flows would be dropped, 1 bad input, 2 bad usage.",
+      )
       .example("$0 upgrade-check -f cluster/ --from 3.13 --to 3.29", "what would the upgrade drop?")
       .example("$0 upgrade-check -f cluster/ --write-migration migration/", "write the runbook's files")
       .example("$0 upgrade-check -f cluster/ --apply-migration migration/", "check again with them applied"),

@@ -1,0 +1,117 @@
+// A header-space box: every NEW packet whose fields lie in the box's ranges and whose interfaces are in
+// its interface sets. Ports only mean something for tcp/udp/sctp/udplite and ICMP type/code only for the
+// family's ICMP protocol (xt_multiport and xt_icmp read no other headers); for other protocols those
+// dimensions stay full and the packet carries none.
+
+import type { IpVersion } from "../../rules/ir.js";
+import type { Packet } from "../../trace/index.js";
+import { PORT_PROTOCOLS } from "../../trace/state.js";
+import { addrSpace, addrText, range, splitRange, type Range } from "./ranges.js";
+
+export const NUM_DIMS = ["proto", "src", "dst", "sport", "dport", "icmpType", "icmpCode"] as const;
+export type NumDim = (typeof NUM_DIMS)[number];
+export const IFACE_DIMS = ["in", "out"] as const;
+export type IfaceDim = (typeof IFACE_DIMS)[number];
+
+export type Direction = "ingress" | "egress" | "forward";
+
+export interface Box {
+  readonly v: IpVersion;
+  readonly proto: Range;
+  readonly src: Range;
+  readonly dst: Range;
+  readonly sport: Range;
+  readonly dport: Range;
+  readonly icmpType: Range;
+  readonly icmpCode: Range;
+  /** Input / output interface names; "" is "no interface" (locally generated / delivered locally). */
+  readonly in: readonly string[];
+  readonly out: readonly string[];
+}
+
+/** A box's packets as netfilter sees them: ingress = delivered locally, egress = locally generated. */
+export const directionOf = (b: Pick<Box, "in" | "out">): Direction =>
+  b.out.includes("") ? "ingress" : b.in.includes("") ? "egress" : "forward";
+
+export const icmpProto = (v: IpVersion): number => (v === 4 ? 1 : 58);
+export const FULL_PROTO = range(0, 255);
+export const FULL_PORT = range(0, 65535);
+export const FULL_ICMP = range(0, 255);
+
+/** The three boxes covering every NEW packet of a family over the given interfaces (none excluded). */
+export const rootBoxes = (v: IpVersion, ifaces: readonly string[], only?: readonly Direction[]): Box[] => {
+  const names = ifaces.filter((n) => n !== "");
+  const base = {
+    v,
+    proto: FULL_PROTO,
+    src: addrSpace(v),
+    dst: addrSpace(v),
+    sport: FULL_PORT,
+    dport: FULL_PORT,
+    icmpType: FULL_ICMP,
+    icmpCode: FULL_ICMP,
+  };
+  const all: Record<Direction, Box> = {
+    ingress: { ...base, in: names, out: [""] },
+    egress: { ...base, in: [""], out: names },
+    forward: { ...base, in: names, out: names },
+  };
+  return (only ?? (["ingress", "egress", "forward"] as const)).map((d) => all[d]);
+};
+
+export const isPortProto = (p: bigint): boolean => PORT_PROTOCOLS.has(Number(p));
+
+/** The box's lowest corner as a packet the tracer takes. */
+export const representative = (b: Box): Packet => {
+  const proto = b.proto.lo;
+  const ports = isPortProto(proto) ? { sport: Number(b.sport.lo), dport: Number(b.dport.lo) } : {};
+  const icmp =
+    Number(proto) === icmpProto(b.v)
+      ? { icmpType: Number(b.icmpType.lo), icmpCode: Number(b.icmpCode.lo) }
+      : {};
+  const inIf = b.in[0] ?? "";
+  const outIf = b.out[0] ?? "";
+  return {
+    ...(inIf === "" ? {} : { in: inIf }),
+    ...(outIf === "" ? {} : { out: outIf }),
+    src: addrText(b.v, b.src.lo),
+    dst: addrText(b.v, b.dst.lo),
+    proto: Number(proto),
+    ...ports,
+    ...icmp,
+    state: "new",
+  };
+};
+
+/** The box holding just the representative packet (used to evaluate a match on it). */
+export const pointOf = (b: Box): Box => {
+  const pt = (r: Range): Range => ({ lo: r.lo, hi: r.lo });
+  return {
+    v: b.v,
+    proto: pt(b.proto),
+    src: pt(b.src),
+    dst: pt(b.dst),
+    sport: pt(b.sport),
+    dport: pt(b.dport),
+    icmpType: pt(b.icmpType),
+    icmpCode: pt(b.icmpCode),
+    in: b.in.slice(0, 1),
+    out: b.out.slice(0, 1),
+  };
+};
+
+/** Splits a box along a numeric dimension at cut points; [b] when no cut falls inside. */
+export const splitBox = (b: Box, dim: NumDim, cuts: readonly bigint[]): Box[] =>
+  splitRange(b[dim], cuts).map((r) => ({ ...b, [dim]: r }));
+
+/** Splits a box's interface set into the names a test accepts and the rest. */
+export const splitIfaces = (b: Box, dim: IfaceDim, test: (name: string) => boolean): Box[] => {
+  const yes = b[dim].filter(test);
+  const no = b[dim].filter((n) => !test(n));
+  return yes.length === 0 || no.length === 0
+    ? [b]
+    : [
+        { ...b, [dim]: yes },
+        { ...b, [dim]: no },
+      ];
+};

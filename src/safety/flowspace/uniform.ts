@@ -1,0 +1,81 @@
+// Is a traced path shared by every packet of a box? The walk is deterministic given the packet, so by
+// induction on the steps: if every rule the representative met (verbose paths list the ones that did not
+// match too) matches all of the box or none of it, every packet meets the same rules with the same mark
+// and conntrack state, and ends with the same verdict and explanation. Otherwise the first rule that
+// tells packets apart gives the cut: the box is split at that match's boundaries.
+
+import type { Rule, Ruleset } from "../../rules/ir.js";
+import { compileRuleset, type CompiledRuleset, type Step } from "../../trace/index.js";
+import { CT_BIT } from "../../trace/state.js";
+import type { Box } from "./box.js";
+import { classify } from "./classify.js";
+import { setsByName, type SetRanges } from "./sets.js";
+
+export interface Prepared {
+  readonly ruleset: Ruleset;
+  readonly compiled: CompiledRuleset;
+  readonly sets: ReadonlyMap<string, SetRanges>;
+}
+
+export const prepareRuleset = (ruleset: Ruleset): Prepared => ({
+  ruleset,
+  compiled: compileRuleset(ruleset),
+  sets: setsByName(ruleset.sets),
+});
+
+/** A ruleset the analysis cannot treat exactly: NAT rewrites addresses mid-walk. */
+export const unsupported = (rs: Ruleset): string | undefined => {
+  for (const t of rs.tables)
+    for (const r of [
+      ...t.chains.flatMap((c) => c.rules),
+      ...t.hooks.flatMap((h) => [...h.inserted, ...h.appended]),
+    ])
+      if (r.action.kind === "dnat" || r.action.kind === "masquerade")
+        return `the ${t.name} table has NAT rules (${r.action.kind}); flow-space analysis does not model NAT`;
+  return undefined;
+};
+
+const ruleOf = (p: Prepared, s: Extract<Step, { kind: "rule" }>): Rule => {
+  const t = p.compiled.tables.get(s.table);
+  const chain = t?.chains.get(s.chain) ?? t?.hooks.get(s.hook);
+  const r = chain?.rules[s.ruleIndex];
+  if (r === undefined)
+    throw new Error(`bug: path step ${s.table} ${s.chain} #${s.ruleIndex} is not in the ruleset`);
+  return r.rule;
+};
+
+/**
+ * undefined when the whole box shares the representative's path; otherwise the box split at the first
+ * rule on the path whose matches tell its packets apart.
+ */
+export const splitAlongPath = (p: Prepared, path: readonly Step[], box: Box): readonly Box[] | undefined => {
+  // Before nf_conntrack_in the tracer sees INVALID; NOTRACK in raw makes it UNTRACKED; the lookup, NEW.
+  let ct = CT_BIT.INVALID;
+  for (let i = 0; i < path.length; i++) {
+    const s = path[i]!;
+    if (s.kind === "event") {
+      if (s.event === "conntrack" && ct !== CT_BIT.UNTRACKED) ct = CT_BIT.NEW;
+      continue;
+    }
+    const mark = i === 0 ? 0 : path[i - 1]!.markAfter;
+    const ctx = { box, hook: s.hook, mark, ct, sets: p.sets };
+    let value = true;
+    let parts: readonly Box[] | undefined;
+    for (const m of ruleOf(p, s).matches) {
+      const c = classify(m, ctx);
+      if (c.kind === "uniform" && !c.value) {
+        value = false;
+        parts = undefined;
+        break;
+      }
+      if (c.kind === "split") parts ??= c.parts;
+    }
+    if (parts !== undefined) return parts;
+    if (value !== s.matched)
+      throw new Error(
+        `bug: flow-space analysis and tracer disagree on ${s.table} ${s.chain} #${s.ruleIndex} (${s.rule})`,
+      );
+    if (s.matched && s.action === "notrack" && s.table === "raw") ct = CT_BIT.UNTRACKED;
+  }
+  return undefined;
+};

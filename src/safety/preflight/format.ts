@@ -1,0 +1,108 @@
+// The preflight report in words and as JSON.
+
+import { decidedText, regionText, type Region } from "../flowspace/index.js";
+import { regionJson } from "../report.js";
+import type { FlowCheck } from "./check.js";
+import type { CriticalFlow } from "./critical.js";
+
+const PROTO: Readonly<Record<number, string>> = {
+  1: "icmp",
+  6: "tcp",
+  17: "udp",
+  58: "icmpv6",
+  132: "sctp",
+  136: "udplite",
+};
+
+export const flowText = (f: CriticalFlow): string => {
+  const ports =
+    f.ports === undefined
+      ? ""
+      : f.ports.from === f.ports.to
+        ? ` ${f.ports.from}`
+        : ` ${f.ports.from}-${f.ports.to}`;
+  const peer = f.peer === undefined ? "" : ` ${f.direction === "ingress" ? "from" : "to"} ${f.peer}`;
+  const where = f.toWorkload === true ? " to local pods" : "";
+  return `${f.direction} ${PROTO[f.protocol] ?? `proto ${f.protocol}`}${ports}${peer}${where}`;
+};
+
+const MARK: Readonly<Record<FlowCheck["status"], string>> = {
+  ok: "ok  ",
+  "failsafe-only": "warn",
+  partial: "warn",
+  dropped: "FAIL",
+  "cut-off": "FAIL",
+};
+
+const first = (rs: readonly Region[], at: number): string => {
+  const r = rs[0];
+  return r === undefined ? "" : decidedText(r.outcomes[Math.min(at, r.outcomes.length - 1)]!);
+};
+
+const detail = (c: FlowCheck): string => {
+  const u = c.universe;
+  const kept = c.failsafeOnly[0];
+  const n = kept?.outcomes.length ?? 0;
+  const part = c.failsafeWhole
+    ? "it"
+    : `part of it (${c.failsafeOnly.map((r) => regionText(r, u)).join("; ")})`;
+  const failsafe =
+    kept === undefined
+      ? ""
+      : `; only a failsafe port keeps ${part} open (${first(c.failsafeOnly, n - 2)}); without failsafe ports: ${first(c.failsafeOnly, n - 1)}`;
+  const now = c.dropped[0]?.outcomes.length === 3 ? 1 : 0;
+  switch (c.status) {
+    case "ok":
+      return "allowed";
+    case "failsafe-only":
+      return `allowed${failsafe}`;
+    case "dropped":
+      return `dropped — ${first(c.dropped, now)}${failsafe}`;
+    case "partial":
+      return `partly dropped: ${c.dropped.map((r) => regionText(r, u)).join("; ")} — ${first(c.dropped, now)}${failsafe}`;
+    case "cut-off":
+      return `cut off by the change: ${c.cut.map((r) => regionText(r, u)).join("; ")} — now ${first(c.cut, 1)}, was ${first(c.cut, 0)}${failsafe}`;
+  }
+};
+
+export const preflightText = (checks: readonly FlowCheck[], verbose: boolean): string => {
+  const lines: string[] = [];
+  const groups = new Map<string, FlowCheck[]>();
+  for (const c of checks) {
+    const key = `${c.node}\u0000${c.endpoint}\u0000${c.iface}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  for (const group of groups.values()) {
+    const c0 = group[0]!;
+    lines.push(`${c0.node} ${c0.endpoint} (${c0.ifaceLabel})`);
+    const shown = group.filter((c) => verbose || c.status !== "ok");
+    for (const c of shown)
+      lines.push(`  ${MARK[c.status]} ${c.flow.name} (${flowText(c.flow)}): ${detail(c)}`);
+    const hidden = group.length - shown.length;
+    if (hidden > 0) lines.push(`  ok   ${hidden} more critical flow(s) allowed`);
+  }
+  const failed = checks.filter((c) => c.fail);
+  lines.push(
+    "",
+    failed.length === 0
+      ? `result: all ${checks.length} critical flow checks pass`
+      : `result: ${failed.length} of ${checks.length} critical flow checks fail`,
+  );
+  return lines.join("\n");
+};
+
+export const preflightJson = (checks: readonly FlowCheck[]) => ({
+  pass: !checks.some((c) => c.fail),
+  checks: checks.map((c) => ({
+    node: c.node,
+    endpoint: c.endpoint,
+    interface: c.ifaceLabel,
+    flow: c.flow,
+    status: c.status,
+    fail: c.fail,
+    text: detail(c),
+    dropped: c.dropped.map((r) => regionJson(r, c.universe)),
+    cut: c.cut.map((r) => regionJson(r, c.universe)),
+    failsafeOnly: c.failsafeOnly.map((r) => regionJson(r, c.universe)),
+  })),
+});

@@ -1,0 +1,74 @@
+// The v3.14 host-endpoint upgrade check: per node, the exact flows whose verdict changes between two
+// Calico versions, and which "*" endpoints are behind it.
+
+import type { HostInterface } from "../../calc/interfaces.js";
+import { formatCalicoVersion, type CalicoVersion } from "../../calc/versions.js";
+import type { Cluster } from "../../resources/model.js";
+import type { Result } from "../flowspace/index.js";
+import { compareNode, policedNodes, type NodeComparison } from "../node-flows.js";
+import { starEndpoints, type StarEndpoint } from "./star-endpoints.js";
+
+export interface UpgradeOptions {
+  readonly from: CalicoVersion;
+  readonly to: CalicoVersion;
+  /** Nodes to check; default every node with a host endpoint. */
+  readonly nodes?: readonly string[];
+  /** Interfaces per node (`ip -j addr`), when known. */
+  readonly interfaces?: ReadonlyMap<string, readonly HostInterface[]>;
+}
+
+export interface NodeUpgrade {
+  readonly node: string;
+  readonly comparison: NodeComparison;
+  /** The "*" endpoint governing the node, if any. */
+  readonly star?: StarEndpoint;
+  /** Some flow goes from allow to drop. */
+  readonly drops: boolean;
+  readonly changedRegions: number;
+}
+
+export interface UpgradeReport {
+  readonly from: string;
+  readonly to: string;
+  readonly stars: readonly StarEndpoint[];
+  readonly nodes: readonly NodeUpgrade[];
+  /** The governing "*" endpoints of nodes where flows change: the ones the runbook labels. */
+  readonly affected: readonly StarEndpoint[];
+}
+
+export const upgradeCheck = (cluster: Cluster, opts: UpgradeOptions): Result<UpgradeReport> => {
+  const stars = starEndpoints(cluster);
+  const known = policedNodes(cluster);
+  const nodes = opts.nodes ?? known;
+  const out: NodeUpgrade[] = [];
+  for (const node of nodes) {
+    const interfaces = opts.interfaces?.get(node);
+    const side = (v: CalicoVersion) => ({
+      cluster,
+      calicoVersion: v,
+      ...(interfaces === undefined ? {} : { interfaces }),
+    });
+    const c = compareNode(node, side(opts.from), side(opts.to));
+    if (!c.ok) return c;
+    const regions = c.value.families.flatMap((f) => f.changed);
+    const star = stars.find((s) => s.node === node && s.governs);
+    out.push({
+      node,
+      comparison: c.value,
+      ...(star === undefined ? {} : { star }),
+      drops: regions.some((r) => r.outcomes[0]!.verdict === "accept" && r.outcomes[1]!.verdict === "drop"),
+      changedRegions: regions.length,
+    });
+  }
+  const affected = out.flatMap((n) => (n.changedRegions > 0 && n.star !== undefined ? [n.star] : []));
+  return {
+    ok: true,
+    value: {
+      from: formatCalicoVersion(opts.from),
+      to: formatCalicoVersion(opts.to),
+      stars,
+      nodes: out,
+      affected,
+    },
+  };
+};

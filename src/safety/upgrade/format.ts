@@ -1,0 +1,74 @@
+// The upgrade-check report in words and as JSON.
+
+import { regionText, verdictText } from "../flowspace/index.js";
+import { changedLines, comparisonJson, orderRegions } from "../report.js";
+import type { NodeUpgrade, UpgradeReport } from "./check.js";
+import type { StarEndpoint } from "./star-endpoints.js";
+
+const starLines = (s: StarEndpoint, to: string): string[] => {
+  const by = s.selectedBy.map(
+    (p) => `${p.name} (${p.effect}, tier ${p.tier}${p.order === undefined ? "" : `, order ${p.order}`})`,
+  );
+  return [
+    `  ${s.node}/${s.name}  profiles: ${s.profiles.join(", ") || "none"}  (${s.source.file}:${s.source.line})`,
+    s.takesNormalPolicy
+      ? `      takes policy from ${to}: ${by.join(", ")}`
+      : `      no policy other than pre-DNAT selects it${by.length === 0 ? "" : ` (${by.join(", ")})`}: from ${to} it ${s.profiles.length === 0 ? "drops everything but failsafe ports" : "gets its profiles"}`,
+    ...(s.governs ? [] : [`      governs nothing: another "*" endpoint of ${s.node} has a smaller name`]),
+  ];
+};
+
+const nodeLines = (n: NodeUpgrade): string[] => {
+  const c = n.comparison;
+  const who = n.star === undefined ? "" : ` (${n.star.name})`;
+  if (n.changedRegions === 0) return [`node ${n.node}${who}: no flow changes`];
+  const kept = c.families.flatMap((f) => orderRegions(f.failsafeOnly, c.universe));
+  return [
+    `node ${n.node}${who}: ${n.changedRegions} changed flow region(s)`,
+    ...changedLines(c, "  "),
+    ...(kept.length === 0
+      ? []
+      : [
+          "  unaffected only because of failsafe ports (policy alone would drop them after the upgrade):",
+          ...kept.map((r) => `    ${regionText(r, c.universe)}: ${verdictText(r.outcomes[1]!)} (failsafe)`),
+        ]),
+  ];
+};
+
+export const upgradeText = (r: UpgradeReport): string => {
+  const dropping = r.nodes.filter((n) => n.drops).map((n) => n.node);
+  return [
+    `Calico ${r.from} → ${r.to}: host endpoint upgrade check`,
+    "",
+    r.stars.length === 0 ? '"*" host endpoints: none' : '"*" host endpoints (interfaceName "*"):',
+    ...r.stars.flatMap((s) => starLines(s, r.to)),
+    "",
+    ...r.nodes.flatMap(nodeLines),
+    "",
+    dropping.length === 0
+      ? "result: no flow would be dropped by the upgrade"
+      : `result: flows would be dropped on ${dropping.join(", ")}; --write-migration DIR writes the upgrade runbook's labels and allow-all-upgrade policy`,
+  ].join("\n");
+};
+
+export const upgradeJson = (r: UpgradeReport) => ({
+  from: r.from,
+  to: r.to,
+  starEndpoints: r.stars.map((s) => ({
+    node: s.node,
+    name: s.name,
+    profiles: s.profiles,
+    governs: s.governs,
+    takesNormalPolicy: s.takesNormalPolicy,
+    selectedBy: s.selectedBy,
+    source: s.source,
+  })),
+  nodes: r.nodes.map((n) => ({
+    starEndpoint: n.star?.name ?? null,
+    drops: n.drops,
+    changedRegions: n.changedRegions,
+    ...comparisonJson(n.comparison),
+  })),
+  affected: r.affected.map((s) => s.name),
+  drops: r.nodes.some((n) => n.drops),
+});

@@ -1,0 +1,74 @@
+// The `interfaceName: "*"` host endpoints of a cluster and the policies that select them. From v3.14 such an
+// endpoint takes normal (and applyOnForward) policy and drops by default; before, it took only pre-DNAT
+// policy and allowed the rest (Calico commit 79efdd9f77, hostendpoints-upgrade). DoNotTrack policy is
+// ignored on "*" endpoints in every version (felix endpoint_mgr.go:1328-1333).
+
+import { bindEndpoints } from "../../calc/bind.js";
+import { policiesForEndpoint } from "../../calc/policies.js";
+import type { Cluster, HostEndpoint, Policy, SourcePos } from "../../resources/model.js";
+
+export type PolicyEffect = "normal" | "applyOnForward" | "preDNAT" | "doNotTrack (ignored on *)";
+
+export interface SelectingPolicy {
+  readonly name: string;
+  readonly tier: string;
+  readonly order?: number;
+  readonly effect: PolicyEffect;
+}
+
+export interface StarEndpoint {
+  readonly node: string;
+  readonly name: string;
+  readonly profiles: readonly string[];
+  /** Only the smallest-named "*" endpoint of a node governs it; the others do nothing. */
+  readonly governs: boolean;
+  readonly selectedBy: readonly SelectingPolicy[];
+  /** Some policy other than pre-DNAT (and DoNotTrack, which Felix ignores here) selects it. */
+  readonly takesNormalPolicy: boolean;
+  readonly source: SourcePos;
+  readonly endpoint: HostEndpoint;
+}
+
+const effectOf = (p: Policy): PolicyEffect =>
+  p.spec.doNotTrack
+    ? "doNotTrack (ignored on *)"
+    : p.spec.preDNAT
+      ? "preDNAT"
+      : p.spec.applyOnForward
+        ? "applyOnForward"
+        : "normal";
+
+export const isStar = (e: HostEndpoint): boolean => e.spec.interfaceName === "*";
+
+export const starEndpoints = (cluster: Cluster): StarEndpoint[] => {
+  const stars = cluster.hostEndpoints.filter(isStar);
+  const governing = new Set<string>();
+  for (const node of new Set(stars.map((e) => e.spec.node))) {
+    const star = bindEndpoints(
+      stars.filter((e) => e.spec.node === node),
+      [],
+      [],
+    ).star;
+    if (star !== undefined) governing.add(star.endpoint.metadata.name);
+  }
+  return stars
+    .map((e): StarEndpoint => {
+      const selectedBy = policiesForEndpoint(cluster, e).selectedBy.map((p) => ({
+        name: p.metadata.name,
+        tier: p.spec.tier,
+        ...(p.spec.order === undefined ? {} : { order: p.spec.order }),
+        effect: effectOf(p),
+      }));
+      return {
+        node: e.spec.node,
+        name: e.metadata.name,
+        profiles: e.spec.profiles,
+        governs: governing.has(e.metadata.name),
+        selectedBy,
+        takesNormalPolicy: selectedBy.some((p) => p.effect === "normal" || p.effect === "applyOnForward"),
+        source: e.source,
+        endpoint: e,
+      };
+    })
+    .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : a.name < b.name ? -1 : 1));
+};

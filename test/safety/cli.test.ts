@@ -1,0 +1,116 @@
+// The four safety commands through the real command line: output, files written and exit codes
+// (0 nothing dropped, 3 flows dropped / critical flow cut, 1 bad input).
+
+import test from "ava";
+import { execFile } from "node:child_process";
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "src/cli/main.ts", ...args],
+      { maxBuffer: 1 << 24 },
+      (err, stdout, stderr) =>
+        resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : 1, stdout, stderr }),
+    );
+  });
+
+const tmp = () => mkdtemp(join(tmpdir(), "calisim-cli-"));
+
+test.serial(
+  "upgrade-check: exit 3, --write-migration, then exit 0 with --apply-migration; exit 1 on bad input",
+  async (t) => {
+    const dir = await tmp();
+    try {
+      const first = await run(["upgrade-check", "-f", "fixtures/upgrade", "--write-migration", dir]);
+      t.is(first.code, 3, first.stderr);
+      t.regex(first.stdout, /result: flows would be dropped on node-a, node-b/);
+      t.deepEqual((await readdir(dir)).sort(), [
+        "README.md",
+        "allow-all-upgrade.yaml",
+        "label-hostendpoints.sh",
+        "label-patches",
+      ]);
+      const again = await run([
+        "upgrade-check",
+        "-f",
+        "fixtures/upgrade",
+        "--apply-migration",
+        dir,
+        "-o",
+        "json",
+      ]);
+      t.is(again.code, 0, again.stderr);
+      const json = JSON.parse(again.stdout) as { drops: boolean; nodes: { changedRegions: number }[] };
+      t.false(json.drops);
+      t.true(json.nodes.every((n) => n.changedRegions === 0));
+      const bad = await run(["upgrade-check", "-f", "fixtures/invalid/bad-action.yaml"]);
+      t.is(bad.code, 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test.serial("label: edits the file in place; refuses an unknown endpoint with exit 1", async (t) => {
+  const dir = await tmp();
+  try {
+    await cp("fixtures/upgrade/hostendpoints.yaml", join(dir, "heps.yaml"));
+    const ok = await run([
+      "label",
+      "hostendpoint",
+      "node-a-all",
+      "host-endpoint-upgrade=",
+      "-f",
+      join(dir, "heps.yaml"),
+    ]);
+    t.is(ok.code, 0, ok.stderr);
+    t.regex(ok.stderr, /label host-endpoint-upgrade added/);
+    t.regex(await readFile(join(dir, "heps.yaml"), "utf8"), /role: worker\n {8}host-endpoint-upgrade: ""\n/);
+    const missing = await run(["label", "hep", "nope", "a=b", "-f", join(dir, "heps.yaml")]);
+    t.is(missing.code, 1);
+    t.regex(missing.stderr, /heps\.yaml: no HostEndpoint named nope/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test.serial(
+  "diff: no verdict changes against itself; preflight: the Log-only trap fails with exit 3",
+  async (t) => {
+    const same = await run(["diff", "-f", "fixtures/upgrade", "--against", "fixtures/upgrade", "--flows"]);
+    t.is(same.code, 0, same.stderr);
+    t.regex(same.stdout, /node node-a\n {2}flows: no verdict changes/);
+    const dir = await tmp();
+    try {
+      await writeFile(
+        join(dir, "trap.yaml"),
+        [
+          "apiVersion: projectcalico.org/v3",
+          "kind: HostEndpoint",
+          "metadata:",
+          "  name: node-2-auto",
+          "  labels: {projectcalico.org/created-by: calico-kube-controllers}",
+          'spec: {node: node-2, interfaceName: "*", profiles: [projectcalico-default-allow]}',
+          "---",
+          "apiVersion: projectcalico.org/v3",
+          "kind: GlobalNetworkPolicy",
+          "metadata: {name: log-everything}",
+          "spec:",
+          '  selector: projectcalico.org/created-by == "calico-kube-controllers"',
+          "  ingress: [{action: Log}]",
+          "  egress: [{action: Log}]",
+          "",
+        ].join("\n"),
+      );
+      const p = await run(["preflight", "-f", dir]);
+      t.is(p.code, 3, p.stderr);
+      t.regex(p.stdout, /FAIL kubelet/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
