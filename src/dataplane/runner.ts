@@ -14,11 +14,25 @@ export type Runner = (
   opts?: { readonly input?: string },
 ) => Promise<RunResult>;
 
+// System tool directories first, and never node_modules/.bin: under npm, npx or ava, PATH starts with it,
+// and there `nft` is @vercel/nft's file tracer (an ava dependency), not nftables. The child's PATH is also
+// what `ip netns exec` uses to find the tool it runs.
+const SYSTEM_DIRS = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+export const toolPath = (path = process.env["PATH"] ?? ""): string =>
+  [
+    ...new Set([
+      ...SYSTEM_DIRS,
+      ...path.split(":").filter((d) => d !== "" && !/node_modules[/\\]\.bin/.test(d)),
+    ]),
+  ].join(":");
+
+const toolEnv = (): Record<string, string> => ({ LC_ALL: "C", PATH: toolPath() });
+
 export const execaRunner: Runner = async (file, args, opts = {}) => {
   const r = await execa(file, [...args], {
     reject: false,
     ...(opts.input === undefined ? { stdin: "ignore" as const } : { input: opts.input }),
-    env: { LC_ALL: "C" },
+    env: toolEnv(),
   });
   return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
 };
@@ -44,14 +58,75 @@ export const runOrThrow = async (
   const r = await run(file, args, opts.input === undefined ? {} : { input: opts.input });
   if (r.exitCode !== 0) {
     const out = `${r.stderr}${r.stdout}`.trim();
-    const line = /line:?\s*(\d+)/i.exec(out);
-    const offending =
-      line !== null && opts.input !== undefined ? opts.input.split("\n")[Number(line[1]) - 1] : undefined;
+    // iptables-restore: "line 5"; ip -b: "Command failed -:5"; nft -f -: "/dev/stdin:5:1-3: Error".
+    const line = /line:?\s*(\d+)|(?:^|\s)-:(\d+)|stdin:(\d+)/im.exec(out);
+    const lineNo = line === null ? undefined : (line[1] ?? line[2] ?? line[3]);
+    const lines = opts.input?.split("\n") ?? [];
+    const offending = lineNo === undefined ? undefined : lines[Number(lineNo) - 1];
+    // iptables-legacy-restore reports a rule the kernel refuses only at its table's COMMIT.
+    const table =
+      offending?.trim() === "COMMIT"
+        ? lines
+            .slice(0, Number(lineNo) - 1)
+            .reverse()
+            .find((l) => l.startsWith("*"))
+        : undefined;
     throw new SysError(
-      `${opts.what ?? [file, ...args].join(" ")} failed (exit ${r.exitCode}): ${out}${offending === undefined ? "" : `\n  offending line ${line![1]}: ${offending}`}`,
+      `${opts.what ?? [file, ...args].join(" ")} failed (exit ${r.exitCode}): ${out}${offending === undefined ? "" : `\n  offending line ${lineNo}: ${offending}${table === undefined ? "" : ` (the kernel refused a rule of table ${table.slice(1)}; legacy restore reports only the COMMIT)`}`}`,
       [file, ...args],
       r,
     );
   }
   return r;
+};
+
+/** A long-running process (a listener inside a namespace), started through the injectable Spawner. */
+export interface Background {
+  readonly pid: number | undefined;
+  /** The first line the process writes to stdout (its "ready" signal); rejects if it exits first. */
+  readonly firstLine: Promise<string>;
+  /** Closes its stdin, sends SIGTERM to its pid (SIGKILL after a grace period) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+export type Spawner = (file: string, args: readonly string[]) => Background;
+
+const STOP_GRACE_MS = 1000;
+
+export const execaSpawner: Spawner = (file, args) => {
+  const child = execa(file, [...args], {
+    reject: false,
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+    buffer: false,
+    env: toolEnv(),
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
+  const firstLine = new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf("\n");
+      if (nl >= 0) resolve(out.slice(0, nl));
+    });
+    void child.then((r) =>
+      reject(
+        new Error(
+          `${[file, ...args].join(" ")} exited (${r.exitCode ?? r.signal}) before it was ready: ${stderr.trim()}`,
+        ),
+      ),
+    );
+  });
+  firstLine.catch(() => undefined);
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.stdin?.end();
+    if (child.pid !== undefined) child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+    await child;
+    clearTimeout(timer);
+  };
+  return { pid: child.pid, firstLine, stop };
 };
