@@ -193,16 +193,20 @@ const policyList = (idx: EndpointIndex, policies: readonly Policy[]): readonly B
 
 /**
  * The cluster's policies that select `ep`, in cluster order — what filtering with policySelects gives —
- * or undefined when `ep` is not one of the cluster's endpoints.
+ * with the selection bitsets (aligned with cluster.policies) and the endpoint's position in them; undefined
+ * when `ep` is not one of the cluster's endpoints.
  */
-export const policiesSelecting = (cluster: Cluster, ep: HostEndpoint): Policy[] | undefined => {
+export const policiesSelecting = (
+  cluster: Cluster,
+  ep: HostEndpoint,
+): { policies: Policy[]; bits: readonly Bits[]; position: number } | undefined => {
   const idx = endpointIndex(cluster);
   const i = idx.position.get(ep);
   if (i === undefined) return undefined;
   const bits = policyList(idx, cluster.policies);
   const out: Policy[] = [];
   for (let k = 0; k < bits.length; k++) if (hasBit(bits[k]!, i)) out.push(cluster.policies[k]!);
-  return out;
+  return { policies: out, bits, position: i };
 };
 
 /** The node's endpoints, in cluster order. */

@@ -1,9 +1,10 @@
 // Which tiers, policies and profiles apply to a host endpoint, in Felix's order, split per kind and
 // direction (felix/calc/policy_sorter.go, policy_resolver.go, event_sequencer.go:1161-1198).
 
-import type { Cluster, Direction, HostEndpoint, Policy, Profile } from "../resources/model.js";
+import type { Cluster, Direction, HostEndpoint, Policy, Profile, Tier } from "../resources/model.js";
 import { DEFAULT_TIER } from "../resources/model.js";
 import { effectiveLabels, policiesSelecting } from "./cluster-index.js";
+import { hasBit } from "./label-index.js";
 import { namespaceClauseMatchesGlobal, selectorMatches } from "./selectors.js";
 
 export interface TierGroup {
@@ -114,23 +115,176 @@ const applies = (p: Policy, dir: Direction): boolean =>
   // Felix treats empty types as both directions (policy_sorter.go:197-207).
   p.spec.types.length === 0 || p.spec.types.includes(dir === "ingress" ? "Ingress" : "Egress");
 
+// ---- one ranking of all policies, shared by every endpoint ----------------------------------------------
+//
+// groupByTier sorts tiers (by order, then name) and the policies of each tier (by order, then
+// name/namespace/kind). Both are total orders, so sorting the cluster's policies once by (tier, policy) and
+// keeping that order while filtering gives every endpoint exactly groupByTier's groups without a sort.
+
+/** Compares two policies as groupByTier orders them: tier first, then within the tier. */
+const rankComparator = (tiers: ReadonlyMap<string, TierInfo>): ((a: Policy, b: Policy) => number) => {
+  const info = (name: string): TierInfo => tiers.get(name) ?? { name, defaultAction: "Deny" };
+  const keys = new Map<Policy, string>();
+  const keyOf = (p: Policy): string => {
+    let k = keys.get(p);
+    if (k === undefined) {
+      k = policySortKey(p);
+      keys.set(p, k);
+    }
+    return k;
+  };
+  return (a, b) => {
+    const ta = a.spec.tier;
+    const tb = b.spec.tier;
+    if (ta !== tb) return cmpOrder(info(ta).order, info(tb).order) || (ta < tb ? -1 : 1);
+    const byOrder = cmpOrder(a.spec.order, b.spec.order);
+    if (byOrder !== 0) return byOrder;
+    const ka = keyOf(a);
+    const kb = keyOf(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+};
+
+interface Ranking {
+  readonly tiers: readonly Tier[];
+  /** Indices into the policy list, in rank order. */
+  readonly order: readonly number[];
+}
+
+const rankings = new WeakMap<readonly Policy[], Ranking>();
+/** A policy list made from another by one change (see derivedPolicyList), to re-rank it cheaply. */
+const derivedFrom = new WeakMap<readonly Policy[], readonly Policy[]>();
+
+/** Records that `next` is `prev` with one policy replaced, added or removed (for the incremental re-render). */
+export const derivedPolicyList = (prev: readonly Policy[], next: readonly Policy[]): void => {
+  derivedFrom.set(next, prev);
+};
+
+const insertSorted = (
+  order: number[],
+  index: number,
+  policies: readonly Policy[],
+  cmp: (a: Policy, b: Policy) => number,
+): void => {
+  const p = policies[index]!;
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(policies[order[mid]!]!, p) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  order.splice(lo, 0, index);
+};
+
+/** The ranking of `next` from that of `prev` when they differ in one element; undefined otherwise. */
+const deriveRanking = (
+  prev: readonly Policy[],
+  prevOrder: readonly number[],
+  next: readonly Policy[],
+  cmp: (a: Policy, b: Policy) => number,
+): number[] | undefined => {
+  if (next.length === prev.length) {
+    let changed = -1;
+    for (let k = 0; k < next.length; k++)
+      if (next[k] !== prev[k]) {
+        if (changed >= 0) return undefined;
+        changed = k;
+      }
+    const order = prevOrder.filter((k) => k !== changed);
+    if (changed >= 0) insertSorted(order, changed, next, cmp);
+    return order;
+  }
+  if (next.length === prev.length + 1) {
+    for (let k = 0; k < prev.length; k++) if (next[k] !== prev[k]) return undefined;
+    const order = [...prevOrder];
+    insertSorted(order, prev.length, next, cmp);
+    return order;
+  }
+  if (next.length === prev.length - 1) {
+    let removed = next.length;
+    for (let k = 0; k < next.length; k++)
+      if (next[k] !== prev[k]) {
+        removed = k;
+        break;
+      }
+    for (let k = removed; k < next.length; k++) if (next[k] !== prev[k + 1]) return undefined;
+    return prevOrder.filter((k) => k !== removed).map((k) => (k > removed ? k - 1 : k));
+  }
+  return undefined;
+};
+
+/** Indices of cluster.policies in (tier, policy) order; cached per policy list and tier list. */
+const rankedOrder = (cluster: Cluster, tiers: ReadonlyMap<string, TierInfo>): readonly number[] => {
+  const hit = rankings.get(cluster.policies);
+  if (hit !== undefined && hit.tiers === cluster.tiers && hit.order.length === cluster.policies.length)
+    return hit.order;
+  const cmp = rankComparator(tiers);
+  const prev = derivedFrom.get(cluster.policies);
+  const prevRanking = prev === undefined ? undefined : rankings.get(prev);
+  const order =
+    (prev !== undefined && prevRanking !== undefined && prevRanking.tiers === cluster.tiers
+      ? deriveRanking(prev, prevRanking.order, cluster.policies, cmp)
+      : undefined) ??
+    cluster.policies.map((_, k) => k).sort((a, b) => cmp(cluster.policies[a]!, cluster.policies[b]!));
+  rankings.set(cluster.policies, { tiers: cluster.tiers, order });
+  return order;
+};
+
+const tierCache = new WeakMap<readonly Tier[], Map<string, TierInfo>>();
+const cachedTierInfos = (cluster: Cluster): Map<string, TierInfo> => {
+  let t = tierCache.get(cluster.tiers);
+  if (t === undefined) {
+    t = tierInfos(cluster);
+    tierCache.set(cluster.tiers, t);
+  }
+  return t;
+};
+
+/** Already ranked policies → groupByTier's groups (consecutive runs of one tier). */
+const groupRanked = (ranked: readonly Policy[], tiers: ReadonlyMap<string, TierInfo>): TierGroup[] => {
+  const groups: TierGroup[] = [];
+  let current: Policy[] | undefined;
+  let tier = "";
+  for (const p of ranked) {
+    if (current === undefined || p.spec.tier !== tier) {
+      tier = p.spec.tier;
+      current = [];
+      groups.push({
+        tier,
+        defaultAction: (tiers.get(tier) ?? { defaultAction: "Deny" }).defaultAction,
+        policies: current,
+      });
+    }
+    current.push(p);
+  }
+  return groups;
+};
+
 export const policiesForEndpoint = (cluster: Cluster, ep: HostEndpoint): EndpointPolicies => {
-  const tiers = tierInfos(cluster);
   // From the cluster's selector index; an endpoint that is not one of the cluster's is tested directly.
+  const indexed = policiesSelecting(cluster, ep);
   const selectedBy =
-    policiesSelecting(cluster, ep) ??
+    indexed?.policies ??
     ((labels) => cluster.policies.filter((p) => policySelects(p, labels)))(
       endpointLabels(ep, cluster.profiles),
     );
+  let group: (list: readonly Policy[]) => TierGroup[];
+  let ranked: readonly Policy[];
+  if (indexed === undefined) {
+    const tiers = tierInfos(cluster);
+    group = (list) => groupByTier(list, tiers);
+    ranked = selectedBy;
+  } else {
+    const tiers = cachedTierInfos(cluster);
+    group = (list) => groupRanked(list, tiers);
+    ranked = rankedOrder(cluster, tiers)
+      .filter((k) => hasBit(indexed.bits[k]!, indexed.position))
+      .map((k) => cluster.policies[k]!);
+  }
   const pick = (filter: (p: Policy) => boolean): PerDirection<TierGroup[]> => ({
-    ingress: groupByTier(
-      selectedBy.filter((p) => filter(p) && applies(p, "ingress")),
-      tiers,
-    ),
-    egress: groupByTier(
-      selectedBy.filter((p) => filter(p) && applies(p, "egress")),
-      tiers,
-    ),
+    ingress: group(ranked.filter((p) => filter(p) && applies(p, "ingress"))),
+    egress: group(ranked.filter((p) => filter(p) && applies(p, "egress"))),
   });
   const untracked = (p: Policy): boolean => p.spec.doNotTrack;
   const preDnat = (p: Policy): boolean => !p.spec.doNotTrack && p.spec.preDNAT;

@@ -103,6 +103,14 @@ export const resolveNode = (cluster: Cluster, opts: ResolveOptions): NodeModel =
     star = { binding: bound.star, policies };
   }
 
+  if (config.deny === "REJECT")
+    // Felix uses its deny action in every table (felix/rules/endpoints.go, static.go), but the kernel's
+    // REJECT target exists only in filter: raw and mangle chains with a deny then fail to load.
+    warnings.push({
+      code: "reject_outside_filter",
+      message:
+        "iptablesFilterDenyAction is Reject: Felix renders REJECT in raw and mangle chains too (untracked and pre-DNAT deny rules, the workload RPF check), which the kernel refuses (REJECT is valid only in the filter table); restoring those tables fails",
+    });
   const declared = new Set(cluster.profiles.map((p) => p.metadata.name));
   for (const r of [...endpoints, ...(star === undefined ? [] : [star])])
     for (const p of r.binding.endpoint.spec.profiles)

@@ -58,6 +58,9 @@ const numeric = (ports: readonly PortSpec[]): PortRange[] =>
 const named = (ports: readonly PortSpec[]): string[] =>
   ports.flatMap((p) => (p.kind === "named" ? [p.name] : []));
 
+const inferredVersion = (v: 4 | 6 | undefined, p: ProtocolRef | undefined): 4 | 6 | undefined =>
+  v ?? (p?.name === "icmp" ? 4 : p?.name === "icmpv6" ? 6 : undefined);
+
 const ACTIONS = { Allow: "allow", Deny: "deny", Pass: "pass", Log: "log" } as const;
 
 const converted = new WeakMap<PolicyRule, { rule: FelixRule; sets: SetRequest[] }>();
@@ -121,7 +124,10 @@ const convertUncached = (rule: PolicyRule): { rule: FelixRule; sets: SetRequest[
   const notProtocol = rule.notProtocol === undefined ? undefined : protocolRef(rule.notProtocol);
   const converted: FelixRule = {
     action: ACTIONS[rule.action],
-    ...(rule.ipVersion === undefined ? {} : { ipVersion: rule.ipVersion }),
+    // Felix infers the version from an ICMP protocol name (rule_convert.go ipVersionToProtoIPVersion).
+    ...(inferredVersion(rule.ipVersion, protocol) === undefined
+      ? {}
+      : { ipVersion: inferredVersion(rule.ipVersion, protocol)! }),
     ...(protocol === undefined ? {} : { protocol }),
     ...(notProtocol === undefined ? {} : { notProtocol }),
     srcNets: src.nets,

@@ -6,7 +6,7 @@
 
 import type { Action, Chain } from "./ir.js";
 import type { MarkBits } from "../calc/config.js";
-import { action, rule } from "./build.js";
+import { action, match, rule } from "./build.js";
 import { dispatchChains } from "./dispatch.js";
 import { CHAIN } from "./names.js";
 
@@ -16,10 +16,17 @@ const unknown = (deny: Action) =>
     origin: { kind: "static", what: "unknown workload interface" },
   });
 
-const assumedAllow = (name: string, marks: MarkBits): Chain => ({
+const assumedAllow = (name: string, marks: MarkBits, deny: Action): Chain => ({
   kind: "chain",
   name,
   rules: [
+    // Felix's workload chains open with the same conntrack rules as endpoint chains (endpoints.go E2).
+    rule([match.ctState(["RELATED", "ESTABLISHED"])], action.accept, {
+      origin: { kind: "static", what: "workload conntrack: established flow" },
+    }),
+    rule([match.ctState(["INVALID"])], deny, {
+      origin: { kind: "static", what: "workload conntrack: invalid" },
+    }),
     rule([], action.setMark(marks.accept), {
       origin: { kind: "static", what: "workload policy not modelled: assumed allow" },
     }),
@@ -46,6 +53,9 @@ export const workloadChains = (workloads: readonly string[], deny: Action, marks
       endpointPrefix: "cali-tw-",
       endRules: [unknown(deny)],
     }),
-    ...workloads.flatMap((w) => [assumedAllow(`cali-fw-${w}`, marks), assumedAllow(`cali-tw-${w}`, marks)]),
+    ...workloads.flatMap((w) => [
+      assumedAllow(`cali-fw-${w}`, marks, deny),
+      assumedAllow(`cali-tw-${w}`, marks, deny),
+    ]),
   ];
 };

@@ -96,13 +96,7 @@ export const PATH_CASES: readonly BehaviourCase[] = [
     name: "host ↔ workload with DefaultEndpointToHostAction Drop",
     cluster: cluster(hep("n1-eth0", { interfaceName: "eth0" })),
     checks: [
-      c("host-to-workload", "tcp", 22, undefined, "accept", "host to local workload: always allowed", {
-        known: {
-          backends: ["iptables-nft", "iptables-legacy", "nft"],
-          issue:
-            "src/rules/workloads.ts: the assumed-allow cali-fw-<iface> chain has no conntrack RELATED,ESTABLISHED accept (Felix's workload chains start with one), so the workload's answer falls to DefaultEndpointToHostAction (DROP); tracer and kernel agree, both ≠ Felix",
-        },
-      }),
+      c("host-to-workload", "tcp", 22, undefined, "accept", "host to local workload: always allowed"),
       c("workload-to-host", "tcp", 22, undefined, "drop", "DefaultEndpointToHostAction Drop"),
       c("from-workload", "tcp", 9, undefined, "accept", "forwarded to eth0: no AOF policy (refused)", {
         out: "eth0",
