@@ -8,6 +8,7 @@ import { reportJson, reportText } from "../dataplane/report.js";
 import { execaRunner, execaSpawner } from "../dataplane/runner.js";
 import { findPython, hasTool, missingTools } from "../dataplane/tools.js";
 import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut } from "./common.js";
+import { runContainerConformance } from "./conformance-containers.js";
 
 interface ConformanceArgs {
   f: string[];
@@ -18,6 +19,9 @@ interface ConformanceArgs {
   timeout: number;
   all: boolean;
   strict: boolean;
+  containers: boolean;
+  probe: string[];
+  "container-node": string[];
 }
 
 /** `all`: every backend whose tools are installed (nft mode only where `nft` exists). */
@@ -59,7 +63,29 @@ export const conformanceCommand = {
         demandOption: true,
         describe: "resource file or directory (repeatable)",
       })
-      .option("node", { type: "string", demandOption: true, describe: "the node to build and probe" })
+      .option("node", { type: "string", describe: "the node to build and probe (namespaces)" })
+      .option("containers", {
+        type: "boolean",
+        default: false,
+        describe: "run in Docker containers, one per Calico node, with --probe FROM->TO:PORT",
+      })
+      .option("probe", {
+        type: "string",
+        array: true,
+        default: [],
+        describe: "with --containers: FROM->TO:PORT[/4|/6][=accept|drop] (repeatable)",
+      })
+      .option("container-node", {
+        type: "string",
+        array: true,
+        default: [],
+        describe: "with --containers: NAME[=ADDR,...] nodes to start (default: every node named)",
+      })
+      .check((a) => {
+        if (a.containers !== true && a.node === undefined)
+          throw new Error("--node is required (or --containers)");
+        return true;
+      })
       .option("calico-version", { type: "string", describe: "Calico release to model (X.Y; default 3.34)" })
       .option("backend", {
         choices: ["all", ...BACKENDS],
@@ -71,8 +97,25 @@ export const conformanceCommand = {
       .option("all", { type: "boolean", default: false, describe: "list every probe, not only mismatches" })
       .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
       .example("$0 conformance -f fixtures/example-cluster --node node-1", "every backend, text report")
-      .example("$0 conformance -f resources/ --node n1 --backend nft -o json", "nftables only, JSON"),
+      .example("$0 conformance -f resources/ --node n1 --backend nft -o json", "nftables only, JSON")
+      .example(
+        "$0 conformance --containers -f test/containers/fixtures/expected-ips --probe 'node-b->node-a:8080=accept' --backend iptables-nft",
+        "two nodes in containers, real traffic between them",
+      ),
   handler: async (argv: ConformanceArgs) => {
+    if (argv.containers) {
+      const { cluster } = await loadOrFail(argv.f, { strict: argv.strict });
+      const calicoVersion = parseVersionOption(argv["calico-version"]);
+      await runContainerConformance({
+        cluster,
+        probes: argv.probe,
+        nodes: argv["container-node"],
+        ...(calicoVersion === undefined ? {} : { calicoVersion }),
+        backend: argv.backend === "all" ? "iptables-nft" : argv.backend,
+        output: argv.o,
+      });
+      return;
+    }
     if (process.getuid?.() !== 0) throw new CliError("conformance needs root: it creates network namespaces");
     const { cluster } = await loadOrFail(argv.f, { strict: argv.strict });
     requireNode(cluster, argv.node);
