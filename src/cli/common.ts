@@ -78,3 +78,7 @@ export const requireNode = (cluster: Cluster, node: string): void => {
 export const writeOut = (text: string): void => {
   process.stdout.write(text.endsWith("\n") || text === "" ? text : `${text}\n`);
 };
+
+/** The `-f/--filename` option every command takes (repeatable files or directories). */
+export const filesOption = (describe = "resource file or directory (repeatable)", demandOption = true) =>
+  ({ alias: "filename", type: "string", array: true, demandOption, describe }) as const;

@@ -7,7 +7,7 @@ import { prepareConformance, runConformance } from "../dataplane/conformance.js"
 import { reportJson, reportText } from "../dataplane/report.js";
 import { execaRunner, execaSpawner } from "../dataplane/runner.js";
 import { findPython, hasTool, missingTools } from "../dataplane/tools.js";
-import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut } from "./common.js";
+import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut, filesOption } from "./common.js";
 import { runContainerConformance } from "./conformance-containers.js";
 
 interface ConformanceArgs {
@@ -56,13 +56,7 @@ export const conformanceCommand = {
   describe: "Check calisim against the kernel: build the node in namespaces, probe it, compare with trace",
   builder: (y: Argv) =>
     y
-      .option("f", {
-        alias: "filename",
-        type: "string",
-        array: true,
-        demandOption: true,
-        describe: "resource file or directory (repeatable)",
-      })
+      .option("f", filesOption())
       .option("node", { type: "string", describe: "the node to build and probe (namespaces)" })
       .option("containers", {
         type: "boolean",

@@ -6,7 +6,7 @@ import type { Argv } from "yargs";
 import { diffNode, type NodeDiff } from "../safety/diff/index.js";
 import { diffJson, diffText } from "../safety/diff/format.js";
 import { policedNodes } from "../safety/node-flows.js";
-import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut } from "./common.js";
+import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut, filesOption } from "./common.js";
 
 interface DiffArgs {
   f: string[];
@@ -25,13 +25,7 @@ export const diffCommand = {
     "What changes on a node between two sets of resources: rules by chain, and the flows that change verdict",
   builder: (y: Argv) =>
     y
-      .option("f", {
-        alias: "filename",
-        type: "string",
-        array: true,
-        demandOption: true,
-        describe: "the current resources: file or directory (repeatable)",
-      })
+      .option("f", filesOption("the current resources: file or directory (repeatable)"))
       .option("against", {
         type: "string",
         array: true,

@@ -4,7 +4,7 @@
 import type { Argv } from "yargs";
 import { stringify } from "yaml";
 import type { HostEndpoint } from "../resources/model.js";
-import { CliError, loadOrFail, writeOut } from "./common.js";
+import { CliError, loadOrFail, writeOut, filesOption } from "./common.js";
 
 const KINDS = ["hostendpoints", "hostendpoint", "hep", "heps"];
 
@@ -57,13 +57,7 @@ export const getCommand = {
     y
       .positional("kind", { type: "string", describe: "hostendpoints | hep" })
       .positional("name", { type: "string", describe: "only this resource" })
-      .option("f", {
-        alias: "filename",
-        type: "string",
-        array: true,
-        demandOption: true,
-        describe: "resource file or directory (repeatable)",
-      })
+      .option("f", filesOption())
       .option("o", {
         alias: "output",
         choices: ["ps", "wide", "yaml", "json"],

@@ -7,7 +7,7 @@ import type { Argv } from "yargs";
 import { loadResourceFiles } from "../resources/index.js";
 import { labelFileText, type LabelResult } from "../safety/label/edit.js";
 import { parseLabelArg } from "../safety/label/validate.js";
-import { CliError, printIssues } from "./common.js";
+import { CliError, printIssues, filesOption } from "./common.js";
 
 interface LabelArgs {
   kind: string;
@@ -32,13 +32,12 @@ export const labelCommand = {
       .positional("kind", { type: "string", describe: "hostendpoint (hep)" })
       .positional("name", { type: "string", describe: "the resource's name" })
       .positional("label", { type: "string", describe: "KEY=VALUE, KEY= (empty value) or KEY- (remove)" })
-      .option("f", {
-        alias: "filename",
-        type: "string",
-        array: true,
-        demandOption: true,
-        describe: "resource file or directory to edit (repeatable; the resource must be in exactly one file)",
-      })
+      .option(
+        "f",
+        filesOption(
+          "resource file or directory to edit (repeatable; the resource must be in exactly one file)",
+        ),
+      )
       .option("overwrite", {
         type: "boolean",
         default: false,

@@ -4,7 +4,7 @@ import type { Argv } from "yargs";
 import { resolveNode, type NodeModel } from "../calc/resolve.js";
 import { buildRuleset } from "../rules/node-ruleset.js";
 import type { IpVersion, Ruleset } from "../rules/ir.js";
-import { loadOrFail, parseVersionOption, readInterfaces, requireNode } from "./common.js";
+import { loadOrFail, parseVersionOption, readInterfaces, requireNode, filesOption } from "./common.js";
 
 export interface NodeArgs {
   f: string[];
@@ -16,13 +16,7 @@ export interface NodeArgs {
 
 export const nodeOptions = <T>(y: Argv<T>) =>
   y
-    .option("f", {
-      alias: "filename",
-      type: "string",
-      array: true,
-      demandOption: true,
-      describe: "resource file or directory (repeatable)",
-    })
+    .option("f", filesOption())
     .option("node", {
       type: "string",
       demandOption: true,

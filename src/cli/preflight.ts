@@ -7,7 +7,7 @@ import type { Argv } from "yargs";
 import { preflight } from "../safety/preflight/check.js";
 import { BUILTIN_CRITICAL, parseCriticalFile, type CriticalFlow } from "../safety/preflight/critical.js";
 import { preflightJson, preflightText } from "../safety/preflight/format.js";
-import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut } from "./common.js";
+import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut, filesOption } from "./common.js";
 
 interface PreflightArgs {
   f: string[];
@@ -40,13 +40,7 @@ export const preflightCommand = {
     "Check that critical flows (SSH, API server, kubelet, BGP, DNS, ...) stay open through every host endpoint",
   builder: (y: Argv) =>
     y
-      .option("f", {
-        alias: "filename",
-        type: "string",
-        array: true,
-        demandOption: true,
-        describe: "resource file or directory (repeatable)",
-      })
+      .option("f", filesOption())
       .option("against", {
         type: "string",
         array: true,

@@ -8,7 +8,7 @@ import { parseNftJson } from "../dump/nft/index.js";
 import { annotateDump } from "../rules/annotate.js";
 import type { IpVersion, Ruleset } from "../rules/ir.js";
 import { formatTrace, trace } from "../trace/index.js";
-import { CliError, writeOut } from "./common.js";
+import { CliError, writeOut, filesOption } from "./common.js";
 import { loadNode, type NodeArgs } from "./node-options.js";
 import { packetOptions, parsePacket, type PacketArgs } from "./packet-options.js";
 
@@ -58,12 +58,7 @@ export const traceCommand = {
   describe: "Trace a packet through a node's rules and explain the verdict",
   builder: (y: Argv) =>
     packetOptions(y)
-      .option("f", {
-        alias: "filename",
-        type: "string",
-        array: true,
-        describe: "resource file or directory (repeatable)",
-      })
+      .option("f", filesOption("resource file or directory (repeatable)", false))
       .option("node", { type: "string", describe: "the node to simulate (with -f)" })
       .option("calico-version", { type: "string", describe: "Calico release to model (X.Y; default 3.34)" })
       .option("interfaces", { type: "string", describe: 'the node\'s interfaces: JSON from "ip -j addr"' })

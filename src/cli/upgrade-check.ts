@@ -12,7 +12,7 @@ import { upgradeJson, upgradeText } from "../safety/upgrade/format.js";
 import { migrationFiles, PATCH_DIR, POLICY_FILE } from "../safety/upgrade/migration.js";
 import { effectiveConfig } from "../calc/config.js";
 import { parseCalicoVersion, type CalicoVersion } from "../calc/versions.js";
-import { CliError, loadOrFail, requireNode, writeOut } from "./common.js";
+import { CliError, loadOrFail, requireNode, writeOut, filesOption } from "./common.js";
 
 interface UpgradeArgs {
   f: string[];
@@ -80,13 +80,7 @@ export const upgradeCheckCommand = {
   describe: 'Which flows a Calico upgrade changes ("*" host endpoints drop by default from v3.14)',
   builder: (y: Argv) =>
     y
-      .option("f", {
-        alias: "filename",
-        type: "string",
-        array: true,
-        demandOption: true,
-        describe: "resource file or directory (repeatable)",
-      })
+      .option("f", filesOption())
       .option("from", { type: "string", default: "3.13", describe: "the Calico version running now (X.Y)" })
       .option("to", { type: "string", default: "3.29", describe: "the Calico version to upgrade to (X.Y)" })
       .option("node", {

@@ -1,20 +1,14 @@
 // `calisim validate`: load and check resources; exit 1 on errors (warnings too with --strict).
 
 import type { Argv } from "yargs";
-import { loadOrFail } from "./common.js";
+import { loadOrFail, filesOption } from "./common.js";
 
 export const validateCommand = {
   command: "validate",
   describe: "Check Calico resources the way Calico does, reporting every problem with file:line:col",
   builder: (y: Argv) =>
     y
-      .option("f", {
-        alias: "filename",
-        type: "string",
-        array: true,
-        demandOption: true,
-        describe: "resource file or directory (repeatable)",
-      })
+      .option("f", filesOption())
       .option("strict", { type: "boolean", default: false, describe: "treat warnings as errors" })
       .example("$0 validate -f fixtures/example-cluster", "check the example cluster")
       .example("$0 validate -f policies.yaml -f hosts/ --strict", "fail on warnings too"),
