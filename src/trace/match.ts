@@ -4,8 +4,8 @@
 
 import type { IpVersion, Match, MatchHandlers, PortRange } from "../rules/ir.js";
 import { onMatch } from "../rules/ir.js";
-import { parsePrefix, type Addr } from "./addr.js";
-import type { CompiledSet } from "./sets.js";
+import { parsePrefix } from "./addr.js";
+import { v4Number, v4Shift, type CompiledSet } from "./sets.js";
 import { CT_BIT, PORT_PROTOCOLS, type Test, type WalkState } from "./state.js";
 
 export interface MatchContext {
@@ -40,25 +40,35 @@ const ports = (dir: "src" | "dst", list: readonly PortRange[], negated: boolean)
 const setTest = (m: Extract<Match, { kind: "set" }>, ctx: MatchContext): Test => {
   const set = ctx.sets.get(m.set);
   const [ipDir = "src", portDir = ipDir] = m.dirs;
-  const ip = (s: WalkState): Addr => (ipDir === "src" ? s.src : s.dst);
-  return (s) => {
-    if (set === undefined) {
+  const srcIp = ipDir === "src";
+  const srcPort = portDir === "src";
+  const negated = m.negated;
+  if (set === undefined)
+    return (s) => {
       s.note(
         "warning",
         `ipset ${m.set} is not defined in the ruleset; treated as empty (iptables-restore would reject the rule)`,
       );
-      return m.negated;
-    }
-    for (const p of set.problems) s.note("warning", p);
-    let member: boolean;
-    if (set.type === "hash:net") member = set.hasNet(ip(s));
-    else {
-      const port = portDir === "src" ? s.sport : s.dport;
-      // hash:ip,port needs the port of a tcp/udp/sctp/udplite packet (ip_set_get_ip_port).
-      if (!PORT_PROTOCOLS.has(s.proto) || port === undefined) return false;
-      member = set.hasIpPort(ip(s), s.proto, port);
-    }
-    return member !== m.negated;
+      return negated;
+    };
+  const problems = set.problems;
+  const noted =
+    problems.length === 0
+      ? undefined
+      : (s: WalkState): void => {
+          for (const p of problems) s.note("warning", p);
+        };
+  if (set.type === "hash:net")
+    return (s) => {
+      if (noted !== undefined) noted(s);
+      return set.hasNet(srcIp ? s.src : s.dst) !== negated;
+    };
+  return (s) => {
+    if (noted !== undefined) noted(s);
+    const port = srcPort ? s.sport : s.dport;
+    // hash:ip,port needs the port of a tcp/udp/sctp/udplite packet (ip_set_get_ip_port).
+    if (!PORT_PROTOCOLS.has(s.proto) || port === undefined) return false;
+    return set.hasIpPort(srcIp ? s.src : s.dst, s.proto, port) !== negated;
   };
 };
 
@@ -72,8 +82,19 @@ const net = (dir: "src" | "dst", cidr: string, negated: boolean, ctx: MatchConte
       );
       return false;
     };
+  const src = dir === "src";
+  if (p.v === 4) {
+    // The same test on numbers for IPv4 addresses (an IPv6 address, never seen here, takes the BigInt path).
+    const shift = Number(p.shift);
+    const key = Number(p.key);
+    return (s) => {
+      const a = src ? s.src : s.dst;
+      const hit = a.v === 4 ? v4Shift(v4Number(a), shift) === key : a.n >> p.shift === p.key;
+      return hit !== negated;
+    };
+  }
   return xor(negated, (s) => {
-    const a = dir === "src" ? s.src : s.dst;
+    const a = src ? s.src : s.dst;
     return a.n >> p.shift === p.key;
   });
 };
@@ -98,7 +119,11 @@ export const matchCompiler = (ctx: MatchContext): MatchHandlers<Test> => ({
     const t = ifaceTest(m.name);
     return xor(m.negated, (s) => t(s.outIface));
   },
-  mark: (m) => xor(m.negated, (s) => (s.mark & m.mask) >>> 0 === m.value >>> 0),
+  mark: (m) => {
+    const mask = m.mask;
+    const value = m.value >>> 0;
+    return m.negated ? (s) => (s.mark & mask) >>> 0 !== value : (s) => (s.mark & mask) >>> 0 === value;
+  },
   ctState: (m) => {
     const mask = ctMask(m.states);
     return xor(m.negated, (s) => (s.ctBits & mask) !== 0);
@@ -130,9 +155,24 @@ export const matchCompiler = (ctx: MatchContext): MatchHandlers<Test> => ({
 /** All of a rule's matches, ANDed in order (later matches are not evaluated once one fails, as in xt). */
 export const compileMatches = (matches: readonly Match[], handlers: MatchHandlers<Test>): Test => {
   const tests = matches.map((m) => onMatch(handlers, m));
-  if (tests.length === 0) return () => true;
-  return (s) => {
-    for (const t of tests) if (!t(s)) return false;
-    return true;
-  };
+  // Unrolled for the common short rules.
+  switch (tests.length) {
+    case 0:
+      return () => true;
+    case 1:
+      return tests[0]!;
+    case 2: {
+      const [a, b] = tests as [Test, Test];
+      return (s) => a(s) && b(s);
+    }
+    case 3: {
+      const [a, b, c] = tests as [Test, Test, Test];
+      return (s) => a(s) && b(s) && c(s);
+    }
+    default:
+      return (s) => {
+        for (let i = 0; i < tests.length; i++) if (!tests[i]!(s)) return false;
+        return true;
+      };
+  }
 };

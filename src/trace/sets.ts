@@ -19,6 +19,24 @@ const IPSET_PROTOS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, sctp: 
 
 const ipPortKey = (a: Addr, proto: number, port: number): string => `${addrKey(a)}|${proto}|${port}`;
 
+const v4Numbers = new WeakMap<Addr, number>();
+
+/**
+ * An IPv4 address as a plain number (0 .. 2^32-1), memoised per address object: prefix tests on numbers
+ * avoid allocating a BigInt per test. Only for `a.v === 4`.
+ */
+export const v4Number = (a: Addr): number => {
+  let n = v4Numbers.get(a);
+  if (n === undefined) {
+    n = Number(a.n);
+    v4Numbers.set(a, n);
+  }
+  return n;
+};
+
+/** `n >> shift` for a 32-bit address number and a shift of 0..32, as the BigInt `a.n >> shift` would give. */
+export const v4Shift = (n: number, shift: number): number => (shift >= 32 ? 0 : n >>> shift);
+
 export const compileSet = (set: IpSet): CompiledSet => {
   const problems: string[] = [];
   const byLen = new Map<number, { shift: bigint; keys: Set<bigint> }>();
@@ -53,12 +71,29 @@ export const compileSet = (set: IpSet): CompiledSet => {
     ipPorts.add(ipPortKey(ip, proto, Number(portText)));
   }
   const slots = [...byLen.values()];
+  // IPv4 sets also keep their keys as numbers (same keys, no BigInt per lookup).
+  const slots4 =
+    set.version === 4
+      ? slots.map((s) => ({ shift: Number(s.shift), keys: new Set([...s.keys].map((k) => Number(k))) }))
+      : [];
+  const hasNet =
+    set.version === 4
+      ? (a: Addr): boolean => {
+          if (a.v !== 4) return false;
+          const n = v4Number(a);
+          for (let i = 0; i < slots4.length; i++) {
+            const s = slots4[i]!;
+            if (s.keys.has(v4Shift(n, s.shift))) return true;
+          }
+          return false;
+        }
+      : (a: Addr): boolean => a.v === set.version && slots.some((s) => s.keys.has(a.n >> s.shift));
   return {
     name: set.name,
     type: set.type,
     version: set.version,
     problems,
-    hasNet: (a) => a.v === set.version && slots.some((s) => s.keys.has(a.n >> s.shift)),
+    hasNet,
     hasIpPort: (a, proto, port) => ipPorts.has(ipPortKey(a, proto, port)),
   };
 };

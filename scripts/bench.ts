@@ -1,0 +1,410 @@
+// calisim at cluster scale: `npm run bench [-- --quick] [-- --json FILE]`.
+//
+// Generates a seeded cluster (src/gen), writes it as YAML, then times: load + validate (loadCluster),
+// index (label index, policy selections, addresses), resolve and render one node (iptables, ipsets, nft),
+// render every node, an incremental re-render after one policy edit (with its iptables-restore delta),
+// tracing one packet, batch tracing (verdicts) against the naive per-packet walk, and loading the node into
+// a throwaway network namespace (ipset restore + iptables-restore, nft -j -f) to compare rendering time with
+// the kernel's loading time in the same run. Prints a table; `--json FILE` writes the figures.
+//
+// Options: --quick (small cluster, for CI), --json FILE, --seed N, --nodes N, --policies N, --profiles N,
+// --packets N (batch trace), --keep DIR (write the YAML there and keep it), --no-kernel, --no-all.
+
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { indexCluster } from "../src/calc/cluster-index.js";
+import { rerenderPolicyChange } from "../src/calc/incremental.js";
+import { resolveNode, type NodeModel } from "../src/calc/resolve.js";
+import { FULL_SCALE, generateCluster, QUICK_SCALE, writeCluster, type GenOptions } from "../src/gen/index.js";
+import { packetMix } from "../src/gen/packets.js";
+import { renderIpsets } from "../src/render/ipset/index.js";
+import { renderIptables } from "../src/render/iptables/index.js";
+import type { Ruleset } from "../src/rules/ir.js";
+import { buildRuleset } from "../src/rules/node-ruleset.js";
+import { loadCluster } from "../src/resources/load.js";
+import type { Cluster, Policy, PolicyRule } from "../src/resources/model.js";
+import { traceVerdicts } from "../src/trace/compile.js";
+import { trace, traceBatch } from "../src/trace/index.js";
+import { kernelUnavailable, loadInto, withNamespace } from "./bench/kernel.js";
+import { median, peakRssMb, percentile, round, time, timeAsync, type Timing } from "./bench/measure.js";
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    json: { type: "string" },
+    seed: { type: "string" },
+    nodes: { type: "string" },
+    policies: { type: "string" },
+    profiles: { type: "string" },
+    packets: { type: "string" },
+    keep: { type: "string" },
+    "no-kernel": { type: "boolean", default: false },
+    "no-all": { type: "boolean", default: false },
+  },
+  allowPositionals: false,
+});
+
+const scale: GenOptions = {
+  ...(args.quick ? QUICK_SCALE : FULL_SCALE),
+  ...(args.seed === undefined ? {} : { seed: args.seed }),
+  ...(args.nodes === undefined ? {} : { nodes: Number(args.nodes) }),
+  ...(args.policies === undefined ? {} : { policies: Number(args.policies) }),
+  ...(args.profiles === undefined ? {} : { profiles: Number(args.profiles) }),
+};
+const batchPackets = Number(args.packets ?? (args.quick ? 30_000 : 300_000));
+const checkPackets = args.quick ? 2_000 : 5_000;
+const naivePackets = args.quick ? 20 : 10;
+
+type NftModule = {
+  renderNftJson: (rs: Ruleset) => unknown;
+  formatNftJson: (doc: never) => string;
+};
+
+/** The nft renderer, if the nftables backend is present (it is being finished elsewhere). */
+const loadNft = async (): Promise<NftModule | undefined> => {
+  const path = "../src/render/nftables/index.js";
+  try {
+    const m = (await import(path)) as Partial<NftModule>;
+    return typeof m.renderNftJson === "function" && typeof m.formatNftJson === "function"
+      ? (m as NftModule)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const ruleCount = (rs: Ruleset): number =>
+  rs.tables.reduce(
+    (n, t) =>
+      n +
+      t.chains.reduce((k, c) => k + c.rules.length, 0) +
+      t.hooks.reduce((k, h) => k + h.inserted.length + h.appended.length, 0),
+    0,
+  );
+
+const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+
+interface Rendered {
+  readonly model: NodeModel;
+  readonly rulesets: readonly [Ruleset, Ruleset];
+  readonly iptables: readonly [string, string];
+  readonly ipsets: string;
+}
+
+/** What `calisim render` does for a node: resolve, build both IP versions, render iptables and ipsets. */
+const renderNode = (cluster: Cluster, node: string): Rendered => {
+  const model = resolveNode(cluster, { node });
+  const rulesets = [buildRuleset(model, { version: 4 }), buildRuleset(model, { version: 6 })] as const;
+  return {
+    model,
+    rulesets,
+    iptables: [renderIptables(rulesets[0]), renderIptables(rulesets[1])],
+    ipsets: renderIpsets(rulesets[0]) + renderIpsets(rulesets[1]),
+  };
+};
+
+/** A rules-only edit of a policy: one more ingress rule (what most policy changes are). */
+const editRules = (p: Policy, k: number): Policy => {
+  const extra: PolicyRule = {
+    action: "Allow",
+    protocol: "TCP",
+    source: { nets: [`203.0.113.${k % 256}/32`], notNets: [], ports: [], notPorts: [] },
+    destination: {
+      nets: [],
+      notNets: [],
+      ports: [{ kind: "range", from: 7000 + k, to: 7000 + k }],
+      notPorts: [],
+    },
+    annotations: {},
+  };
+  return { ...p, spec: { ...p.spec, ingress: [...p.spec.ingress, extra] } };
+};
+
+/** An edit that moves a policy to the front of its tier, so endpoint chains change too (full rebuild path). */
+const editOrder = (p: Policy): Policy => ({ ...p, spec: { ...p.spec, order: 0.5 } });
+
+const main = async (): Promise<void> => {
+  const started = performance.now();
+  const results: Record<string, unknown> = {};
+  const table: [string, string, string, string][] = [];
+  const row = (step: string, t: Timing | undefined, size: string, target = ""): void =>
+    void table.push([
+      step,
+      t === undefined ? "-" : `${t.ms.toFixed(1)} ms (cpu ${t.cpuMs.toFixed(1)})`,
+      size,
+      target,
+    ]);
+
+  // ---- generate and write ------------------------------------------------------------------------
+  log(`generating cluster (${JSON.stringify(scale)}) ...`);
+  const gen = time(() => generateCluster(scale));
+  const dir = args.keep ?? (await mkdtemp(join(tmpdir(), "calisim-bench-")));
+  try {
+    const written = await timeAsync(() => writeCluster(gen.value, dir));
+    row(
+      "generate + write YAML",
+      { ms: gen.ms + written.ms, cpuMs: gen.cpuMs + written.cpuMs },
+      `${written.value.length} files`,
+    );
+    const counts = gen.value.counts;
+    results.cluster = {
+      nodes: counts.nodes,
+      hostEndpoints: counts.hostEndpoints,
+      policies: counts.policies,
+      profiles: counts.profiles,
+      tiers: counts.tiers,
+      networkSets: counts.networkSets,
+      seed: gen.value.options.seed,
+    };
+
+    // ---- load + validate + index -----------------------------------------------------------------
+    log("loading and validating ...");
+    const loaded = await timeAsync(() => loadCluster([dir]));
+    const errors = loaded.value.issues.filter((i) => i.severity === "error");
+    if (errors.length > 0)
+      throw new Error(`the generated cluster has ${errors.length} errors, e.g. ${JSON.stringify(errors[0])}`);
+    const cluster = loaded.value.cluster;
+    row(
+      "load + validate (loadCluster)",
+      loaded,
+      `${cluster.hostEndpoints.length} HEPs, ${cluster.policies.length} policies, ${loaded.value.issues.length} issues`,
+    );
+    const indexed = time(() => indexCluster(cluster));
+    row("index (labels, selections, addresses)", indexed, `${indexed.value.endpoints.length} endpoints`);
+    results.loadMs = round(loaded.ms);
+    results.indexMs = round(indexed.ms);
+    results.loadValidateIndexMs = round(loaded.ms + indexed.ms);
+    table[table.length - 1]![3] =
+      `load+validate+index ${(loaded.ms + indexed.ms).toFixed(0)} ms (target ≤ 3000)`;
+
+    // ---- one node ----------------------------------------------------------------------------------
+    const gateway = gen.value.gatewayNodes[0]!;
+    const typicalNodes = gen.value.nodeNames.filter((n) => !gen.value.gatewayNodes.includes(n)).slice(0, 21);
+    const resolved = time(() => resolveNode(cluster, { node: gateway }));
+    row(
+      `resolve ${gateway} (gateway)`,
+      resolved,
+      `${resolved.value.endpoints.length} named endpoints${resolved.value.star === undefined ? "" : " + *"}`,
+    );
+    const rendered = time(() => renderNode(cluster, gateway));
+    const gw = rendered.value;
+    const rules4 = ruleCount(gw.rulesets[0]);
+    const rules6 = ruleCount(gw.rulesets[1]);
+    row(
+      `render ${gateway} (iptables+ipsets, v4+v6)`,
+      rendered,
+      `${rules4 + rules6} rules, ${gw.rulesets[0].sets.length + gw.rulesets[1].sets.length} sets, ${((gw.iptables[0].length + gw.iptables[1].length + gw.ipsets.length) / 1e6).toFixed(1)} MB`,
+      "≤ 100 ms",
+    );
+    const typical = typicalNodes.map((n) => time(() => renderNode(cluster, n)));
+    const typicalMs = median(typical.map((t) => t.ms));
+    row(
+      `render a typical node (median of ${typical.length})`,
+      { ms: typicalMs, cpuMs: median(typical.map((t) => t.cpuMs)) },
+      `${median(typical.map((t) => ruleCount(t.value.rulesets[0]) + ruleCount(t.value.rulesets[1])))} rules`,
+      "≤ 100 ms",
+    );
+    results.renderNodeMs = round(rendered.ms);
+    results.renderTypicalNodeMs = round(typicalMs);
+    results.gatewayRules = { v4: rules4, v6: rules6 };
+
+    const nft = await loadNft();
+    if (nft !== undefined) {
+      const n = time(() => gw.rulesets.map((rs) => nft.formatNftJson(nft.renderNftJson(rs) as never)));
+      const bytes = n.value.reduce((k, x) => k + x.length, 0);
+      row(`render ${gateway} (nft -j, v4+v6)`, n, `${(bytes / 1e6).toFixed(1)} MB`);
+      results.renderNodeNftMs = round(n.ms);
+    } else results.renderNodeNftMs = null;
+
+    // ---- every node ----------------------------------------------------------------------------------
+    if (!args["no-all"]) {
+      log(`rendering all ${gen.value.nodeNames.length} nodes ...`);
+      let rules = 0;
+      let bytes = 0;
+      const all = time(() => {
+        for (const n of gen.value.nodeNames) {
+          const r = renderNode(cluster, n);
+          rules += ruleCount(r.rulesets[0]) + ruleCount(r.rulesets[1]);
+          bytes += r.iptables[0].length + r.iptables[1].length + r.ipsets.length;
+        }
+      });
+      row(
+        `render every node (${gen.value.nodeNames.length})`,
+        all,
+        `${rules} rules, ${(bytes / 1e6).toFixed(0)} MB`,
+        "≤ 60000 ms",
+      );
+      results.renderAllNodesMs = round(all.ms);
+      results.renderAllNodesCpuMs = round(all.cpuMs);
+      results.renderAllRules = rules;
+    } else results.renderAllNodesMs = null;
+
+    // ---- incremental ---------------------------------------------------------------------------------
+    const prev = { model: gw.model, ruleset: gw.rulesets[0] };
+    const onNode = [...new Set(gw.model.endpoints.flatMap((e) => e.policies.selectedBy))];
+    const edits = onNode.slice(0, 40).map((p, k) => editRules(p, k));
+    rerenderPolicyChange(prev, edits[0]!); // warm-up
+    const inc = edits.map((e) => time(() => rerenderPolicyChange(prev, e)));
+    const incMs = median(inc.map((t) => t.ms));
+    const fastShare = inc.filter((t) => t.value.fast).length / inc.length;
+    const deltaBytes = median(inc.map((t) => t.value.delta.iptables.length));
+    row(
+      "incremental: rules edit → ruleset + delta (median)",
+      { ms: incMs, cpuMs: median(inc.map((t) => t.cpuMs)) },
+      `${edits.length} edits on ${gateway}, p90 ${percentile(
+        inc.map((t) => t.ms),
+        90,
+      ).toFixed(
+        1,
+      )} ms, delta ~${(deltaBytes / 1e3).toFixed(1)} kB, fast path ${(fastShare * 100).toFixed(0)}%`,
+      "≤ 10 ms",
+    );
+    const moved = onNode.slice(0, 5).map((p) => time(() => rerenderPolicyChange(prev, editOrder(p))));
+    row(
+      "incremental: order edit (full rebuild + diff, median)",
+      { ms: median(moved.map((t) => t.ms)), cpuMs: median(moved.map((t) => t.cpuMs)) },
+      `${moved.length} edits, ${median(moved.map((t) => t.value.changes.length))} chains changed`,
+    );
+    results.incrementalMs = round(incMs, 2);
+    results.incrementalP90Ms = round(
+      percentile(
+        inc.map((t) => t.ms),
+        90,
+      ),
+      2,
+    );
+    results.incrementalReorderMs = round(median(moved.map((t) => t.ms)));
+
+    // ---- tracing -----------------------------------------------------------------------------------------
+    const rs = gw.rulesets[0];
+    const packets = packetMix(gw.model, 4, batchPackets, 1);
+    const one = time(() => trace(structuredClone(rs), packets[0]!));
+    row("trace one packet (compile + walk + explain)", one, `${rules4}-rule v4 ruleset`);
+    traceVerdicts(rs, packets.slice(0, Math.min(20_000, packets.length))); // warm the candidate lists
+    const batch = time(() => traceVerdicts(rs, packets));
+    const pps = packets.length / (batch.ms / 1000);
+    const ppsCpu = packets.length / (batch.cpuMs / 1000);
+    row(
+      "batch trace: verdicts (traceVerdicts)",
+      batch,
+      `${packets.length} packets, ${Math.round(pps)} verdicts/s (${Math.round(ppsCpu)}/s of CPU)`,
+      "≥ 1,000,000/s",
+    );
+    const sample = packets.slice(0, checkPackets);
+    const explained = time(() => traceBatch(rs, sample));
+    const mismatches = sample.filter((_, i) => explained.value[i]!.verdict !== batch.value[i]).length;
+    row(
+      "batch trace: explained (traceBatch)",
+      explained,
+      `${sample.length} packets, ${Math.round(sample.length / (explained.ms / 1000))}/s, ${mismatches} verdict mismatches`,
+    );
+    // Naive: trace() per packet on a fresh copy of the ruleset, so every packet compiles it again.
+    const naiveSample = packets.slice(0, naivePackets);
+    const naive = time(() => naiveSample.map((p) => trace(structuredClone(rs), p).verdict));
+    const naiveMismatches = naiveSample.filter((_, i) => naive.value[i] !== batch.value[i]).length;
+    const naivePps = naiveSample.length / (naive.ms / 1000);
+    row(
+      "naive walk (trace() on a copy, per packet)",
+      naive,
+      `${naiveSample.length} packets, ${naivePps.toFixed(1)}/s, ${naiveMismatches} mismatches`,
+    );
+    results.tracePacketMs = round(one.ms, 2);
+    results.batchTracePps = Math.round(pps);
+    results.batchTraceCpuPps = Math.round(ppsCpu);
+    results.explainedBatchPps = Math.round(sample.length / (explained.ms / 1000));
+    results.naivePps = round(naivePps, 2);
+    results.batchVsNaiveRatio = Math.round(pps / naivePps);
+    results.explainedVsNaiveRatio = round(sample.length / (explained.ms / 1000) / naivePps);
+    results.verdictMismatches = mismatches + naiveMismatches;
+    results.traceRules = rules4;
+
+    // ---- kernel --------------------------------------------------------------------------------------------
+    results.renderVsIptablesRestoreRatio = null;
+    results.renderVsNftLoadRatio = null;
+    const why = args["no-kernel"]
+      ? "--no-kernel"
+      : await kernelUnavailable(["ipset", "iptables-restore", "ip6tables-restore"]);
+    if (why !== undefined) {
+      row("kernel load", undefined, `skipped: ${why}`);
+      results.kernelSkipped = why;
+    } else {
+      await withNamespace(async (ns) => {
+        // Render again right before loading, so both are timed under the same conditions.
+        const r = time(() => renderNode(cluster, gateway));
+        const sets = await loadInto(ns, "ipset", ["restore"], r.value.ipsets);
+        const v4 = await loadInto(ns, "iptables-restore", [], r.value.iptables[0]);
+        const v6 = await loadInto(ns, "ip6tables-restore", [], r.value.iptables[1]);
+        const failed = [sets, v4, v6].find((l) => !l.ok);
+        if (failed !== undefined) throw new Error(failed.error);
+        const kernelMs = sets.ms + v4.ms + v6.ms;
+        row(
+          `kernel: ipset restore + iptables-restore (${gateway})`,
+          { ms: kernelMs, cpuMs: 0 },
+          `${rules4 + rules6} rules, ${((r.value.ipsets.length + r.value.iptables[0].length + r.value.iptables[1].length) / 1e6).toFixed(1)} MB: sets ${sets.ms.toFixed(0)} + v4 ${v4.ms.toFixed(0)} + v6 ${v6.ms.toFixed(0)} ms; render ${r.ms.toFixed(0)} ms = ${((100 * r.ms) / kernelMs).toFixed(1)}%`,
+          "render ≤ 10%",
+        );
+        results.iptablesRestoreMs = round(kernelMs);
+        results.renderVsIptablesRestoreRatio = round(r.ms / kernelMs, 3);
+        // The incremental delta on top of the full rendering.
+        const d = rerenderPolicyChange({ model: r.value.model, ruleset: r.value.rulesets[0] }, edits[0]!);
+        const before = await loadInto(ns, "ipset", ["restore"], d.delta.ipsetsBefore);
+        const delta = await loadInto(ns, "iptables-restore", ["--noflush"], d.delta.iptables);
+        if (!before.ok || !delta.ok) throw new Error(before.error ?? delta.error);
+        row(
+          "kernel: apply one-policy delta (iptables-restore --noflush)",
+          { ms: delta.ms + before.ms, cpuMs: 0 },
+          `${d.changes.length} chains; full v4 restore took ${v4.ms.toFixed(0)} ms`,
+        );
+        results.deltaRestoreMs = round(delta.ms + before.ms);
+      });
+      if (nft !== undefined && (await kernelUnavailable(["nft"])) === undefined) {
+        await withNamespace(async (ns) => {
+          const r = time(() => {
+            const m = renderNode(cluster, gateway);
+            return m.rulesets.map((x) => nft.formatNftJson(nft.renderNftJson(x) as never));
+          });
+          const v4 = await loadInto(ns, "nft", ["-j", "-f", "-"], r.value[0]!);
+          const v6 = await loadInto(ns, "nft", ["-j", "-f", "-"], r.value[1]!);
+          if (!v4.ok || !v6.ok) {
+            row("kernel: nft -j -f", undefined, `failed: ${(v4.error ?? v6.error ?? "").slice(0, 120)}`);
+            results.nftError = v4.error ?? v6.error;
+            return;
+          }
+          const kernelMs = v4.ms + v6.ms;
+          row(
+            `kernel: nft -j -f (${gateway})`,
+            { ms: kernelMs, cpuMs: 0 },
+            `${((r.value[0]!.length + r.value[1]!.length) / 1e6).toFixed(1)} MB JSON: v4 ${v4.ms.toFixed(0)} + v6 ${v6.ms.toFixed(0)} ms; render ${r.ms.toFixed(0)} ms = ${((100 * r.ms) / kernelMs).toFixed(1)}%`,
+            "render ≤ 10%",
+          );
+          results.nftLoadMs = round(kernelMs);
+          results.renderVsNftLoadRatio = round(r.ms / kernelMs, 3);
+        });
+      } else if (nft !== undefined) row("kernel: nft -j -f", undefined, "skipped: nft is not installed");
+    }
+
+    results.peakRssMb = round(peakRssMb());
+    results.totalMs = round(performance.now() - started);
+    row("peak memory (RSS)", undefined, `${results.peakRssMb as number} MB`, "≤ 1024 MB");
+
+    // ---- report --------------------------------------------------------------------------------------------
+    const widths = [0, 1, 2, 3].map((i) =>
+      Math.max(...table.map((r) => r[i]!.length), ["step", "time", "size / result", "target"][i]!.length),
+    );
+    const line = (r: readonly string[]): string =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd();
+    process.stdout.write(
+      `${line(["step", "time", "size / result", "target"])}\n${line(widths.map((w) => "-".repeat(w)))}\n${table.map(line).join("\n")}\n`,
+    );
+    if (args.json !== undefined) await writeFile(args.json, `${JSON.stringify(results, null, 2)}\n`);
+  } finally {
+    if (args.keep === undefined) await rm(dir, { recursive: true, force: true });
+  }
+};
+
+await main();

@@ -1,0 +1,200 @@
+// Incremental re-rendering after one policy change equals the full rendering: the ruleset and model (for
+// rules edits, moves, selector and tier changes, additions and removals), the chain changes it reports, and
+// the iptables-restore --noflush delta — applied to the parsed old rendering here, and on top of the old
+// rendering in a network namespace with the real tools (root only).
+
+import test, { type ExecutionContext } from "ava";
+import { diffRulesets, rerenderPolicyChange, type PolicyChange } from "../../src/calc/incremental.js";
+import { resolveNode, type NodeModel } from "../../src/calc/resolve.js";
+import { parseIptablesSave, type Dump } from "../../src/dump/index.js";
+import { generateClusterModel } from "../../src/gen/index.js";
+import { createRng } from "../../src/gen/rng.js";
+import { renderIpsets } from "../../src/render/ipset/index.js";
+import { renderIptables } from "../../src/render/iptables/index.js";
+import type { Policy, PolicyRule } from "../../src/resources/model.js";
+import type { IpVersion, Ruleset } from "../../src/rules/ir.js";
+import { buildRuleset } from "../../src/rules/node-ruleset.js";
+import { meanings } from "../helpers/kernel-compare.js";
+import { inNetns, requireRoot, withNetns } from "../helpers/netns.js";
+
+const { cluster, generated } = generateClusterModel({ seed: 21, nodes: 30, policies: 90, profiles: 6 });
+const NODES = [generated.gatewayNodes[0]!, generated.nodeNames[5]!];
+
+const extraRule = (k: number): PolicyRule => ({
+  action: k % 3 === 0 ? "Deny" : "Allow",
+  protocol: "TCP",
+  source: {
+    nets: [],
+    notNets: [],
+    ports: [],
+    notPorts: [],
+    selector: k % 2 === 0 ? `role == "db"` : `team == "team-00${k % 6}"`,
+  },
+  destination: {
+    nets: [],
+    notNets: [],
+    ports: [{ kind: "range", from: 7000 + k, to: 7000 + k }],
+    notPorts: [],
+  },
+  annotations: {},
+});
+
+/** One change of each kind, picked deterministically from the policies on (or off) the node. */
+const changesFor = (model: NodeModel, k: number): PolicyChange[] => {
+  const rng = createRng(`edits/${model.node}/${k}`);
+  const on = [
+    ...new Set(
+      [...model.endpoints, ...(model.star === undefined ? [] : [model.star])].flatMap(
+        (e) => e.policies.selectedBy,
+      ),
+    ),
+  ];
+  const off = cluster.policies.filter((p) => !on.includes(p));
+  const p = rng.pick(on);
+  const q = rng.pick(off);
+  const spec = (x: Policy, s: Partial<Policy["spec"]>): Policy => ({ ...x, spec: { ...x.spec, ...s } });
+  return [
+    spec(p, { ingress: [...p.spec.ingress, extraRule(k)] }), // rules only (fast path)
+    spec(p, { ingress: p.spec.ingress.slice(1), egress: [], types: p.spec.types }), // fewer rules
+    spec(p, { order: 0.5 }), // moves to the front of its tier
+    spec(p, { selector: "all()" }), // selects every endpoint
+    spec(p, { tier: p.spec.tier === "default" ? "app" : "default" }), // another tier
+    spec(q, { selector: `kubernetes.io/hostname == "${model.node}"` }), // now selects this node
+    spec(q, { ingress: [...q.spec.ingress, extraRule(k + 1)] }), // not on this node
+    { remove: { kind: p.kind, name: p.metadata.name } },
+    spec({ ...p, metadata: { ...p.metadata, name: `new-${k}` } }, { order: 1 }), // a new policy
+  ];
+};
+
+const summary = (m: NodeModel): unknown => ({
+  endpoints: m.endpoints,
+  star: m.star,
+  warnings: m.warnings,
+  workloads: m.workloads,
+});
+
+for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
+  test(`IPv${v}: incremental re-render equals the full rendering, for every kind of change`, (t) => {
+    let fast = 0;
+    for (const node of NODES) {
+      const model = resolveNode(cluster, { node });
+      const prev = { model, ruleset: buildRuleset(model, { version: v }) };
+      for (const change of changesFor(model, NODES.indexOf(node))) {
+        const r = rerenderPolicyChange(prev, change);
+        const fresh = resolveNode(r.cluster, { node });
+        t.deepEqual(r.ruleset, buildRuleset(fresh, { version: v }));
+        t.deepEqual(summary(r.model), summary(fresh));
+        t.deepEqual(
+          [...r.changes].sort((a, b) => `${a.table}/${a.chain}`.localeCompare(`${b.table}/${b.chain}`)),
+          diffRulesets(prev.ruleset, r.ruleset).sort((a, b) =>
+            `${a.table}/${a.chain}`.localeCompare(`${b.table}/${b.chain}`),
+          ),
+        );
+        t.deepEqual(
+          sorted(applyDelta(t, renderIptables(prev.ruleset), r.delta.iptables)),
+          sorted(meaningsOf(t, renderIptables(r.ruleset))),
+        );
+        if (r.fast) fast++;
+      }
+    }
+    t.true(fast >= NODES.length, "rules edits take the fast path");
+  });
+}
+
+const parse = (t: ExecutionContext, text: string): Dump => {
+  const r = parseIptablesSave(text);
+  if (!r.ok) {
+    t.fail(JSON.stringify(r.error));
+    throw new Error("does not parse");
+  }
+  return r.value;
+};
+
+const meaningsOf = (t: ExecutionContext, text: string): Map<string, string[]> => meanings(parse(t, text));
+
+/** Chain → rule meanings, in chain-name order (deepEqual compares Maps in insertion order). */
+const sorted = (m: Map<string, string[]>): Record<string, string[]> =>
+  Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/**
+ * What the kernel does with `iptables-restore --noflush`, done to the text of the old rendering: each
+ * `:chain` line of the delta creates or flushes the chain, `-A` appends, `-X` deletes; other chains and the
+ * kernel chains' hook rules are left alone. Returns the meanings of the result.
+ */
+const applyDelta = (t: ExecutionContext, old: string, delta: string): Map<string, string[]> => {
+  const tables = new Map<string, { decls: string[]; lines: string[] }>();
+  let cur: { decls: string[]; lines: string[] } | undefined;
+  for (const line of old.split("\n")) {
+    if (line.startsWith("*")) {
+      cur = { decls: [], lines: [] };
+      tables.set(line.slice(1), cur);
+    } else if (line.startsWith(":")) cur!.decls.push(line.slice(1).split(" ")[0]!);
+    else if (line !== "COMMIT" && line !== "") cur!.lines.push(line);
+  }
+  const chainOf = (line: string): string => line.split(" ")[1]!;
+  for (const line of delta.split("\n")) {
+    if (line.startsWith("*")) {
+      const name = line.slice(1);
+      cur = tables.get(name) ?? { decls: [], lines: [] };
+      tables.set(name, cur);
+    } else if (line.startsWith(":")) {
+      const chain = line.slice(1).split(" ")[0]!;
+      if (!cur!.decls.includes(chain)) cur!.decls.push(chain);
+      cur!.lines = cur!.lines.filter((l) => !(l.startsWith("-A ") && chainOf(l) === chain));
+    } else if (line.startsWith("-A ")) cur!.lines.push(line);
+    else if (line.startsWith("-X ")) {
+      const chain = chainOf(line);
+      t.false(
+        cur!.lines.some((l) => l.startsWith("-A ") && chainOf(l) === chain),
+        `${chain} is flushed before it is deleted`,
+      );
+      cur!.decls = cur!.decls.filter((c) => c !== chain);
+    }
+  }
+  const text = [...tables]
+    .flatMap(([name, x]) => [`*${name}`, ...x.decls.map((c) => `:${c} - -`), ...x.lines, "COMMIT"])
+    .join("\n");
+  return meaningsOf(t, `${text}\n`);
+};
+
+test("the delta on top of the old rendering in a namespace gives the new rendering (iptables-nft and legacy)", async (t) => {
+  if (
+    !(await requireRoot(t, [
+      "ipset",
+      "iptables-nft-restore",
+      "iptables-nft-save",
+      "iptables-legacy-restore",
+      "iptables-legacy-save",
+    ]))
+  )
+    return;
+  const node = NODES[0]!;
+  const model = resolveNode(cluster, { node });
+  const prev = { model, ruleset: buildRuleset(model, { version: 4 }) };
+  const changes = changesFor(model, 0);
+  for (const backend of ["nft", "legacy"] as const) {
+    for (const change of [changes[0]!, changes[2]!, changes[3]!, changes[7]!]) {
+      const r = rerenderPolicyChange(prev, change);
+      await withNetns(t, async (ns) => {
+        const restore = `iptables-${backend}-restore`;
+        const ipsets = (rs: Ruleset): string => renderIpsets(rs);
+        if (ipsets(prev.ruleset) !== "") await inNetns(ns, "ipset", ["restore"], ipsets(prev.ruleset));
+        await inNetns(ns, restore, [], renderIptables(prev.ruleset));
+        if (r.delta.ipsetsBefore !== "") await inNetns(ns, "ipset", ["restore"], r.delta.ipsetsBefore);
+        if (r.delta.iptables !== "") await inNetns(ns, restore, ["--noflush"], r.delta.iptables);
+        if (r.delta.ipsetsAfter !== "") await inNetns(ns, "ipset", ["restore"], r.delta.ipsetsAfter);
+        const saved = String((await inNetns(ns, `iptables-${backend}-save`)).stdout);
+        const got = meaningsOf(t, saved);
+        const want = meaningsOf(t, renderIptables(r.ruleset));
+        for (const [chain, rules] of want) t.deepEqual(got.get(chain), rules, `${backend} ${chain}`);
+        for (const [chain, rules] of got)
+          if (!want.has(chain)) t.deepEqual(rules, [], `${backend}: ${chain} is not in the new rendering`);
+        const sets = String((await inNetns(ns, "ipset", ["list", "-n"])).stdout)
+          .split("\n")
+          .filter((l) => l !== "")
+          .sort();
+        t.deepEqual(sets, r.ruleset.sets.map((s) => s.name).sort(), `${backend}: ipsets`);
+      });
+    }
+  }
+});

@@ -1,0 +1,193 @@
+// Batch verdicts (traceVerdicts) are exactly trace()'s verdicts: on a generated cluster's largest node, on
+// every trace case with random packets, and on hand-built rulesets with NAT, goto, loops and odd matches.
+
+import test from "ava";
+import fc from "fast-check";
+import { resolveNode } from "../../src/calc/resolve.js";
+import { generateClusterModel } from "../../src/gen/index.js";
+import { packetMix } from "../../src/gen/packets.js";
+import { action, match, rule } from "../../src/rules/build.js";
+import type { IpVersion, Ruleset } from "../../src/rules/ir.js";
+import { buildRuleset } from "../../src/rules/node-ruleset.js";
+import { traceVerdicts } from "../../src/trace/compile.js";
+import { trace, traceBatch, type Packet } from "../../src/trace/index.js";
+import { CASES, rulesetFor, V4, V6, type Fam } from "../trace/cases.js";
+import { chain, hook, ruleset, table } from "../trace/rulesets.js";
+
+const generated = generateClusterModel({ seed: 3, nodes: 30, policies: 160, profiles: 6 });
+
+for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
+  test(`IPv${v}: traceVerdicts = traceBatch = trace() on a generated gateway node`, (t) => {
+    const model = resolveNode(generated.cluster, { node: generated.generated.gatewayNodes[0]! });
+    const rs = buildRuleset(model, { version: v });
+    const packets = packetMix(model, v, 1500, 9);
+    const verdicts = traceVerdicts(rs, packets);
+    t.deepEqual(
+      traceBatch(rs, packets).map((r) => r.verdict),
+      verdicts,
+    );
+    // Naive: every packet on a fresh copy, so trace() compiles the ruleset again each time.
+    const naive = packets.slice(0, 25).map((p) => trace(structuredClone(rs), p).verdict);
+    t.deepEqual(naive, verdicts.slice(0, 25));
+    t.true(new Set(verdicts).size === 2, "both verdicts occur");
+    // Again, with the candidate lists now warm.
+    t.deepEqual(traceVerdicts(rs, packets), verdicts);
+  });
+}
+
+const packetArb = (a: Fam): fc.Arbitrary<Packet> => {
+  const addr = fc.constantFrom(a.host, a.host2, a.backend, a.remote, a.other, a.pod);
+  const iface = fc.constantFrom("eth0", "eth1", "cali1234", "lo", "bond0");
+  const port = fc.constantFrom(22, 53, 68, 80, 179, 443, 2049, 2222, 8080, 30080, 40000);
+  return fc
+    .record({
+      dir: fc.constantFrom("in", "out", "both"),
+      i: iface,
+      o: iface,
+      src: addr,
+      dst: addr,
+      proto: fc.constantFrom(6, 17, a.icmpProto, 132, 47, 0),
+      sport: port,
+      dport: port,
+      icmpType: fc.constantFrom(0, 3, a.icmpEcho),
+      state: fc.constantFrom("new", "established", "related", "invalid"),
+      mark: fc.constantFrom(0, 0x10000, 0x20000, 0x80000),
+      dnat: fc.option(fc.record({ ip: addr, port: fc.option(port, { nil: undefined }) }), { nil: undefined }),
+    })
+    .map((r): Packet => ({
+      ...(r.dir === "out" ? {} : { in: r.i }),
+      ...(r.dir === "in" ? {} : { out: r.o }),
+      src: r.src,
+      dst: r.dst,
+      proto: r.proto,
+      ...(r.proto === a.icmpProto
+        ? { icmpType: r.icmpType, icmpCode: 0 }
+        : { sport: r.sport, dport: r.dport }),
+      state: r.state as Packet["state"],
+      mark: r.mark,
+      ...(r.dnat === undefined
+        ? {}
+        : { dnatTo: r.dnat.port === undefined ? { ip: r.dnat.ip } : { ip: r.dnat.ip, port: r.dnat.port } }),
+    }));
+};
+
+for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
+  const a = v === 4 ? V4 : V6;
+  test(`IPv${v}: traceVerdicts = trace() on every trace case, random packets`, (t) => {
+    const rulesets = CASES.filter((c) => c.families === undefined || c.families.includes(v)).map((c) =>
+      rulesetFor(c, a),
+    );
+    fc.assert(
+      fc.property(
+        fc.nat(rulesets.length - 1),
+        fc.array(packetArb(a), { minLength: 1, maxLength: 15 }),
+        fc.boolean(),
+        (k, packets, withLocal) => {
+          const rs = rulesets[k]!;
+          const opts = withLocal ? { localAddresses: [a.host, a.host2] } : {};
+          t.deepEqual(
+            traceVerdicts(rs, packets, opts),
+            packets.map((p) => trace(rs, p, opts).verdict),
+          );
+          return true;
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+}
+
+test("hand-built rulesets: DNAT in nat, goto, RETURN from a kernel chain, loops, missing chains and sets", (t) => {
+  const h = "192.0.2.10";
+  const r = "203.0.113.5";
+  const rulesets: Ruleset[] = [
+    // kube-proxy style DNAT, then filter on the translated port.
+    ruleset([
+      table("nat", [
+        hook("PREROUTING", [
+          rule([match.protocol(6), match.dstPorts([{ from: 80, to: 80 }])], {
+            kind: "dnat",
+            to: `${h}:8080`,
+          }),
+        ]),
+      ]),
+      table("filter", [
+        hook("INPUT", [
+          rule([match.dstPorts([{ from: 8080, to: 8080 }])], action.accept),
+          rule([], action.drop),
+        ]),
+      ]),
+    ]),
+    // goto then falling off the end returns to the kernel chain's caller level (the policy).
+    ruleset([
+      table(
+        "filter",
+        [
+          hook("INPUT", [rule([match.inIface("eth+")], action.goto("a")), rule([], action.drop)], {
+            policy: "ACCEPT",
+          }),
+        ],
+        [
+          chain("a", [rule([match.protocol(17)], action.drop), rule([], action.jump("b"))]),
+          chain("b", [rule([match.ctState(["NEW"])], action.return)]),
+        ],
+      ),
+    ]),
+    // A loop: trace() gives up (drop); the fast walk must not pretend otherwise.
+    ruleset([
+      table(
+        "filter",
+        [hook("INPUT", [rule([], action.jump("x"))])],
+        [chain("x", [rule([], action.jump("y"))]), chain("y", [rule([match.protocol(6)], action.jump("x"))])],
+      ),
+    ]),
+    // Missing chain and set, LOG, marks, NOTRACK in raw, limit and unknown matches.
+    ruleset([
+      table("raw", [
+        hook("PREROUTING", [rule([match.protocol(17)], action.notrack), rule([], action.jump("nowhere"))]),
+      ]),
+      table("mangle", [
+        hook("PREROUTING", [rule([], action.log("x")), rule([match.protocol(6)], action.setMark(0x10000))]),
+      ]),
+      table("filter", [
+        hook("INPUT", [
+          rule([match.set("no-such-set", ["src"])], action.drop),
+          rule([{ kind: "limit", rate: "1/sec" }], action.none),
+          rule([{ kind: "unknown", text: "-m foo", assume: false }], action.drop),
+          rule([match.ctState(["UNTRACKED"])], action.accept),
+          rule([match.markSet(0x10000)], action.return),
+          rule([], action.drop),
+        ]),
+      ]),
+    ]),
+  ];
+  const packets: Packet[] = [];
+  for (const proto of [6, 17, 1])
+    for (const dport of [80, 8080, 22])
+      for (const state of ["new", "established", "invalid"] as const)
+        for (const [i, o] of [
+          ["eth0", undefined],
+          ["lo", undefined],
+          [undefined, "eth0"],
+          ["eth0", "eth1"],
+        ] as const)
+          packets.push({
+            ...(i === undefined ? {} : { in: i }),
+            ...(o === undefined ? {} : { out: o }),
+            src: r,
+            dst: h,
+            proto,
+            ...(proto === 1 ? { icmpType: 8, icmpCode: 0 } : { sport: 40000, dport }),
+            state,
+            ...(dport === 22 ? { dnatTo: { ip: h, port: 2222 } } : {}),
+          });
+  // Invalid packets and a family with no ruleset.
+  packets.push({ in: "eth0", src: "nonsense", dst: h, proto: 6, state: "new" });
+  packets.push({ in: "eth0", src: "2001:db8::1", dst: "2001:db8::2", proto: 6, dport: 1, state: "new" });
+  packets.push({ src: r, dst: h, proto: 6, state: "new" });
+  for (const rs of rulesets)
+    t.deepEqual(
+      traceVerdicts(rs, packets),
+      packets.map((p) => trace(rs, p).verdict),
+    );
+});
