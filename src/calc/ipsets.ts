@@ -66,6 +66,20 @@ const requestKey = (req: SetRequest, version: IpVersion): string =>
         req.side?.selector ?? null,
       ]);
 
+/** The IR set a request stands for, with its members (sorted). */
+export const ipSetFor = (req: SetRequest, version: IpVersion, members: Iterable<string>): IpSet => ({
+  kind: "set",
+  id: req.id,
+  name: ipSetName(version, req.id),
+  type: req.kind === "selector" ? "hash:net" : "hash:ip,port",
+  version,
+  members: [...members].sort(),
+  description:
+    req.kind === "selector"
+      ? `selector ${req.canonical}${req.negatedSide ? " (notSelector)" : ""}`
+      : `named port ${req.portName}/${req.protocol} on ${req.canonical}`,
+});
+
 export const computeIpSets = (
   cluster: Cluster,
   requests: readonly SetRequest[],
@@ -97,18 +111,7 @@ export const computeIpSets = (
         }
       });
     }
-    return {
-      kind: "set",
-      id: req.id,
-      name: ipSetName(version, req.id),
-      type: req.kind === "selector" ? "hash:net" : "hash:ip,port",
-      version,
-      members: [...members].sort(),
-      description:
-        req.kind === "selector"
-          ? `selector ${req.canonical}${req.negatedSide ? " (notSelector)" : ""}`
-          : `named port ${req.portName}/${req.protocol} on ${req.canonical}`,
-    };
+    return ipSetFor(req, version, members);
   };
 
   const sets: IpSet[] = [];

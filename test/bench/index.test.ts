@@ -4,12 +4,11 @@
 import test from "ava";
 import fc from "fast-check";
 import ipaddr from "ipaddr.js";
-import { computeIpSets } from "../../src/calc/ipsets.js";
+import { computeIpSets, ipSetFor } from "../../src/calc/ipsets.js";
 import { forEachBit, LabelIndex } from "../../src/calc/label-index.js";
 import { endpointLabels, policiesForEndpoint } from "../../src/calc/policies.js";
 import { convertRule, type SetRequest } from "../../src/calc/rule-convert.js";
 import { namespaceClauseMatchesGlobal, selectorMatches } from "../../src/calc/selectors.js";
-import { ipSetName } from "../../src/calc/ipset-ids.js";
 import { generateClusterModel } from "../../src/gen/index.js";
 import type { Cluster } from "../../src/resources/model.js";
 import type { IpSet, IpVersion } from "../../src/rules/ir.js";
@@ -90,18 +89,7 @@ const naiveSets = (c: Cluster, requests: readonly SetRequest[], version: IpVersi
       if (req.kind === "selector")
         for (const ns of c.networkSets)
           if (matches({ ...ns.metadata.labels })) for (const a of ofVersion(ns.spec.nets)) members.add(a);
-      return {
-        kind: "set",
-        id: req.id,
-        name: ipSetName(version, req.id),
-        type: req.kind === "selector" ? "hash:net" : "hash:ip,port",
-        version,
-        members: [...members].sort(),
-        description:
-          req.kind === "selector"
-            ? `selector ${req.canonical}${req.negatedSide ? " (notSelector)" : ""}`
-            : `named port ${req.portName}/${req.protocol} on ${req.canonical}`,
-      };
+      return ipSetFor(req, version, members);
     })
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 };
