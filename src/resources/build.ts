@@ -47,6 +47,46 @@ const positionsOf = (doc: SourceDoc, prefix: Path, value: unknown): Record<strin
   return out;
 };
 
+/**
+ * Position of a node (a rule, the resource itself) by the path relative to the resource root, as
+ * positionOf gives it. Documents read fast know where their collections start, so this does not need
+ * every node's position; others look it up.
+ */
+const locator = (doc: SourceDoc, prefix: Path, value: unknown): ((path: Path) => SourcePos | undefined) => {
+  const startOf = doc.startOf;
+  return (path) => {
+    if (startOf !== undefined) {
+      let node: unknown = value;
+      for (const step of path) node = (node as Record<string | number, unknown> | undefined)?.[step];
+      // A collection without a key of its own (a resource, a list item) is located at its start.
+      const keyless =
+        path.length === 0
+          ? prefix.length === 0 || typeof prefix.at(-1) === "number"
+          : typeof path.at(-1) === "number";
+      const start = keyless && typeof node === "object" && node !== null ? startOf(node) : undefined;
+      if (start !== undefined) return doc.pos(start);
+    }
+    const full = [...prefix, ...path];
+    return doc.nodes.has(positionKey(full)) ? positionOf(doc, full) : undefined;
+  };
+};
+
+/**
+ * The resource with `positions` (every field's position) computed on first read: reporting needs only a
+ * few positions, and working them all out is a large part of loading a big cluster.
+ */
+const withLazyPositions = (
+  resource: Omit<Resource, "positions">,
+  compute: () => Record<string, SourcePos>,
+): Resource => {
+  let positions: Record<string, SourcePos> | undefined;
+  return Object.defineProperty(resource, "positions", {
+    enumerable: true,
+    configurable: true,
+    get: () => (positions ??= compute()),
+  }) as Resource;
+};
+
 type SpecOf<K extends ResourceKind> = Extract<Resource, { kind: K }>["spec"];
 
 const buildSpec = (
@@ -99,25 +139,26 @@ export const buildResource = (raw: RawResource): BuiltResource => {
   const value = withoutNulls(raw.value) as Record<string, unknown>;
   const envelope = shapeDeep(envelopeSchema, value, []);
   const metadata = buildMetadata(value.metadata, kind, raw.form, rawTier(value.spec));
-  const positions = positionsOf(site.doc, site.prefix, raw.value);
-  const posOf: PositionOf = (path) => positions[positionKey(path)];
+  const locate = locator(site.doc, site.prefix, raw.value);
+  const posOf: PositionOf = (path) => locate(path);
   const spec = buildSpec(kind, value.spec, metadata.value, posOf);
   const findings: Finding[] = [...envelope.findings, ...metadata.findings, ...spec.findings];
   const label = labelFor(kind, metadata.value, value);
   const labelled: ResourceSite = { ...site, label };
   const issues = findings.map((f) => issueIn(labelled, f));
   const ok = !hasErrorFinding(findings) && metadata.value !== undefined && spec.value !== undefined;
-  const source = positionOf(site.doc, site.prefix);
   const resource =
     ok && metadata.value !== undefined && spec.value !== undefined
-      ? ({
-          kind,
-          metadata: metadata.value,
-          spec: spec.value,
-          source,
-          positions,
-          ...(kind === "Profile" ? { builtin: false } : {}),
-        } as Resource)
+      ? withLazyPositions(
+          {
+            kind,
+            metadata: metadata.value,
+            spec: spec.value,
+            source: locate([]) ?? positionOf(site.doc, site.prefix),
+            ...(kind === "Profile" ? { builtin: false } : {}),
+          },
+          () => positionsOf(site.doc, site.prefix, raw.value),
+        )
       : undefined;
   return { resource, kind, metadata: metadata.value, site: labelled, issues };
 };

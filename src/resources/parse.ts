@@ -6,7 +6,7 @@ import { buildResource, type BuiltResource } from "./build.js";
 import { assembleCluster } from "./cluster.js";
 import { extractResources } from "./envelope.js";
 import { issueAt } from "./issues.js";
-import { readDocuments } from "./yaml-source.js";
+import { readDocuments, type YamlReader } from "./yaml-source.js";
 
 export interface SourceFile {
   readonly path: string;
@@ -21,11 +21,19 @@ export const sortIssues = (issues: readonly Issue[], files: readonly string[]): 
   );
 };
 
-export const parseResources = (files: readonly SourceFile[]): { cluster: Cluster; issues: Issue[] } => {
+export interface ParseOptions {
+  /** Which YAML reader to use; both give the same result (test/resources/yaml-readers.test.ts). */
+  readonly reader?: YamlReader;
+}
+
+export const parseResources = (
+  files: readonly SourceFile[],
+  options: ParseOptions = {},
+): { cluster: Cluster; issues: Issue[] } => {
   const issues: Issue[] = [];
   const built: BuiltResource[] = [];
   for (const file of files) {
-    const read = readDocuments(file.path, file.text);
+    const read = readDocuments(file.path, file.text, options.reader);
     issues.push(...read.problems.map((p) => issueAt(p.finding, p.pos)));
     for (const doc of read.docs) {
       const extracted = extractResources(doc);

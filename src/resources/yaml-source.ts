@@ -1,5 +1,10 @@
 // Reads YAML or JSON text into plain values while remembering where every node came from.
 // JSON is parsed as YAML 1.2 (a superset for our purposes), so both get the same positions.
+//
+// Two readers give the same documents: the fast one (yaml-fast.ts, js-yaml) for files it accepts, and
+// the precise one (the `yaml` library, with every node's position and exact syntax errors). A document
+// read the fast way knows where its collections start; the positions of all its nodes are computed by
+// the precise reader on first use (an issue to report, `positions` of a resource), for that file only.
 
 import {
   isAlias,
@@ -15,6 +20,7 @@ import type { SourcePos } from "./model.js";
 import { error, warning, type Finding } from "./findings.js";
 import { positionKey, type Path } from "./paths.js";
 import { scalarSourceOffset, type ScalarStyle } from "./scalar-offset.js";
+import { readFast } from "./yaml-fast.js";
 
 /** Where one node sits in the file. Offsets are absolute character offsets. */
 export interface NodeInfo {
@@ -34,6 +40,8 @@ export interface SourceDoc {
   readonly nodes: ReadonlyMap<string, NodeInfo>;
   readonly start: number;
   readonly pos: (offset: number) => SourcePos;
+  /** Start offset of a mapping or sequence of this document, by identity (documents read fast). */
+  readonly startOf?: (node: object) => number | undefined;
 }
 
 export interface ReadResult {
@@ -96,7 +104,7 @@ const walk = (raw: Node | null, path: Path, keyStart: number | undefined, ctx: W
 const shortReason = (message: string): string =>
   (message.split("\n")[0] ?? "").replace(/ at line \d+.*$/, "");
 
-export const readDocuments = (file: string, text: string): ReadResult => {
+const readPrecise = (file: string, text: string): ReadResult => {
   const lineCounter = new LineCounter();
   const pos = (offset: number): SourcePos => {
     const lp = lineCounter.linePos(offset);
@@ -130,6 +138,58 @@ export const readDocuments = (file: string, text: string): ReadResult => {
     docs.push({ file, value, nodes, start: doc.contents?.range?.[0] ?? 0, pos });
   }
   return { docs, problems };
+};
+
+/** 1-based line and column of an offset, as `yaml`'s LineCounter gives them. */
+const lineIndex = (file: string, text: string): ((offset: number) => SourcePos) => {
+  let starts: number[] | undefined;
+  return (offset) => {
+    if (starts === undefined) {
+      starts = [0];
+      for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) starts.push(nl + 1);
+    }
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (starts[mid]! < offset) low = mid + 1;
+      else high = mid;
+    }
+    if (starts[low] === offset) return { file, line: low + 1, col: 1 };
+    return { file, line: low, col: offset - starts[low - 1]! + 1 };
+  };
+};
+
+const NO_NODES: ReadonlyMap<string, NodeInfo> = new Map();
+
+/** "fast" reads with js-yaml when it accepts the file; "precise" always uses the `yaml` library. */
+export type YamlReader = "fast" | "precise";
+
+export const readDocuments = (file: string, text: string, reader: YamlReader = "fast"): ReadResult => {
+  const fast = reader === "fast" ? readFast(text) : undefined;
+  if (fast === undefined) return readPrecise(file, text);
+  const pos = lineIndex(file, text);
+  let precise: readonly SourceDoc[] | undefined;
+  const docs = fast
+    .filter((d) => d.value !== null)
+    .map((d): SourceDoc => {
+      let nodes: ReadonlyMap<string, NodeInfo> | undefined;
+      return {
+        file,
+        value: d.value,
+        start: d.start,
+        pos,
+        startOf: (node) => d.starts.get(node),
+        get nodes() {
+          if (nodes === undefined) {
+            precise ??= readPrecise(file, text).docs;
+            nodes = precise.find((p) => p.start === d.start)?.nodes ?? NO_NODES;
+          }
+          return nodes;
+        },
+      };
+    });
+  return { docs, problems: [] };
 };
 
 /**

@@ -20,9 +20,14 @@ export interface ParsedCidr {
   readonly masked: boolean;
 }
 
+// ipaddr's isValidFourPartDecimal, without its exception-driven validity test (the hot path of loading
+// a large cluster): four decimal parts without leading zeros, each at most 255. Such text is already
+// canonical.
+const FOUR_PART_DECIMAL = /^(?:0|[1-9]\d{0,2})\.(?:0|[1-9]\d{0,2})\.(?:0|[1-9]\d{0,2})\.(?:0|[1-9]\d{0,2})$/;
+
 const ipv4 = (text: string): ParsedIp | undefined =>
-  ipaddr.IPv4.isValidFourPartDecimal(text)
-    ? { version: 4, text: ipaddr.IPv4.parse(text).toString() }
+  FOUR_PART_DECIMAL.test(text) && text.split(".").every((part) => Number(part) <= 255)
+    ? { version: 4, text }
     : undefined;
 
 export const parseIp = (text: string): Result<ParsedIp, "invalid"> => {
@@ -35,6 +40,32 @@ export const parseIp = (text: string): Result<ParsedIp, "invalid"> => {
   return ok({ version: 6, text: v6.toRFC5952String() });
 };
 
+const dotted = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+
+/** An IPv4 CIDR in 32-bit arithmetic (`address` is canonical dotted-quad text). */
+const cidr4 = (address: string, prefix: number): ParsedCidr | undefined => {
+  if (prefix > 32) return undefined;
+  const n = address.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  const network = (n & mask) >>> 0;
+  return {
+    version: 4,
+    text: `${address}/${prefix}`,
+    network: `${dotted(network)}/${prefix}`,
+    prefix,
+    masked: network === n,
+  };
+};
+
+/** The network of an IPv6 address: its first `prefix` bits, the rest zero. */
+const maskedV6 = (address: ipaddr.IPv6, prefix: number): ipaddr.IPv6 =>
+  new ipaddr.IPv6(
+    address.parts.map((part, i) => {
+      const keep = Math.max(0, Math.min(16, prefix - 16 * i));
+      return keep === 0 ? 0 : part & ((0xffff << (16 - keep)) & 0xffff);
+    }),
+  );
+
 /** An address or address/prefix. A bare address gets a full-length prefix. */
 export const parseCidr = (text: string): Result<ParsedCidr, "invalid"> => {
   const slash = text.indexOf("/");
@@ -42,28 +73,22 @@ export const parseCidr = (text: string): Result<ParsedCidr, "invalid"> => {
   const prefixText = slash < 0 ? undefined : text.slice(slash + 1);
   if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return err("invalid");
   const v4 = ipv4(addressText);
-  const version = v4 !== undefined ? 4 : 6;
-  if (
-    v4 === undefined &&
-    (!addressText.includes(":") || addressText.includes("%") || !ipaddr.IPv6.isValid(addressText))
-  ) {
-    return err("invalid");
+  if (v4 !== undefined) {
+    const parsed = cidr4(v4.text, prefixText === undefined ? 32 : Number(prefixText));
+    return parsed === undefined ? err("invalid") : ok(parsed);
   }
-  const bits = version === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? bits : Number(prefixText);
-  if (prefix > bits) return err("invalid");
-  const address = version === 4 ? ipaddr.IPv4.parse(addressText) : ipaddr.IPv6.parse(addressText);
-  const show = (a: ipaddr.IPv4 | ipaddr.IPv6): string =>
-    a instanceof ipaddr.IPv6 ? a.toRFC5952String() : a.toString();
-  const networkAddress =
-    version === 4
-      ? ipaddr.IPv4.networkAddressFromCIDR(`${addressText}/${prefix}`)
-      : ipaddr.IPv6.networkAddressFromCIDR(`${addressText}/${prefix}`);
+  if (!addressText.includes(":") || addressText.includes("%") || !ipaddr.IPv6.isValid(addressText))
+    return err("invalid");
+  const prefix = prefixText === undefined ? 128 : Number(prefixText);
+  if (prefix > 128) return err("invalid");
+  const parsed = ipaddr.IPv6.parse(addressText);
+  const address = parsed.toRFC5952String();
+  const network = maskedV6(parsed, prefix).toRFC5952String();
   return ok({
-    version,
-    text: `${show(address)}/${prefix}`,
-    network: `${show(networkAddress)}/${prefix}`,
+    version: 6,
+    text: `${address}/${prefix}`,
+    network: `${network}/${prefix}`,
     prefix,
-    masked: show(address) === show(networkAddress),
+    masked: address === network,
   });
 };

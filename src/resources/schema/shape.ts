@@ -154,6 +154,26 @@ const unwrapOptional = (schema: AnySchema): { inner: AnySchema; optional: boolea
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
+const agreeing = new WeakMap<AnySchema, boolean>();
+
+/**
+ * Whether parsing `schema` whole gives, on success, the value the field-by-field walk of shapeDeep
+ * gives. It does unless a loose object (one keeping unknown keys) is reached through objects and
+ * records: zod keeps those keys, the walk builds objects from the known fields only.
+ */
+const wholeParseAgrees = (schema: AnySchema): boolean => {
+  const known = agreeing.get(schema);
+  if (known !== undefined) return known;
+  const def = defOf(unwrapOptional(schema).inner);
+  const agrees =
+    def.type !== "object" || def.shape === undefined
+      ? true
+      : (def.catchall === undefined || defOf(def.catchall).type === "never") &&
+        Object.values(def.shape).every(wholeParseAgrees);
+  agreeing.set(schema, agrees);
+  return agrees;
+};
+
 /**
  * Like `shape`, but objects are checked field by field and records entry by entry, so one bad
  * field does not hide the others from later checks: a failed optional field is left out of the
@@ -164,6 +184,12 @@ export const shapeDeep = <S extends AnySchema>(
   value: unknown,
   base: Path,
 ): Checked<z.output<S> | undefined> => {
+  // Valid input (nearly all of a large cluster) is parsed in one go; the walk below, which finds every
+  // problem, runs only when that fails. Same value either way, as wholeParseAgrees explains.
+  if (wholeParseAgrees(schema)) {
+    const whole = z.safeParse(schema, value);
+    if (whole.success) return { value: whole.data, findings: [] };
+  }
   const { inner, optional } = unwrapOptional(schema);
   if (value === undefined && optional) return { value: undefined, findings: [] };
   const def = defOf(inner);
@@ -205,14 +231,25 @@ export const shapeDeep = <S extends AnySchema>(
 };
 
 /** Drop mapping entries whose value is null, as Go's JSON decoding does for optional fields. */
-export const withoutNulls = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(withoutNulls);
+export const withoutNulls = (value: unknown): unknown => (hasNull(value) ? copyWithoutNulls(value) : value);
+
+/** Whether a null sits anywhere inside (most documents have none, and then need no copy). */
+const hasNull = (value: unknown): boolean => {
+  if (value === null) return true;
+  if (typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some(hasNull);
+  for (const k in value) if (hasNull((value as Record<string, unknown>)[k])) return true;
+  return false;
+};
+
+const copyWithoutNulls = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(copyWithoutNulls);
   if (typeof value !== "object" || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v !== null)
       Object.defineProperty(out, k, {
-        value: withoutNulls(v),
+        value: copyWithoutNulls(v),
         enumerable: true,
         writable: true,
         configurable: true,

@@ -1,0 +1,226 @@
+// The fast YAML reader (js-yaml) and the precise one (`yaml`) must give the same cluster, the same issues
+// and the same positions: on every fixture (valid and invalid), on a generated cluster, and on random
+// documents full of scalars whose type depends on the schema.
+
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import test from "ava";
+import fc from "fast-check";
+import { clusterFiles, generateCluster } from "../../src/gen/index.js";
+import { parseResources, type SourceFile } from "../../src/resources/parse.js";
+import { readDocuments } from "../../src/resources/yaml-source.js";
+import { readFast } from "../../src/resources/yaml-fast.js";
+
+const filesUnder = async (dir: string): Promise<SourceFile[]> => {
+  const out: SourceFile[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(path)));
+    else if (/\.(ya?ml|json)$/.test(e.name)) out.push({ path, text: await readFile(path, "utf8") });
+  }
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+};
+
+/** The parse as plain data, reading every lazy `positions` map too. */
+const plain = (files: readonly SourceFile[], reader: "fast" | "precise"): unknown =>
+  JSON.parse(JSON.stringify(parseResources(files, { reader })));
+
+test("every fixture file: same cluster, positions and issues from both readers", async (t) => {
+  const files = await filesUnder("fixtures");
+  t.true(files.length > 30);
+  for (const file of files) t.deepEqual(plain([file], "fast"), plain([file], "precise"), file.path);
+});
+
+test("the fast reader is the one used for fixtures it accepts (and js-yaml accepts them all)", async (t) => {
+  const files = await filesUnder("fixtures/example-cluster");
+  for (const f of files) {
+    t.not(readFast(f.text), undefined, f.path);
+    t.true(
+      readDocuments(f.path, f.text).docs.every((d) => d.startOf !== undefined),
+      f.path,
+    );
+  }
+});
+
+test("a generated cluster: same cluster and positions from both readers", (t) => {
+  const files = clusterFiles(generateCluster({ seed: 3, nodes: 12, policies: 30, profiles: 4 }));
+  t.deepEqual(plain(files, "fast"), plain(files, "precise"));
+});
+
+test("files js-yaml refuses fall back to the precise reader and its exact errors", (t) => {
+  const cases = [
+    "a: 1\na: 2\n", // duplicate key
+    "a: !custom x\n", // tag outside the core schema
+    "%YAML 1.1\n---\nenabled: yes\n", // 1.1 scalars: only `yaml` honours the directive
+    "a: [1, 2\n",
+  ];
+  for (const text of cases) {
+    t.is(readFast(text), undefined, text);
+    t.deepEqual(plain([{ path: "x.yaml", text }], "fast"), plain([{ path: "x.yaml", text }], "precise"));
+  }
+});
+
+// Plain scalars whose meaning differs between YAML 1.1, 1.2 core and js-yaml's own schemas.
+const SCALARS = [
+  "1",
+  "+1",
+  "-1",
+  "007",
+  "0o17",
+  "0o8",
+  "0x1F",
+  "0xg",
+  "0b101",
+  "1_000",
+  "1.5",
+  ".5",
+  "1.",
+  "-.5e3",
+  "1e3",
+  "1E-3",
+  "6.02e+23",
+  ".inf",
+  "-.Inf",
+  "+.INF",
+  ".NaN",
+  ".nan",
+  "nan",
+  "inf",
+  "true",
+  "True",
+  "TRUE",
+  "tRue",
+  "false",
+  "yes",
+  "No",
+  "on",
+  "OFF",
+  "y",
+  "n",
+  "null",
+  "Null",
+  "NULL",
+  "~",
+  "nUll",
+  "2001-12-14",
+  "2001-12-14t21:59:43.10-05:00",
+  "12:30:00",
+  "1:20",
+  "0.0",
+  "-0",
+  "+0.0",
+  "192.0.2.1/24",
+  "2001:db8::1",
+  "has(x)",
+  "!has(x)",
+  "a == 'b'",
+  "<<",
+  "=",
+  "9007199254740993",
+  "0x7fffffffffffffff",
+];
+
+const key = fc.constantFrom("a", "b", "ports", "order", "1", "true", "null", "x-y");
+const leaf = fc.constantFrom(...SCALARS);
+
+const block = (depth: number): fc.Arbitrary<string[]> =>
+  depth === 0
+    ? leaf.map((s) => [s])
+    : fc.oneof(
+        leaf.map((s) => [s]),
+        fc
+          .uniqueArray(fc.tuple(key, block(depth - 1)), { minLength: 1, maxLength: 4, selector: ([k]) => k })
+          .map((pairs) =>
+            pairs.flatMap(([k, v]) =>
+              v.length === 1 && !v[0]!.startsWith("-") && !v[0]!.includes(": ")
+                ? [`${k}: ${v[0]}`]
+                : [`${k}:`, ...v.map((l) => `  ${l}`)],
+            ),
+          ),
+        fc
+          .array(block(depth - 1), { minLength: 1, maxLength: 3 })
+          .map((items) => items.flatMap((v) => [`- ${v[0]}`, ...v.slice(1).map((l) => `  ${l}`)])),
+        fc.array(leaf, { minLength: 1, maxLength: 4 }).map((xs) => [`[${xs.join(", ")}]`]),
+      );
+
+test("random documents: both readers give the same values and positions", (t) => {
+  fc.assert(
+    fc.property(fc.array(block(3), { minLength: 1, maxLength: 3 }), (docs) => {
+      const text = docs.map((d) => `# doc\n${d.join("\n")}\n`).join("---\n");
+      const precise = readDocuments("r.yaml", text, "precise");
+      const fast = readDocuments("r.yaml", text, "fast");
+      if (precise.problems.length > 0) return; // not valid YAML for `yaml`: the fast path must not be taken either
+      t.deepEqual(
+        fast.docs.map((d) => d.value),
+        precise.docs.map((d) => d.value),
+        text,
+      );
+      t.deepEqual(
+        fast.docs.map((d) => d.start),
+        precise.docs.map((d) => d.start),
+      );
+    }),
+    { numRuns: 400 },
+  );
+});
+
+const NOISE = [
+  ":",
+  "-",
+  "[",
+  "]",
+  "{",
+  "}",
+  "'",
+  '"',
+  "\t",
+  " ",
+  "  ",
+  "\n",
+  "&a ",
+  "&a",
+  "*a",
+  "!",
+  "!!str ",
+  "#",
+  ",",
+  "? ",
+  "|",
+  "|1",
+  ">-",
+  "--- ",
+  "%YAML 1.1\n---\n",
+  "&&",
+];
+
+test("damaged documents: what the precise reader refuses the fast one refuses, the rest reads the same", (t) => {
+  let refused = 0;
+  fc.assert(
+    fc.property(
+      block(3),
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom(...NOISE), fc.boolean()), { minLength: 1, maxLength: 3 }),
+      (doc, edits) => {
+        let text = `${doc.join("\n")}\n`;
+        for (const [at, noise, remove] of edits) {
+          const i = at % (text.length + 1);
+          text = remove ? text.slice(0, i) + text.slice(i + 1) : text.slice(0, i) + noise + text.slice(i);
+        }
+        const precise = readDocuments("r.yaml", text, "precise");
+        if (!precise.problems.some((p) => p.finding.severity === "error")) {
+          const fast = readFast(text);
+          if (fast !== undefined)
+            t.deepEqual(
+              fast.filter((d) => d.value !== null).map((d) => [d.value, d.start]),
+              precise.docs.map((d) => [d.value, d.start]),
+              JSON.stringify(text),
+            );
+          return;
+        }
+        refused++;
+        t.is(readFast(text), undefined, JSON.stringify(text));
+      },
+    ),
+    { numRuns: 3000 },
+  );
+  t.true(refused > 100, `only ${refused} damaged documents were refused`);
+});
