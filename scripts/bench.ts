@@ -27,7 +27,7 @@ import { loadCluster } from "../src/resources/load.js";
 import type { Cluster, Policy, PolicyRule } from "../src/resources/model.js";
 import { traceVerdicts } from "../src/trace/compile.js";
 import { trace, traceBatch } from "../src/trace/index.js";
-import { kernelUnavailable, loadInto, withNamespace } from "./bench/kernel.js";
+import { kernelUnavailable, loadFileInto, loadInto, readFrom, withNamespace } from "./bench/kernel.js";
 import { median, peakRssMb, percentile, round, time, timeAsync, type Timing } from "./bench/measure.js";
 
 const { values: args } = parseArgs({
@@ -340,6 +340,14 @@ const main = async (): Promise<void> => {
         const failed = [sets, v4, v6].find((l) => !l.ok);
         if (failed !== undefined) throw new Error(failed.error);
         const kernelMs = sets.ms + v4.ms + v6.ms;
+        // What the kernel now holds, so the timing is known to be of a complete load.
+        const held = (await readFrom(ns, "iptables-save", []))
+          .split("\n")
+          .filter((l) => l.startsWith("-A ")).length;
+        if (held !== rules4)
+          throw new Error(
+            `iptables-save shows ${held} rules after loading ${rules4}: the load was incomplete`,
+          );
         row(
           `kernel: ipset restore + iptables-restore (${gateway})`,
           { ms: kernelMs, cpuMs: 0 },
@@ -366,14 +374,20 @@ const main = async (): Promise<void> => {
             const m = renderNode(cluster, gateway);
             return m.rulesets.map((x) => nft.formatNftJson(nft.renderNftJson(x) as never));
           });
-          const v4 = await loadInto(ns, "nft", ["-j", "-f", "-"], r.value[0]!);
-          const v6 = await loadInto(ns, "nft", ["-j", "-f", "-"], r.value[1]!);
+          const v4 = await loadFileInto(ns, "nft", ["-j", "-f"], r.value[0]!);
+          const v6 = await loadFileInto(ns, "nft", ["-j", "-f"], r.value[1]!);
           if (!v4.ok || !v6.ok) {
             row("kernel: nft -j -f", undefined, `failed: ${(v4.error ?? v6.error ?? "").slice(0, 120)}`);
             results.nftError = v4.error ?? v6.error;
             return;
           }
           const kernelMs = v4.ms + v6.ms;
+          const listed = JSON.parse(await readFrom(ns, "nft", ["-j", "list", "ruleset"])) as {
+            nftables: Record<string, unknown>[];
+          };
+          const nftRules = listed.nftables.filter((o) => "rule" in o).length;
+          if (nftRules < rules4 + rules6)
+            throw new Error(`nft list ruleset shows ${nftRules} rules after loading ${rules4 + rules6}`);
           row(
             `kernel: nft -j -f (${gateway})`,
             { ms: kernelMs, cpuMs: 0 },

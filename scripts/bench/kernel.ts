@@ -4,10 +4,16 @@
 // initial namespace.
 
 import { randomBytes } from "node:crypto";
-import { stat } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { execa } from "execa";
+import { toolPath } from "../../src/dataplane/runner.js";
 
 const PREFIX = "calisim-";
+
+// System tools only: under `npm run`, PATH starts with node_modules/.bin, where `nft` is @vercel/nft.
+const env = (): Record<string, string> => ({ LC_ALL: "C", PATH: toolPath() });
 
 export interface Loaded {
   readonly ms: number;
@@ -18,7 +24,7 @@ export interface Loaded {
 const whyNot = async (binaries: readonly string[]): Promise<string | undefined> => {
   if (process.getuid?.() !== 0) return "not running as root";
   for (const b of ["ip", ...binaries]) {
-    const r = await execa("sh", ["-c", `command -v ${b}`], { reject: false });
+    const r = await execa("sh", ["-c", `command -v ${b}`], { reject: false, env: env() });
     if (r.exitCode !== 0) return `${b} is not installed`;
   }
   const probe = await execa("ip", ["netns", "list"], { reject: false });
@@ -71,7 +77,7 @@ export const loadInto = async (
   const r = await execa("ip", ["netns", "exec", ns, cmd, ...args], {
     input,
     reject: false,
-    env: { LC_ALL: "C" },
+    env: env(),
   });
   const ms = performance.now() - t0;
   if (r.exitCode === 0) return { ms, ok: true };
@@ -85,6 +91,27 @@ export const loadInto = async (
 /** The output of a read-only command inside the namespace (e.g. iptables-save). */
 export const readFrom = async (ns: string, cmd: string, args: readonly string[]): Promise<string> => {
   await assertNotInitial(ns);
-  const r = await execa("ip", ["netns", "exec", ns, cmd, ...args], { env: { LC_ALL: "C" } });
+  const r = await execa("ip", ["netns", "exec", ns, cmd, ...args], { env: env() });
   return String(r.stdout);
+};
+
+/**
+ * Like loadInto, with the input in a temporary file named as the last argument: `nft -j -f -` cannot
+ * read a pipe (libnftables opens /dev/stdin by name, which fails on Node's socket-based stdio). Writing the
+ * file is not timed.
+ */
+export const loadFileInto = async (
+  ns: string,
+  cmd: string,
+  args: readonly string[],
+  input: string,
+): Promise<Loaded> => {
+  const dir = await mkdtemp(join(tmpdir(), "calisim-bench-"));
+  try {
+    const file = join(dir, "input");
+    await writeFile(file, input, "utf8");
+    return await loadInto(ns, cmd, [...args, file], "");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 };
