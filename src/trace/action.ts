@@ -10,7 +10,7 @@ const DROP: Control = { k: "drop" };
 const RETURN: Control = { k: "return" };
 
 /** "ip", "ip:port", "[v6]:port" as in --to-destination. */
-const parseDnat = (to: string): { ip: string; port?: number } => {
+export const parseDnat = (to: string): { ip: string; port?: number } => {
   const v6 = /^\[(.+)\](?::(\d+))?$/.exec(to);
   if (v6 !== null) return { ip: v6[1]!, ...(v6[2] === undefined ? {} : { port: Number(v6[2]) }) };
   const v4 = /^([^:]+):(\d+)$/.exec(to);

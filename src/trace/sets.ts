@@ -37,6 +37,23 @@ export const v4Number = (a: Addr): number => {
 /** `n >> shift` for a 32-bit address number and a shift of 0..32, as the BigInt `a.n >> shift` would give. */
 export const v4Shift = (n: number, shift: number): number => (shift >= 32 ? 0 : n >>> shift);
 
+/** A hash:ip,port member "ip,proto:port" ("ip,port" is tcp) of the set's family; undefined if it is not one. */
+export const parseIpPortMember = (
+  m: string,
+  version: IpVersion,
+): { ip: Addr; proto: number; port: number } | undefined => {
+  const comma = m.indexOf(",");
+  const ip = comma < 0 ? undefined : parseAddr(m.slice(0, comma));
+  const rest = comma < 0 ? "" : m.slice(comma + 1);
+  const colon = rest.indexOf(":");
+  const protoName = colon < 0 ? "tcp" : rest.slice(0, colon).toLowerCase();
+  const portText = colon < 0 ? rest : rest.slice(colon + 1);
+  const proto = IPSET_PROTOS[protoName];
+  if (ip === undefined || ip.v !== version || proto === undefined || !/^\d{1,5}$/.test(portText))
+    return undefined;
+  return { ip, proto, port: Number(portText) };
+};
+
 export const compileSet = (set: IpSet): CompiledSet => {
   const problems: string[] = [];
   const byLen = new Map<number, { shift: bigint; keys: Set<bigint> }>();
@@ -55,20 +72,14 @@ export const compileSet = (set: IpSet): CompiledSet => {
       byLen.set(p.len, slot);
       continue;
     }
-    const comma = m.indexOf(",");
-    const ip = comma < 0 ? undefined : parseAddr(m.slice(0, comma));
-    const rest = comma < 0 ? "" : m.slice(comma + 1);
-    const colon = rest.indexOf(":");
-    const protoName = colon < 0 ? "tcp" : rest.slice(0, colon).toLowerCase();
-    const portText = colon < 0 ? rest : rest.slice(colon + 1);
-    const proto = IPSET_PROTOS[protoName];
-    if (ip === undefined || ip.v !== set.version || proto === undefined || !/^\d{1,5}$/.test(portText)) {
+    const member = parseIpPortMember(m, set.version);
+    if (member === undefined) {
       problems.push(
         `member "${m}" of ipset ${set.name} is not "ip,proto:port" with tcp/udp/sctp/udplite; ignored`,
       );
       continue;
     }
-    ipPorts.add(ipPortKey(ip, proto, Number(portText)));
+    ipPorts.add(ipPortKey(member.ip, member.proto, member.port));
   }
   const slots = [...byLen.values()];
   // IPv4 sets also keep their keys as numbers (same keys, no BigInt per lookup).

@@ -35,6 +35,29 @@ for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
   });
 }
 
+for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
+  test(`IPv${v}: memoised walks on a generated gateway node: repeats, marks, ICMP codes and local addresses`, (t) => {
+    const model = resolveNode(generated.cluster, { node: generated.generated.gatewayNodes[0]! });
+    const rs = buildRuleset(model, { version: v });
+    const base = packetMix(model, v, 400, 21);
+    // Repeats hit memoised hook walks; the variants differ only in fields a memo key must tell apart.
+    const packets = [
+      ...base,
+      ...base.map((p, i): Packet => ({ ...p, mark: [0, 0x10000, 0x20000, 0x80000, 0xffffffff][i % 5]! })),
+      ...base.map((p, i): Packet =>
+        "icmpType" in p ? { ...p, icmpCode: i % 3 } : { ...p, sport: (i * 7919) % 65536 },
+      ),
+      ...base,
+    ];
+    const local = [base[0]!.dst, base[1]!.src];
+    for (const opts of [{}, { localAddresses: local }]) {
+      const expected = traceBatch(rs, packets, opts).map((r) => r.verdict);
+      t.deepEqual(traceVerdicts(rs, packets, opts), expected);
+      t.deepEqual(traceVerdicts(rs, packets, opts), expected, "again, from the memo");
+    }
+  });
+}
+
 const packetArb = (a: Fam): fc.Arbitrary<Packet> => {
   const addr = fc.constantFrom(a.host, a.host2, a.backend, a.remote, a.other, a.pod);
   const iface = fc.constantFrom("eth0", "eth1", "cali1234", "lo", "bond0");
