@@ -283,16 +283,22 @@ const main = async (): Promise<void> => {
     const packets = packetMix(gw.model, 4, batchPackets, 1);
     const one = time(() => trace(structuredClone(rs), packets[0]!));
     row("trace one packet (compile + walk + explain)", one, `${rules4}-rule v4 ruleset`);
-    traceVerdicts(rs, packets.slice(0, Math.min(20_000, packets.length))); // warm the candidate lists
-    const batch = time(() => traceVerdicts(rs, packets));
+    // Throughput at steady state: the same call over the same packets, a few rounds; the best round is the
+    // figure (the first one, with the JIT still compiling the generated code, is reported beside it).
+    traceVerdicts(rs, packets.slice(0, Math.min(20_000, packets.length)));
+    const rounds = Array.from({ length: 4 }, () => time(() => traceVerdicts(rs, packets)));
+    const batch = rounds.reduce((best, r) => (r.ms < best.ms ? r : best));
+    const firstPps = packets.length / (rounds[0]!.ms / 1000);
     const pps = packets.length / (batch.ms / 1000);
     const ppsCpu = packets.length / (batch.cpuMs / 1000);
     row(
-      "batch trace: verdicts (traceVerdicts)",
+      "batch trace: verdicts (traceVerdicts, best of 4 rounds)",
       batch,
-      `${packets.length} packets, ${Math.round(pps)} verdicts/s (${Math.round(ppsCpu)}/s of CPU)`,
+      `${packets.length} packets, ${Math.round(pps)} verdicts/s (${Math.round(ppsCpu)}/s of CPU; first round ${Math.round(firstPps)}/s)`,
       "≥ 1,000,000/s",
     );
+    results.batchTraceFirstRoundPps = Math.round(firstPps);
+    const roundMismatches = rounds.filter((r) => r.value.some((v, i) => v !== batch.value[i])).length;
     const sample = packets.slice(0, checkPackets);
     const explained = time(() => traceBatch(rs, sample));
     const mismatches = sample.filter((_, i) => explained.value[i]!.verdict !== batch.value[i]).length;
@@ -301,24 +307,38 @@ const main = async (): Promise<void> => {
       explained,
       `${sample.length} packets, ${Math.round(sample.length / (explained.ms / 1000))}/s, ${mismatches} verdict mismatches`,
     );
-    // Naive: trace() per packet on a fresh copy of the ruleset, so every packet compiles it again.
-    const naiveSample = packets.slice(0, naivePackets);
-    const naive = time(() => naiveSample.map((p) => trace(structuredClone(rs), p).verdict));
-    const naiveMismatches = naiveSample.filter((_, i) => naive.value[i] !== batch.value[i]).length;
-    const naivePps = naiveSample.length / (naive.ms / 1000);
+    // Naive: the one-packet-at-a-time walk, trace() per packet (the ruleset compiled once and cached, each
+    // packet walked and explained on its own).
+    const walkSample = packets.slice(0, checkPackets);
+    const walked = time(() => walkSample.map((p) => trace(rs, p).verdict));
+    const naiveMismatches = walkSample.filter((_, i) => walked.value[i] !== batch.value[i]).length;
+    const naivePps = walkSample.length / (walked.ms / 1000);
     row(
-      "naive walk (trace() on a copy, per packet)",
-      naive,
-      `${naiveSample.length} packets, ${naivePps.toFixed(1)}/s, ${naiveMismatches} mismatches`,
+      "naive: trace() one packet at a time",
+      walked,
+      `${walkSample.length} packets, ${Math.round(naivePps)}/s, ${naiveMismatches} mismatches`,
+      "batch ≥ 20×",
+    );
+    // What calling the CLI per packet costs: trace() on a fresh copy, compiling the ruleset every time.
+    const copySample = packets.slice(0, naivePackets);
+    const copied = time(() => copySample.map((p) => trace(structuredClone(rs), p).verdict));
+    const copyMismatches = copySample.filter((_, i) => copied.value[i] !== batch.value[i]).length;
+    const copyPps = copySample.length / (copied.ms / 1000);
+    row(
+      "trace() on a fresh copy per packet (compile each time)",
+      copied,
+      `${copySample.length} packets, ${copyPps.toFixed(1)}/s, ${copyMismatches} mismatches`,
     );
     results.tracePacketMs = round(one.ms, 2);
     results.batchTracePps = Math.round(pps);
     results.batchTraceCpuPps = Math.round(ppsCpu);
     results.explainedBatchPps = Math.round(sample.length / (explained.ms / 1000));
-    results.naivePps = round(naivePps, 2);
-    results.batchVsNaiveRatio = Math.round(pps / naivePps);
+    results.naivePps = Math.round(naivePps);
+    results.batchVsNaiveRatio = round(pps / naivePps);
+    results.recompilePps = round(copyPps, 2);
+    results.batchVsRecompileRatio = Math.round(pps / copyPps);
     results.explainedVsNaiveRatio = round(sample.length / (explained.ms / 1000) / naivePps);
-    results.verdictMismatches = mismatches + naiveMismatches;
+    results.verdictMismatches = mismatches + naiveMismatches + copyMismatches + roundMismatches;
     results.traceRules = rules4;
 
     // ---- kernel --------------------------------------------------------------------------------------------
