@@ -15,20 +15,23 @@ import { parseAddr } from "./addr.js";
 import type { CompiledChain, CompiledRule, CompiledRuleset } from "./compile.js";
 import { CT_BIT } from "./state.js";
 import type { HookName } from "./types.js";
-import { hookKey, type HookKey } from "./verdict-memo.js";
+import { createTable, grow, keyFields, memoSource, packWords, type MemoTable } from "./verdict-memo.js";
 import { byCost, conditionHandlers, type Cond } from "./verdict-match.js";
 import { addReads, noReads, readFields, readPorts, type Reads } from "./verdict-reads.js";
 import { retarget, type ChainFn } from "./verdict-state.js";
 
 export interface HookProgram {
+  /** The hook's walk, memoised where that pays (verdict-memo.ts). */
   readonly run: ChainFn;
   readonly policy: "accept" | "drop";
-  /** What to memoise the walk on (verdict-memo.ts); undefined: always run it. */
-  readonly key?: HookKey;
+  /** The walk is memoised. */
+  readonly memoised: boolean;
 }
 
 export interface VerdictProgram {
   readonly hooks: ReadonlyMap<TableName, ReadonlyMap<HookName, HookProgram>>;
+  /** The memo tables, whose keys hold interned ids: cleared when the ids start over. */
+  readonly tables: readonly MemoTable[];
 }
 
 /**
@@ -232,23 +235,33 @@ export const verdictProgram = (c: CompiledRuleset): VerdictProgram => {
         policy: ch.policy === "ACCEPT" ? "accept" : "drop",
       });
   const roots = [...new Set(hooks.map((h) => h.plan))];
+  const tables: MemoTable[] = [];
+  // One memoised entry point per hook worth it (a hook's id is its index in `hooks`).
+  const memo = hooks.map((h, k) => {
+    if (h.plan.size < MEMO_MIN || h.plan.reads.fields.has("dnat")) return undefined;
+    const fields = keyFields(h.plan.reads, lit);
+    if (fields === undefined) return undefined;
+    const words = packWords(fields);
+    tables.push(createTable(words.length));
+    const icmp = fields.some((f) => f.expr === "s.ik");
+    return {
+      name: `m${k}`,
+      code: memoSource(`m${k}`, `c${h.plan.id}`, `T[${tables.length - 1}]`, words, icmp),
+    };
+  });
+  const entries = hooks.map((h, k) => memo[k]?.name ?? `c${h.plan.id}`);
   const body = [
     '"use strict";',
     ...emitFunctions([...roots]),
-    `return [${roots.map((p) => `c${p.id}`).join(", ")}];`,
+    ...memo.flatMap((m) => (m === undefined ? [] : [m.code])),
+    `return [${entries.join(", ")}];`,
   ].join("\n");
-  const fns = new Function("K", "retarget", body)(consts, retarget) as ChainFn[];
+  const fns = new Function("K", "retarget", "T", "grow", body)(consts, retarget, tables, grow) as ChainFn[];
   const out = new Map<TableName, Map<HookName, HookProgram>>();
   hooks.forEach((h, k) => {
-    const key =
-      h.plan.size < MEMO_MIN || h.plan.reads.fields.has("dnat") ? undefined : hookKey(k, h.plan.reads);
     const m = out.get(h.table) ?? new Map<HookName, HookProgram>();
-    m.set(h.hook, {
-      run: fns[roots.indexOf(h.plan)]!,
-      policy: h.policy,
-      ...(key === undefined ? {} : { key }),
-    });
+    m.set(h.hook, { run: fns[k]!, policy: h.policy, memoised: memo[k] !== undefined });
     out.set(h.table, m);
   });
-  return { hooks: out };
+  return { hooks: out, tables };
 };

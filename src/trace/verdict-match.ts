@@ -127,7 +127,7 @@ export const conditionHandlers = (x: CondContext): MatchHandlers<Cond> => {
       const hit = `s.it === ${x.lit(m.type)}${m.code === undefined ? "" : ` && s.ic === ${x.lit(m.code)}`}`;
       return `(s.ih && ${m.negated ? "!" : ""}(${hit}))`;
     },
-    addrType: (m) => xor(m.negated, `s.isLocal(s.${m.dir}A, "${m.dir}")`),
+    addrType: (m) => xor(m.negated, m.dir === "src" ? "s.ls" : "s.ld"),
     rpfilterFailed: () => false,
     limit: () => true,
     unknown: (m) => Boolean(m.assume),

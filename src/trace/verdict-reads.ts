@@ -67,3 +67,18 @@ export const portClasses = (cuts: ReadonlySet<number>): Int32Array => {
   }
   return out;
 };
+
+/**
+ * portClasses as dense ids for memo keys, indexed by port + 1: index 0 (no port, -1) is 0, a port's class
+ * is 1 and up.
+ */
+export const portClassIds = (cuts: ReadonlySet<number>): Int32Array => {
+  const reps = portClasses(cuts);
+  const ids = new Int32Array(65537);
+  let id = 0;
+  for (let p = 0; p < 65536; p++) {
+    if (p === 0 || reps[p] !== reps[p - 1]) id++;
+    ids[p + 1] = id;
+  }
+  return ids;
+};

@@ -1,6 +1,8 @@
 // traceVerdicts(): for each packet exactly trace()'s verdict ("accept" | "drop"), without the path and the
 // explanation, for batch work (what-if analysis, benchmarks). The ruleset is compiled once into JavaScript
-// (verdict-code.ts) and each packet takes walk.ts's route through the hooks and tables over that code.
+// (verdict-code.ts) and each packet takes walk.ts's route through the hooks and tables over that code, the
+// bigger hooks' walks memoised on the fields they read (verdict-memo.ts). Addresses and interface names are
+// interned (verdict-intern.ts): a packet costs a Map lookup per text field, not a parse.
 //
 // Exactness: the generated code has no loop guards, so it is only used when trace()'s guards provably never
 // fire (walk-bounds.ts: an acyclic chain graph whose worst-case walk fits the budget); otherwise packets are
@@ -13,16 +15,34 @@ import type { Walker } from "./hook-walk.js";
 import { CT_BIT, type WalkState } from "./state.js";
 import type { HookName, Packet, TraceOptions } from "./types.js";
 import { verdictProgram, type HookProgram, type VerdictProgram } from "./verdict-code.js";
-import { createMemo, ifaceId, runMemoised, type Memo } from "./verdict-memo.js";
-import { addrWords, PORT_PROTOS, retarget, type VerdictState } from "./verdict-state.js";
+import { clearTable } from "./verdict-memo.js";
+import {
+  createInterner,
+  entryOfAddr,
+  entryOfText,
+  ifaceId,
+  makeRoom,
+  type AddrEntry,
+} from "./verdict-intern.js";
+import { icmpKey, PORT_PROTOS, retargetEntry, type VerdictState } from "./verdict-state.js";
 import { walkPacket } from "./walk.js";
 import { withinTraceGuards } from "./walk-bounds.js";
 
 type Verdict = "accept" | "drop";
 
+/**
+ * One interner for every program: packets are interned before their family (so their program) is known,
+ * and ids persist across batches along with the memo tables keyed by them (see Plan.epoch).
+ */
+const interner = createInterner();
+/** Numbers batches, for AddrEntry.listed. */
+let batches = 0;
+
 /** The hook programs a packet can meet, looked up once per ruleset. */
 interface Plan {
-  readonly memo: Memo;
+  readonly program: VerdictProgram;
+  /** The interner epoch the memo tables were filled in. */
+  epoch: number;
   readonly rawPre?: HookProgram;
   readonly manglePre?: HookProgram;
   readonly natPre?: HookProgram;
@@ -38,10 +58,11 @@ interface Plan {
   readonly natPost?: HookProgram;
 }
 
-const planOf = (p: VerdictProgram, version: 4 | 6): Plan => {
+const planOf = (p: VerdictProgram): Plan => {
   const at = (table: TableName, hook: HookName): HookProgram | undefined => p.hooks.get(table)?.get(hook);
   return {
-    memo: createMemo(version),
+    program: p,
+    epoch: interner.epoch,
     rawPre: at("raw", "PREROUTING"),
     manglePre: at("mangle", "PREROUTING"),
     natPre: at("nat", "PREROUTING"),
@@ -63,16 +84,16 @@ const planCache = new WeakMap<CompiledRuleset, Plan | null>();
 const planFor = (c: CompiledRuleset): Plan | undefined => {
   let p = planCache.get(c);
   if (p === undefined) {
-    p = withinTraceGuards(c) ? planOf(verdictProgram(c), c.version) : null;
+    p = withinTraceGuards(c) ? planOf(verdictProgram(c)) : null;
     planCache.set(c, p);
   }
   return p ?? undefined;
 };
 
 /** Did the table's hook drop the packet? A missing hook lets it through, as walkHook does. */
-const drops = (memo: Memo, h: HookProgram | undefined, s: VerdictState): boolean => {
+const drops = (h: HookProgram | undefined, s: VerdictState): boolean => {
   if (h === undefined) return false;
-  const r = h.key === undefined ? h.run(s) : runMemoised(memo, h.key, h.run, s);
+  const r = h.run(s);
   return r === 2 || (r === 0 && h.policy === "drop");
 };
 
@@ -83,26 +104,35 @@ const CT_OF_STATE = {
   invalid: CT_BIT.INVALID,
 };
 
+/**
+ * The packet as walkVerdict needs it beyond `s`: its devices and their ids, the conntrack state it will find
+ * (CT_BIT) and its own DNAT. Read from the packet once: batches mix packet shapes, so each property read
+ * of a packet is a slow polymorphic lookup.
+ */
+interface Route {
+  in: string | undefined;
+  out: string | undefined;
+  inId: number;
+  outId: number;
+  ct: number;
+  to: AddrEntry | undefined;
+  toPort: number;
+}
+
 /** nf_conntrack_in (walk.ts conntrack), unless raw attached the untracked template. */
-const conntrack = (s: VerdictState, p: Packet): void => {
-  if (s.ct !== CT_BIT.UNTRACKED) s.ct = CT_OF_STATE[p.state];
+const conntrack = (s: VerdictState, r: Route): void => {
+  if (s.ct !== CT_BIT.UNTRACKED) s.ct = r.ct;
 };
 
 /** walk.ts dnat(): the nat hook for a flow's first packet, then the packet's own `dnatTo`. */
-const dnat = (
-  plan: Plan,
-  nat: HookProgram | undefined,
-  s: VerdictState,
-  p: Packet,
-  to: Parsed | undefined,
-): boolean => {
-  if ((s.ct & CT_BIT.NEW) !== 0 && drops(plan.memo, nat, s)) return true;
-  if (to !== undefined && (s.ct & (CT_BIT.UNTRACKED | CT_BIT.INVALID)) === 0)
-    retarget(s, to.a, p.dnatTo!.port ?? -1);
+const dnat = (nat: HookProgram | undefined, s: VerdictState, r: Route): boolean => {
+  if ((s.ct & CT_BIT.NEW) !== 0 && drops(nat, s)) return true;
+  if (r.to !== undefined && (s.ct & (CT_BIT.UNTRACKED | CT_BIT.INVALID)) === 0)
+    retargetEntry(s, r.to, r.toPort);
   return false;
 };
 
-/** Where the kernel passes a device (walk.ts devices()), with the devices' memo ids. */
+/** Where the kernel passes a device (walk.ts devices()), with the devices' ids. */
 const devices = (s: VerdictState, i: string, ii: number, o: string, oi: number): void => {
   s.i = i;
   s.ii = ii;
@@ -111,49 +141,40 @@ const devices = (s: VerdictState, i: string, ii: number, o: string, oi: number):
 };
 
 /** walk.ts walkPacket over the generated code; `s` holds the packet. */
-const walkVerdict = (plan: Plan, s: VerdictState, p: Packet, to: Parsed | undefined): Verdict => {
-  const memo = plan.memo;
-  const inId = p.in === undefined ? 0 : ifaceId(memo, p.in);
-  const outId = p.out === undefined ? 0 : ifaceId(memo, p.out);
+const walkVerdict = (plan: Plan, s: VerdictState, r: Route): Verdict => {
+  const { in: i, out: o, inId, outId } = r;
   // Before nf_conntrack_in the skb has no ct: xt_conntrack reports INVALID.
   s.ct = CT_BIT.INVALID;
-  if (p.in !== undefined) {
-    devices(s, p.in, inId, "", 0);
-    if (drops(memo, plan.rawPre, s)) return "drop";
-    conntrack(s, p);
-    if (drops(memo, plan.manglePre, s)) return "drop";
-    if (dnat(plan, plan.natPre, s, p, to)) return "drop";
-    if (p.out === undefined) {
-      devices(s, p.in, inId, "", 0);
-      return drops(memo, plan.mangleIn, s) || drops(memo, plan.filterIn, s) ? "drop" : "accept";
+  if (i !== undefined) {
+    devices(s, i, inId, "", 0);
+    if (drops(plan.rawPre, s)) return "drop";
+    conntrack(s, r);
+    if (drops(plan.manglePre, s)) return "drop";
+    if (dnat(plan.natPre, s, r)) return "drop";
+    if (o === undefined) {
+      devices(s, i, inId, "", 0);
+      return drops(plan.mangleIn, s) || drops(plan.filterIn, s) ? "drop" : "accept";
     }
-    devices(s, p.in, inId, p.out, outId);
-    if (drops(memo, plan.mangleFwd, s) || drops(memo, plan.filterFwd, s)) return "drop";
+    devices(s, i, inId, o, outId);
+    if (drops(plan.mangleFwd, s) || drops(plan.filterFwd, s)) return "drop";
   } else {
-    const out = p.out ?? "";
+    const out = o ?? "";
     devices(s, "", 0, out, outId);
-    if (drops(memo, plan.rawOut, s)) return "drop";
-    conntrack(s, p);
-    if (drops(memo, plan.mangleOut, s)) return "drop";
-    if (dnat(plan, plan.natOut, s, p, to)) return "drop";
+    if (drops(plan.rawOut, s)) return "drop";
+    conntrack(s, r);
+    if (drops(plan.mangleOut, s)) return "drop";
+    if (dnat(plan.natOut, s, r)) return "drop";
     devices(s, "", 0, out, outId);
-    if (drops(memo, plan.filterOut, s)) return "drop";
+    if (drops(plan.filterOut, s)) return "drop";
   }
   // POSTROUTING: mangle, then nat (SNAT; again only for a flow's first packet).
-  devices(s, "", 0, p.out ?? "", outId);
-  if (drops(memo, plan.manglePost, s)) return "drop";
-  return (s.ct & CT_BIT.NEW) !== 0 && drops(memo, plan.natPost, s) ? "drop" : "accept";
+  devices(s, "", 0, o ?? "", outId);
+  if (drops(plan.manglePost, s)) return "drop";
+  return (s.ct & CT_BIT.NEW) !== 0 && drops(plan.natPost, s) ? "drop" : "accept";
 };
 
 const validPort = (p: number | undefined): boolean =>
   p === undefined || (Number.isInteger(p) && p >= 0 && p <= 65535);
-
-interface Parsed {
-  readonly a: Addr;
-  /** The IPv4 address as a uint32 (0 for IPv6). */
-  readonly n: number;
-  readonly words: readonly number[];
-}
 
 /**
  * trace()'s verdict for each packet — the same packet checks, family choice, hooks, tables and rules — without
@@ -168,6 +189,8 @@ export const traceVerdicts = (
   const list: readonly Ruleset[] = "kind" in ruleset ? [ruleset as Ruleset] : (ruleset as readonly Ruleset[]);
   const compiled = list.map(compileRuleset);
   const plans = compiled.map(planFor);
+  const k4 = compiled.findIndex((r) => r.version === 4);
+  const k6 = compiled.findIndex((r) => r.version === 6);
   let local: Set<string> | undefined;
   if (opts.localAddresses !== undefined) {
     local = new Set();
@@ -176,19 +199,17 @@ export const traceVerdicts = (
       if (p !== undefined) local.add(addrKey(p));
     }
   }
-  // Packets of a batch repeat their addresses: parse each text once.
-  const addrs = new Map<string, Parsed | null>();
-  const addr = (text: string): Parsed | undefined => {
-    let a = addrs.get(text);
-    if (a === undefined) {
-      const p = parseAddr(text);
-      a = p === undefined ? null : { a: p, n: p.v === 4 ? Number(p.n) : 0, words: addrWords(p) };
-      addrs.set(text, a);
+  const batch = ++batches;
+  const listed = (e: AddrEntry): boolean => {
+    if (e.batch !== batch) {
+      e.batch = batch;
+      e.listed = local!.has(e.key);
     }
-    return a ?? undefined;
+    return e.listed;
   };
   let delivered = false;
   let generated = false;
+  // trace()'s own answer, for slowVerdict.
   const isLocal = (a: Addr, dir: "src" | "dst"): boolean => {
     if (isLoopback(a)) return true;
     if (local !== undefined) return local.has(addrKey(a));
@@ -202,60 +223,85 @@ export const traceVerdicts = (
     d6: 0n,
     srcA: none,
     dstA: none,
-    sw: [0, 0, 0, 0],
-    dw: [0, 0, 0, 0],
+    sid: 0,
+    did: 0,
+    ls: false,
+    ld: false,
     p: 0,
     sp: -1,
     dp: -1,
     ih: false,
     it: undefined,
     ic: undefined,
+    ik: 0,
     i: "",
     o: "",
     ii: 0,
     oi: 0,
     m: 0,
     ct: CT_BIT.INVALID,
-    isLocal,
+    entryOf: (a) => entryOfAddr(interner, a),
+    localDst: (e) => e.loopback || (local !== undefined ? listed(e) : delivered),
   };
 
+  const r: Route = { in: undefined, out: undefined, inId: 0, outId: 0, ct: 0, to: undefined, toPort: -1 };
+
   const one = (p: Packet): Verdict => {
+    const { in: i, out: o, proto, sport, dport, icmpType, icmpCode, dnatTo } = p;
     // trace.ts checkPacket: an invalid packet is dropped.
-    if (p.in === undefined && p.out === undefined) return "drop";
-    const src = addr(p.src);
-    const dst = addr(p.dst);
+    if (i === undefined && o === undefined) return "drop";
+    // Before interning: a packet's ids must come from one epoch.
+    makeRoom(interner);
+    const src = entryOfText(interner, p.src);
+    const dst = entryOfText(interner, p.dst);
     if (src === undefined || dst === undefined || src.a.v !== dst.a.v) return "drop";
-    if (!Number.isInteger(p.proto) || p.proto < 0 || p.proto > 255) return "drop";
-    if (!validPort(p.sport) || !validPort(p.dport) || !validPort(p.dnatTo?.port)) return "drop";
-    const to = p.dnatTo === undefined ? undefined : addr(p.dnatTo.ip);
-    if (p.dnatTo !== undefined && to?.a.v !== src.a.v) return "drop";
-    const k = compiled.findIndex((r) => r.version === src.a.v);
+    if (!Number.isInteger(proto) || proto < 0 || proto > 255) return "drop";
+    if (!validPort(sport) || !validPort(dport) || !validPort(dnatTo?.port)) return "drop";
+    const to = dnatTo === undefined ? undefined : entryOfText(interner, dnatTo.ip);
+    if (dnatTo !== undefined && to?.a.v !== src.a.v) return "drop";
+    const v6 = src.a.v === 6;
+    const k = v6 ? k6 : k4;
     // No ruleset of the packet's family: the kernel chain policies (ACCEPT) decide.
     if (k < 0) return "accept";
-    const c = compiled[k]!;
-    delivered = p.out === undefined;
-    generated = p.in === undefined;
+    delivered = o === undefined;
+    generated = i === undefined;
     const plan = plans[k];
-    if (plan === undefined) return slowVerdict(c, p, src.a, dst.a, isLocal);
-    const ports = PORT_PROTOS.has(p.proto);
+    if (plan === undefined) return slowVerdict(compiled[k]!, p, src.a, dst.a, isLocal);
+    if (plan.epoch !== interner.epoch) {
+      for (const t of plan.program.tables) clearTable(t);
+      plan.epoch = interner.epoch;
+    }
     s.s = src.n;
     s.d = dst.n;
-    s.s6 = src.a.v === 6 ? src.a.n : 0n;
-    s.d6 = dst.a.v === 6 ? dst.a.n : 0n;
+    s.s6 = v6 ? src.a.n : 0n;
+    s.d6 = v6 ? dst.a.n : 0n;
     s.srcA = src.a;
     s.dstA = dst.a;
-    s.sw = src.words;
-    s.dw = dst.words;
-    s.p = p.proto;
-    s.sp = ports && p.sport !== undefined ? p.sport : -1;
-    s.dp = ports && p.dport !== undefined ? p.dport : -1;
-    s.ih = p.proto === (c.version === 4 ? 1 : 58) && p.icmpType !== undefined;
-    s.it = p.icmpType;
-    s.ic = p.icmpCode;
+    s.sid = src.id;
+    s.did = dst.id;
+    s.ls = src.loopback || (local !== undefined ? listed(src) : generated);
+    s.ld = dst.loopback || (local !== undefined ? listed(dst) : delivered);
+    const ports = PORT_PROTOS.has(proto);
+    s.p = proto;
+    s.sp = ports && sport !== undefined ? sport : -1;
+    s.dp = ports && dport !== undefined ? dport : -1;
+    s.ih = proto === (v6 ? 58 : 1) && icmpType !== undefined;
+    s.it = icmpType;
+    s.ic = icmpCode;
+    s.ik = s.ih ? icmpKey(icmpType!, icmpCode) : 0;
     s.m = (p.mark ?? 0) | 0;
-    return walkVerdict(plan, s, p, to);
+    r.in = i;
+    r.out = o;
+    r.inId = i === undefined ? 0 : ifaceId(interner, i);
+    r.outId = o === undefined ? 0 : ifaceId(interner, o);
+    r.ct = CT_OF_STATE[p.state];
+    r.to = to;
+    r.toPort = dnatTo?.port ?? -1;
+    return walkVerdict(plan, s, r);
   };
-  return packets.map(one);
+  const out = new Array<Verdict>(packets.length);
+  for (let i = 0; i < packets.length; i++) out[i] = one(packets[i]!);
+  return out;
 };
 
 /** trace()'s own walker, for rulesets the generated code cannot promise to walk exactly. */

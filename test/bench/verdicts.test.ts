@@ -58,6 +58,30 @@ for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
   });
 }
 
+test("IPv4: interned ids starting over (more interface names than a memo key holds) keep verdicts exact", (t) => {
+  const model = resolveNode(generated.cluster, { node: generated.generated.gatewayNodes[0]! });
+  const rs = buildRuleset(model, { version: 4 });
+  const base = packetMix(model, 4, 2000, 13);
+  // The base packets; then as many on fresh interface names, past the 2^16 a memo key holds, so the ids
+  // (and the memo tables) start over; then the base packets in reverse, so addresses and interfaces come
+  // back in another order (with other ids) than the stale memo entries would assume.
+  const fresh = Array.from({ length: 70_000 }, (_, i): Packet => {
+    const p = base[i % base.length]!;
+    return p.in !== undefined ? { ...p, in: `x${i}` } : { ...p, out: `x${i}` };
+  });
+  const packets = [...base, ...fresh, ...[...base].reverse()];
+  const verdicts = traceVerdicts(rs, packets);
+  t.true(new Set(fresh.map((p) => p.in ?? p.out)).size > 2 ** 16);
+  const sample = packets.flatMap((p, i) => (i % 41 === 0 || i >= packets.length - base.length ? [i] : []));
+  t.deepEqual(
+    sample.map((i) => verdicts[i]),
+    traceBatch(
+      rs,
+      sample.map((i) => packets[i]!),
+    ).map((r) => r.verdict),
+  );
+});
+
 const packetArb = (a: Fam): fc.Arbitrary<Packet> => {
   const addr = fc.constantFrom(a.host, a.host2, a.backend, a.remote, a.other, a.pod);
   const iface = fc.constantFrom("eth0", "eth1", "cali1234", "lo", "bond0");
