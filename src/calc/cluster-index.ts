@@ -13,6 +13,7 @@
 import ipaddr from "ipaddr.js";
 import type { Cluster, GlobalNetworkSet, HostEndpoint, Policy, Profile } from "../resources/model.js";
 import type { IpSet, IpVersion } from "../rules/ir.js";
+import { dottedQuad, dottedQuadValue, maskIpv4 } from "../util/ipv4.js";
 import { hasBit, LabelIndex, type Bits } from "./label-index.js";
 import { compileSelector, namespaceClauseMatchesGlobal } from "./selectors.js";
 
@@ -28,6 +29,15 @@ const networkOf = (cidr: string): string => {
 };
 
 const canonicalNetUncached = (cidr: string): string | undefined => {
+  const slash = cidr.indexOf("/");
+  const v4 = dottedQuadValue(slash < 0 ? cidr : cidr.slice(0, slash));
+  if (v4 !== undefined) {
+    if (slash < 0) return cidr;
+    const lenText = cidr.slice(slash + 1);
+    const len = /^\d+$/.test(lenText) ? parseInt(lenText, 10) : Number.NaN; // as ipaddr.parseCIDR reads it
+    if (!(len <= 32)) return undefined;
+    return len === 32 ? cidr.slice(0, slash) : `${dottedQuad(maskIpv4(v4, len))}/${len}`;
+  }
   try {
     if (!cidr.includes("/")) return ipaddr.parse(cidr).toString();
     const [addr, len] = ipaddr.parseCIDR(cidr);

@@ -14,16 +14,20 @@ import jsyaml from "js-yaml";
  * way. js-yaml's own schemas differ in corners (e.g. `0b` integers, `_` separators).
  */
 const coreTypes = (): jsyaml.Type[] => {
-  const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown): jsyaml.Type =>
+  // `first` lists the characters a match can start with: most scalars (names, selectors) are turned
+  // away by one lookup instead of a regular expression.
+  const scalar = (tag: string, first: string, test: RegExp, construct: (s: string) => unknown): jsyaml.Type =>
     new jsyaml.Type(`tag:yaml.org,2002:${tag}`, {
       kind: "scalar",
-      resolve: (data: unknown) => typeof data === "string" && test.test(data),
+      resolve: (data: unknown) =>
+        typeof data === "string" &&
+        (data === "" ? test.test(data) : first.includes(data[0]!) && test.test(data)),
       construct: (data: string) => construct(data),
     });
   return [
-    scalar("null", /^(?:~|[Nn]ull|NULL)?$/, () => null),
-    scalar("bool", /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === "t" || s[0] === "T"),
-    scalar("int", /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, (s) =>
+    scalar("null", "~nN", /^(?:~|[Nn]ull|NULL)?$/, () => null),
+    scalar("bool", "tTfF", /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === "t" || s[0] === "T"),
+    scalar("int", "0123456789+-", /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, (s) =>
       s.startsWith("0o")
         ? parseInt(s.slice(2), 8)
         : s.startsWith("0x")
@@ -32,6 +36,7 @@ const coreTypes = (): jsyaml.Type[] => {
     ),
     scalar(
       "float",
+      "0123456789+-.",
       /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/,
       (s) =>
         /nan$/i.test(s)

@@ -2,6 +2,7 @@
 // Go's canonical form (dotted quad, RFC 5952 IPv6).
 
 import ipaddr from "ipaddr.js";
+import { dottedQuad, dottedQuadValue, maskIpv4 } from "../../util/ipv4.js";
 import { err, ok, type Result } from "../../util/result.js";
 
 export interface ParsedIp {
@@ -20,38 +21,40 @@ export interface ParsedCidr {
   readonly masked: boolean;
 }
 
-// ipaddr's isValidFourPartDecimal, without its exception-driven validity test (the hot path of loading
-// a large cluster): four decimal parts without leading zeros, each at most 255. Such text is already
-// canonical.
-const FOUR_PART_DECIMAL = /^(?:0|[1-9]\d{0,2})\.(?:0|[1-9]\d{0,2})\.(?:0|[1-9]\d{0,2})\.(?:0|[1-9]\d{0,2})$/;
-
+// Canonical dotted quads take a numeric path (the hot path of loading a large cluster): ipaddr's
+// isValidFourPartDecimal finds them through exceptions. Such text is already canonical.
 const ipv4 = (text: string): ParsedIp | undefined =>
-  FOUR_PART_DECIMAL.test(text) && text.split(".").every((part) => Number(part) <= 255)
-    ? { version: 4, text }
-    : undefined;
+  dottedQuadValue(text) === undefined ? undefined : { version: 4, text };
+
+/** An IPv6 address without a zone, parsed once (ipaddr's isValid would parse it a second time). */
+const parseV6 = (text: string): ipaddr.IPv6 | undefined => {
+  if (!text.includes(":") || text.includes("%")) return undefined;
+  try {
+    return ipaddr.IPv6.parse(text);
+  } catch {
+    return undefined;
+  }
+};
 
 export const parseIp = (text: string): Result<ParsedIp, "invalid"> => {
   const v4 = ipv4(text);
   if (v4 !== undefined) return ok(v4);
-  if (!text.includes(":") || text.includes("%") || !ipaddr.IPv6.isValid(text)) return err("invalid");
-  const v6 = ipaddr.IPv6.parse(text);
+  const v6 = parseV6(text);
+  if (v6 === undefined) return err("invalid");
   // Go treats IPv4-mapped IPv6 addresses as IPv4 and prints them dotted.
   if (v6.isIPv4MappedAddress()) return ok({ version: 4, text: v6.toIPv4Address().toString() });
   return ok({ version: 6, text: v6.toRFC5952String() });
 };
 
-const dotted = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-
 /** An IPv4 CIDR in 32-bit arithmetic (`address` is canonical dotted-quad text). */
 const cidr4 = (address: string, prefix: number): ParsedCidr | undefined => {
   if (prefix > 32) return undefined;
-  const n = address.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const network = (n & mask) >>> 0;
+  const n = dottedQuadValue(address)!;
+  const network = maskIpv4(n, prefix);
   return {
     version: 4,
     text: `${address}/${prefix}`,
-    network: `${dotted(network)}/${prefix}`,
+    network: `${dottedQuad(network)}/${prefix}`,
     prefix,
     masked: network === n,
   };
@@ -77,11 +80,10 @@ export const parseCidr = (text: string): Result<ParsedCidr, "invalid"> => {
     const parsed = cidr4(v4.text, prefixText === undefined ? 32 : Number(prefixText));
     return parsed === undefined ? err("invalid") : ok(parsed);
   }
-  if (!addressText.includes(":") || addressText.includes("%") || !ipaddr.IPv6.isValid(addressText))
-    return err("invalid");
+  const parsed = parseV6(addressText);
+  if (parsed === undefined) return err("invalid");
   const prefix = prefixText === undefined ? 128 : Number(prefixText);
   if (prefix > 128) return err("invalid");
-  const parsed = ipaddr.IPv6.parse(addressText);
   const address = parsed.toRFC5952String();
   const network = maskedV6(parsed, prefix).toRFC5952String();
   return ok({

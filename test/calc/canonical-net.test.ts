@@ -1,0 +1,41 @@
+// canonicalNet takes a numeric path for dotted quads; ipaddr.js alone is the oracle for every input.
+
+import test from "ava";
+import fc from "fast-check";
+import ipaddr from "ipaddr.js";
+import { canonicalNet } from "../../src/calc/cluster-index.js";
+
+const oracle = (cidr: string): string | undefined => {
+  try {
+    if (!cidr.includes("/")) return ipaddr.parse(cidr).toString();
+    const [addr, len] = ipaddr.parseCIDR(cidr);
+    const full = addr.kind() === "ipv4" ? 32 : 128;
+    if (len === full) return addr.toString();
+    const net =
+      addr.kind() === "ipv4"
+        ? ipaddr.IPv4.networkAddressFromCIDR(cidr)
+        : ipaddr.IPv6.networkAddressFromCIDR(cidr);
+    return `${net.toString()}/${len}`;
+  } catch {
+    return undefined;
+  }
+};
+
+const octet = fc.oneof(fc.nat(300).map(String), fc.constantFrom("00", "010", "255", "256"));
+const address = fc.oneof(
+  fc.tuple(octet, octet, octet, octet).map((p) => p.join(".")),
+  fc.ipV4(),
+  fc.ipV6(),
+  fc.constantFrom("10.1", "0x7f.1", "::ffff:192.0.2.1"),
+);
+const len = fc.option(fc.oneof(fc.nat(140).map(String), fc.constantFrom("024", "007", "", "x", "-1")));
+
+test("canonicalNet equals ipaddr.js's canonical network on any address or CIDR", (t) => {
+  fc.assert(
+    fc.property(address, len, (a, l) => {
+      const text = l === null ? a : `${a}/${l}`;
+      t.is(canonicalNet(text), oracle(text), text);
+    }),
+    { numRuns: 5000 },
+  );
+});
