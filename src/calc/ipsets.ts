@@ -39,8 +39,20 @@ const npSideBits = (req: NamedPortRequest, labels: LabelIndex): Bits => {
     : labels.none();
 };
 
+// Requests come from memoised rule conversions, so the same objects recur on every node: key them once.
+const keys = { 4: new WeakMap<SetRequest, string>(), 6: new WeakMap<SetRequest, string>() };
+
+const requestKey = (req: SetRequest, version: IpVersion): string => {
+  let k = keys[version].get(req);
+  if (k === undefined) {
+    k = requestKeyUncached(req, version);
+    keys[version].set(req, k);
+  }
+  return k;
+};
+
 /** Everything membership and presentation depend on, so equal keys give equal sets. */
-const requestKey = (req: SetRequest, version: IpVersion): string =>
+const requestKeyUncached = (req: SetRequest, version: IpVersion): string =>
   req.kind === "selector"
     ? JSON.stringify([
         version,
@@ -92,14 +104,15 @@ export const computeIpSets = (
 
   const compute = (req: SetRequest): IpSet => {
     const ips = endpointIps(idx)[version];
-    const members = new Set<string>();
+    // An array, sorted and deduplicated at the end: cheaper than a Set for tens of thousands of members.
+    const members: string[] = [];
     if (req.kind === "selector") {
       forEachBit(sideBits(req, idx.labels), (i) => {
-        for (const c of ips[i]!) members.add(c);
+        for (const c of ips[i]!) members.push(c);
       });
       const nets = nsIdx.nets[version];
       forEachBit(sideBits(req, nsIdx.labels), (i) => {
-        for (const c of nets[i]!) members.add(c);
+        for (const c of nets[i]!) members.push(c);
       });
     } else {
       forEachBit(npSideBits(req, idx.labels), (i) => {
@@ -107,10 +120,14 @@ export const computeIpSets = (
         for (const port of ep.spec.ports) {
           const proto = port.protocol.toLowerCase();
           if (port.name !== req.portName || (req.protocol !== "any" && req.protocol !== proto)) continue;
-          for (const c of ips[i]!) members.add(`${c},${proto}:${port.port}`);
+          for (const c of ips[i]!) members.push(`${c},${proto}:${port.port}`);
         }
       });
     }
+    members.sort();
+    let n = 0;
+    for (const m of members) if (n === 0 || members[n - 1] !== m) members[n++] = m;
+    members.length = n;
     return ipSetFor(req, version, members);
   };
 

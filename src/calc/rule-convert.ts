@@ -53,10 +53,16 @@ export interface FelixRule {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
-const numeric = (ports: readonly PortSpec[]): PortRange[] =>
-  ports.flatMap((p) => (p.kind === "range" ? [{ from: p.from, to: p.to }] : []));
-const named = (ports: readonly PortSpec[]): string[] =>
-  ports.flatMap((p) => (p.kind === "named" ? [p.name] : []));
+const numeric = (ports: readonly PortSpec[]): PortRange[] => {
+  const out: PortRange[] = [];
+  for (const p of ports) if (p.kind === "range") out.push({ from: p.from, to: p.to });
+  return out;
+};
+const named = (ports: readonly PortSpec[]): string[] => {
+  const out: string[] = [];
+  for (const p of ports) if (p.kind === "named") out.push(p.name);
+  return out;
+};
 
 const inferredVersion = (v: 4 | 6 | undefined, p: ProtocolRef | undefined): 4 | 6 | undefined =>
   v ?? (p?.name === "icmp" ? 4 : p?.name === "icmpv6" ? 6 : undefined);
@@ -120,16 +126,15 @@ const convertUncached = (rule: PolicyRule): { rule: FelixRule; sets: SetRequest[
   const src = side(rule.source);
   const dst = side(rule.destination);
   const icmp = (s: { type?: number; code?: number } | undefined) =>
-    s?.type === undefined ? undefined : { type: s.type, ...(s.code === undefined ? {} : { code: s.code }) };
+    s?.type === undefined
+      ? undefined
+      : s.code === undefined
+        ? { type: s.type }
+        : { type: s.type, code: s.code };
   const notProtocol = rule.notProtocol === undefined ? undefined : protocolRef(rule.notProtocol);
-  const converted: FelixRule = {
+  // Built without `...(x === undefined ? {} : { x })` spreads, which are slow in V8 11 when properties follow.
+  const converted: { -readonly [K in keyof FelixRule]: FelixRule[K] } = {
     action: ACTIONS[rule.action],
-    // Felix infers the version from an ICMP protocol name (rule_convert.go ipVersionToProtoIPVersion).
-    ...(inferredVersion(rule.ipVersion, protocol) === undefined
-      ? {}
-      : { ipVersion: inferredVersion(rule.ipVersion, protocol)! }),
-    ...(protocol === undefined ? {} : { protocol }),
-    ...(notProtocol === undefined ? {} : { notProtocol }),
     srcNets: src.nets,
     notSrcNets: src.notNets,
     dstNets: dst.nets,
@@ -146,9 +151,16 @@ const convertUncached = (rule: PolicyRule): { rule: FelixRule; sets: SetRequest[
     notSrcNamedPortSetIds: src.notNamedSetIds,
     dstNamedPortSetIds: dst.namedSetIds,
     notDstNamedPortSetIds: dst.notNamedSetIds,
-    ...(icmp(rule.icmp) === undefined ? {} : { icmp: icmp(rule.icmp)! }),
-    ...(icmp(rule.notICMP) === undefined ? {} : { notIcmp: icmp(rule.notICMP)! }),
     annotations: rule.annotations,
   };
+  // Felix infers the version from an ICMP protocol name (rule_convert.go ipVersionToProtoIPVersion).
+  const ipVersion = inferredVersion(rule.ipVersion, protocol);
+  if (ipVersion !== undefined) converted.ipVersion = ipVersion;
+  if (protocol !== undefined) converted.protocol = protocol;
+  if (notProtocol !== undefined) converted.notProtocol = notProtocol;
+  const ic = icmp(rule.icmp);
+  if (ic !== undefined) converted.icmp = ic;
+  const notIc = icmp(rule.notICMP);
+  if (notIc !== undefined) converted.notIcmp = notIc;
   return { rule: converted, sets };
 };

@@ -8,7 +8,7 @@ import type { Direction, Policy } from "../resources/model.js";
 import type { Action, Chain, Origin, Rule } from "./ir.js";
 import type { MarkBits } from "../calc/config.js";
 import { action, match, rule } from "./build.js";
-import { CHAIN, policyChainName, policyGroupChainName, profileChainName, type PolicyRef } from "./names.js";
+import { CHAIN, chainNameOfPolicy, policyGroupChainName, profileChainName, type PolicyRef } from "./names.js";
 
 /** normal: filter th/fh and mangle th; forward: filter thfw/fhfw; preDnat: mangle fh; untracked: raw th/fh. */
 export type EndpointChainKind = "normal" | "forward" | "preDnat" | "untracked";
@@ -36,11 +36,33 @@ const ref = (p: Policy): PolicyRef => ({
   ...(p.metadata.namespace === undefined ? {} : { namespace: p.metadata.namespace }),
 });
 
+// Per policy object: a number standing for it in cache keys, and its canonical selector. Policies are
+// never modified (an edit is a new object), so both stay valid.
+const numbers = new WeakMap<Policy, number>();
+let nextNumber = 0;
+const numberOf = (p: Policy): number => {
+  let n = numbers.get(p);
+  if (n === undefined) {
+    n = nextNumber++;
+    numbers.set(p, n);
+  }
+  return n;
+};
+const selectors = new WeakMap<Policy, string>();
+const selectorOf = (p: Policy): string => {
+  let s = selectors.get(p);
+  if (s === undefined) {
+    s = canonicalSelector(p.spec.selector);
+    selectors.set(p, s);
+  }
+  return s;
+};
+
 /** Adjacent policies with the same normalised selector share a group (endpoint_mgr.go:1750-1774). */
 const groupPolicies = (policies: readonly Policy[]): { selector: string; policies: Policy[] }[] => {
   const groups: { selector: string; policies: Policy[] }[] = [];
   for (const p of policies) {
-    const sel = canonicalSelector(p.spec.selector);
+    const sel = selectorOf(p);
     const last = groups[groups.length - 1];
     if (last !== undefined && last.selector === sel) last.policies.push(p);
     else groups.push({ selector: sel, policies: [p] });
@@ -63,17 +85,86 @@ const groupChain = (
     rules.push(
       rule(
         i % 5 === 0 ? [] : [match.markClear(verdict)],
-        action.jump(policyChainName(dir, ref(p), s.kindPrefix)),
+        action.jump(chainNameOfPolicy(dir, p, s.kindPrefix)),
       ),
     );
   });
   return { kind: "chain", name, rules };
 };
 
+// ---- shared across nodes ----------------------------------------------------------------------------
+// Group chains carry no origins, so nodes whose endpoints share a group share its Chain object (and the
+// renderers render it once). An endpoint chain's rules name the endpoint in their origins, so each node
+// builds its own; but its text depends only on what textKey records, so renderers can reuse the text.
+
+const groupChains = new Map<string, Chain>();
+
+/** The group chain's name and chain, shared by every endpoint chain with this group of these policies. */
+const sharedGroupChain = (
+  selector: string,
+  dir: Direction,
+  policies: readonly Policy[],
+  s: EndpointChainSpec,
+): Chain => {
+  // The policies (by identity) decide the name (it hashes their ids and selector) and the jump targets.
+  const key = `${dir} ${s.kindPrefix} ${s.marks.pass | s.marks.accept} ${policies.map(numberOf).join(",")}`;
+  let c = groupChains.get(key);
+  if (c === undefined) {
+    c = groupChain(policyGroupChainName(dir, selector, policies.map(ref)), dir, policies, s);
+    if (groupChains.size > 100_000) groupChains.clear();
+    groupChains.set(key, c);
+  }
+  return c;
+};
+
+const textKeys = new WeakMap<Chain, string>();
+
+// The parts of a spec that are the same for every endpoint of a node (its config), as one string.
+const contextKeys = new WeakMap<MarkBits, Map<string, string>>();
+const contextKey = (s: EndpointChainSpec): string => {
+  let byRest = contextKeys.get(s.marks);
+  if (byRest === undefined) {
+    byRest = new Map();
+    contextKeys.set(s.marks, byRest);
+  }
+  const rest = `${s.deny.kind} ${s.disableConntrackInvalidCheck} ${s.kindPrefix}`;
+  let key = byRest.get(rest);
+  if (key === undefined) {
+    key = JSON.stringify([s.marks, s.deny, rest]);
+    byRest.set(rest, key);
+  }
+  return key;
+};
+
+/**
+ * A string that equals another chain's exactly when the two chains' rules are the same apart from their
+ * origins (so they render to the same text); undefined for chains not built here.
+ */
+export const textKeyOf = (chain: Chain): string | undefined => textKeys.get(chain);
+
 export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chain[] } => {
   const { accept, pass } = s.marks;
-  const origin = (role: Extract<Origin, { kind: "endpoint" }>["role"], more: object = {}): Origin =>
-    ({ kind: "endpoint", endpoint: s.endpoint, interface: s.iface, role, ...more }) as Origin;
+  const origin = (
+    role: Extract<Origin, { kind: "endpoint" }>["role"],
+    tier?: string,
+    policy?: string,
+    profile?: string,
+  ): Origin => {
+    // Spelled out, not spread from an options object: this runs for every rule of every node.
+    const o: { -readonly [K in keyof Extract<Origin, { kind: "endpoint" }>]: unknown } = {
+      kind: "endpoint",
+      endpoint: s.endpoint,
+      interface: s.iface,
+      role,
+    };
+    if (tier !== undefined) o.tier = tier;
+    if (policy !== undefined) o.policy = policy;
+    if (profile !== undefined) o.profile = profile;
+    return o as Origin;
+  };
+  // Everything the rules' text depends on (not the endpoint or interface, which only reach origins).
+  // Joined with NUL, which no name can contain; built as the tiers are walked (cheaper than JSON).
+  let tierKey = "";
   const rules: Rule[] = [];
   const extra: Chain[] = [];
   const push = (r: Rule): void => void rules.push(r);
@@ -99,36 +190,39 @@ export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chai
   // E6: tiers.
   for (const tier of s.tiers) {
     if (tier.policies.length === 0) continue;
+    tierKey += `\0t\0${tier.tier}\0${tier.defaultAction}`;
     push(
       rule([], action.clearMark(pass), {
         comments: [`Start of tier ${tier.tier}`],
-        origin: origin("tier-start", { tier: tier.tier }),
+        origin: origin("tier-start", tier.tier),
       }),
     );
     for (const group of groupPolicies(tier.policies)) {
       const first = group.policies[0]!;
       let target: string;
-      if (group.policies.length === 1) target = policyChainName(s.direction, ref(first), s.kindPrefix);
+      if (group.policies.length === 1) target = chainNameOfPolicy(s.direction, first, s.kindPrefix);
       else {
-        target = policyGroupChainName(s.direction, group.selector, group.policies.map(ref));
-        extra.push(groupChain(target, s.direction, group.policies, s));
+        const shared = sharedGroupChain(group.selector, s.direction, group.policies, s);
+        target = shared.name;
+        extra.push(shared);
       }
+      tierKey += group.policies.length === 1 ? `\0${numberOf(first)}` : `\0g${target}`;
       const names = group.policies.map((p) => p.metadata.name).join(",");
       push(
         rule([match.markClear(pass)], action.jump(target), {
-          origin: origin("policy-jump", { tier: tier.tier, policy: names }),
+          origin: origin("policy-jump", tier.tier, names),
         }),
       );
       if (s.kind === "untracked")
         push(
           rule([match.markSet(accept)], action.notrack, {
-            origin: origin("notrack", { tier: tier.tier, policy: names }),
+            origin: origin("notrack", tier.tier, names),
           }),
         );
       push(
         rule([match.markSet(accept)], action.return, {
           comments: ["Return if policy accepted"],
-          origin: origin("policy-return", { tier: tier.tier, policy: names }),
+          origin: origin("policy-return", tier.tier, names),
         }),
       );
     }
@@ -138,7 +232,7 @@ export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chai
           comments: [
             `End of tier ${tier.tier}. ${s.deny.kind === "reject" ? "Reject" : "Drop"} if no policies passed packet`,
           ],
-          origin: origin("end-of-tier-drop", { tier: tier.tier }),
+          origin: origin("end-of-tier-drop", tier.tier),
         }),
       );
   }
@@ -155,13 +249,13 @@ export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chai
     for (const p of s.profiles) {
       push(
         rule([], action.jump(profileChainName(s.direction, p)), {
-          origin: origin("profile-jump", { profile: p }),
+          origin: origin("profile-jump", undefined, undefined, p),
         }),
       );
       push(
         rule([match.markSet(accept)], action.return, {
           comments: ["Return if profile accepted"],
-          origin: origin("profile-return", { profile: p }),
+          origin: origin("profile-return", undefined, undefined, p),
         }),
       );
     }
@@ -172,5 +266,10 @@ export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chai
       }),
     );
   }
-  return { chain: { kind: "chain", name: s.name, rules }, extra };
+  const chain: Chain = { kind: "chain", name: s.name, rules };
+  textKeys.set(
+    chain,
+    `${contextKey(s)}\0${s.name}\0${s.kind}\0${s.direction}\0${s.allow}\0${s.kind === "normal" ? s.profiles.join("\0p\0") : ""}${tierKey}`,
+  );
+  return { chain, extra };
 };

@@ -57,6 +57,42 @@ export const policyId = (p: PolicyRef, kindPrefix: boolean): string =>
 export const policyChainName = (dir: "ingress" | "egress", p: PolicyRef, kindPrefix: boolean): string =>
   `${dir === "ingress" ? "cali-pi-" : "cali-po-"}${policyId(p, kindPrefix)}`;
 
+// A policy's chain names, by policy object: every endpoint chain and node names them again.
+const namesByPolicy = new WeakMap<object, string[]>();
+
+/** policyChainName for a policy resource (remembered per object, direction and kindPrefix). */
+export const chainNameOfPolicy = (
+  dir: "ingress" | "egress",
+  p: {
+    readonly kind: PolicyRef["kind"];
+    readonly metadata: { readonly name: string; readonly namespace?: string };
+    readonly spec: { readonly tier: string };
+  },
+  kindPrefix: boolean,
+): string => {
+  let names = namesByPolicy.get(p);
+  if (names === undefined) {
+    names = [];
+    namesByPolicy.set(p, names);
+  }
+  const slot = (dir === "ingress" ? 0 : 2) + (kindPrefix ? 1 : 0);
+  let name = names[slot];
+  if (name === undefined) {
+    name = policyChainName(
+      dir,
+      {
+        kind: p.kind,
+        name: p.metadata.name,
+        tier: p.spec.tier,
+        ...(p.metadata.namespace === undefined ? {} : { namespace: p.metadata.namespace }),
+      },
+      kindPrefix,
+    );
+    names[slot] = name;
+  }
+  return name;
+};
+
 export const profileChainName = (dir: "ingress" | "egress", profile: string): string =>
   `${dir === "ingress" ? "cali-pri-" : "cali-pro-"}${profile}`;
 

@@ -5,22 +5,29 @@
 
 import { computeIpSets } from "../calc/ipsets.js";
 import type { TierGroup } from "../calc/policies.js";
+import type { EffectiveConfig } from "../calc/config.js";
 import type { NodeModel, ResolvedEndpoint } from "../calc/resolve.js";
+import type { VersionFacts } from "../calc/versions.js";
 import type { SetRequest } from "../calc/rule-convert.js";
-import type { Direction, Policy } from "../resources/model.js";
+import type { Direction, Policy, Profile } from "../resources/model.js";
 import { action } from "./build.js";
 import { dispatchChains, starEndRules } from "./dispatch.js";
 import { endpointChain, type EndpointChainKind } from "./endpoint-chains.js";
-import type { Chain, HookChain, IpSet, IpVersion, Ruleset, Table, TableName } from "./ir.js";
+import type { Chain, HookChain, IpSet, IpVersion, Rule, Ruleset, Table, TableName } from "./ir.js";
 import {
   CHAIN,
   ENDPOINT_PREFIX,
   endpointChainName,
-  policyChainName,
+  chainNameOfPolicy,
   profileChainName,
   type EndpointPrefix,
 } from "./names.js";
-import { policyChain, profileChain, type ChainContext } from "./policy-chains.js";
+import {
+  chainContextKey,
+  sharedPolicyChain,
+  sharedProfileChain,
+  type ChainContext,
+} from "./policy-chains.js";
 import { workloadChains } from "./workloads.js";
 import {
   failsafeChain,
@@ -34,28 +41,125 @@ import {
   type StaticContext,
 } from "./static-chains.js";
 
-const targets = (c: Chain | HookChain): string[] =>
-  (c.kind === "hook" ? [...c.inserted, ...c.appended] : c.rules).flatMap((r) =>
-    r.action.kind === "jump" || r.action.kind === "goto" ? [r.action.target] : [],
-  );
+// Jump and goto targets per chain, and the sets its rules match on: shared chains (policies, static
+// chains) are walked once, not once per node.
+const targetsOf = new WeakMap<Chain | HookChain, readonly string[]>();
+const setsOf = new WeakMap<Chain, readonly string[]>();
+
+const targets = (c: Chain | HookChain): readonly string[] => {
+  let t = targetsOf.get(c);
+  if (t === undefined) {
+    const out: string[] = [];
+    const add = (rules: readonly Rule[]): void => {
+      for (const r of rules)
+        if (r.action.kind === "jump" || r.action.kind === "goto") out.push(r.action.target);
+    };
+    if (c.kind === "hook") {
+      add(c.inserted);
+      add(c.appended);
+    } else add(c.rules);
+    t = out;
+    targetsOf.set(c, t);
+  }
+  return t;
+};
+
+const setsUsed = (c: Chain): readonly string[] => {
+  let s = setsOf.get(c);
+  if (s === undefined) {
+    const out: string[] = [];
+    for (const r of c.rules) for (const m of r.matches) if (m.kind === "set") out.push(m.set);
+    s = out;
+    setsOf.set(c, s);
+  }
+  return s;
+};
 
 /** Keeps the chains reachable from the table's hooks, sorted by name. */
-const prune = (name: TableName, hooks: HookChain[], chains: Chain[]): Table => {
+const prune = (name: TableName, hooks: readonly HookChain[], chains: readonly Chain[]): Table => {
   const byName = new Map<string, Chain>();
   for (const c of chains) if (!byName.has(c.name)) byName.set(c.name, c);
   const keep = new Set<string>();
-  const queue = hooks.flatMap(targets);
+  const queue: string[] = [];
+  for (const h of hooks) queue.push(...targets(h));
   while (queue.length > 0) {
     const n = queue.pop()!;
     if (keep.has(n)) continue;
     const c = byName.get(n);
     if (c === undefined) continue;
     keep.add(n);
-    queue.push(...targets(c));
+    for (const t of targets(c)) queue.push(t);
   }
   const kept = [...keep].sort().map((n) => byName.get(n)!);
   return { kind: "table", name, hooks, chains: kept };
 };
+
+/** The chains and hooks that depend only on the IP version and the config, shared by nodes that have both. */
+interface StaticParts {
+  readonly filter: readonly Chain[];
+  readonly mangle: readonly Chain[];
+  readonly raw: readonly Chain[];
+  readonly failsafe: { readonly [T in "raw" | "mangle" | "filter"]: readonly [Chain, Chain] };
+  readonly hooks: { readonly [T in "raw" | "mangle" | "filter"]: readonly HookChain[] };
+}
+
+const staticCache = new Map<string, StaticParts>();
+
+const staticParts = (sctx: StaticContext): StaticParts => {
+  const key = JSON.stringify([sctx.version, sctx.config, sctx.deny]);
+  let parts = staticCache.get(key);
+  if (parts === undefined) {
+    const failsafe = (t: "raw" | "mangle" | "filter") =>
+      [failsafeChain("in", t, sctx), failsafeChain("out", t, sctx)] as const;
+    parts = {
+      filter: filterStaticChains(sctx),
+      mangle: mangleStaticChains(sctx),
+      raw: rawStaticChains(sctx),
+      failsafe: { raw: failsafe("raw"), mangle: failsafe("mangle"), filter: failsafe("filter") },
+      hooks: { raw: rawHooks(), mangle: mangleHooks(), filter: filterHooks(sctx) },
+    };
+    // Configs are few (default, plus per-node overrides); the bound only guards against a pathological cluster.
+    if (staticCache.size > 1000) staticCache.clear();
+    staticCache.set(key, parts);
+  }
+  return parts;
+};
+
+const profileIndexes = new WeakMap<readonly Profile[], ReadonlyMap<string, Profile>>();
+
+const profileIndex = (profiles: readonly Profile[]): ReadonlyMap<string, Profile> => {
+  let m = profileIndexes.get(profiles);
+  if (m === undefined) {
+    m = new Map(profiles.map((p) => [p.metadata.name, p]));
+    profileIndexes.set(profiles, m);
+  }
+  return m;
+};
+
+const staticSets = (version: IpVersion): readonly IpSet[] =>
+  staticSetNames(version).map((name): IpSet => ({
+    kind: "set",
+    id: name.slice(6),
+    name,
+    type: "hash:net",
+    version,
+    members: [],
+    description: "static set referenced by Felix's DSCP rule (empty: no DSCP configured)",
+  }));
+const STATIC_SETS = { 4: staticSets(4), 6: staticSets(6) } as const;
+
+const endpointChainsBuilt = new WeakMap<
+  ResolvedEndpoint,
+  Map<
+    string,
+    {
+      readonly config: EffectiveConfig;
+      readonly facts: VersionFacts;
+      readonly tiers: readonly TierGroup[];
+      readonly chains: Chain[];
+    }
+  >
+>();
 
 export interface RulesetOptions {
   readonly version: IpVersion;
@@ -73,20 +177,24 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
     logPrefixTemplate: config.logPrefix,
     kindPrefix: facts.policyChainKindPrefix,
   };
+  const ctxKey = chainContextKey(cctx);
+  const statics = staticParts(sctx);
   const setRequests: SetRequest[] = [];
-  const profilesByName = new Map(model.cluster.profiles.map((p) => [p.metadata.name, p]));
+  const profilesByName = profileIndex(model.cluster.profiles);
 
   // Policy and profile chains, built once per direction and offered to every table.
   const policyChains = new Map<string, Chain>();
   const addPolicy = (p: Policy, dir: Direction): void => {
-    const ref = { kind: p.kind, name: p.metadata.name, tier: p.spec.tier };
-    const name = policyChainName(dir, ref, facts.policyChainKindPrefix);
-    if (!policyChains.has(name)) policyChains.set(name, policyChain(p, dir, cctx, setRequests));
+    const name = chainNameOfPolicy(dir, p, facts.policyChainKindPrefix);
+    if (!policyChains.has(name)) policyChains.set(name, sharedPolicyChain(p, dir, cctx, ctxKey, setRequests));
   };
   const addProfile = (name: string, dir: Direction): void => {
     const chain = profileChainName(dir, name);
     if (!policyChains.has(chain))
-      policyChains.set(chain, profileChain(name, profilesByName.get(name), dir, cctx, setRequests));
+      policyChains.set(
+        chain,
+        sharedProfileChain(name, profilesByName.get(name), dir, cctx, ctxKey, setRequests),
+      );
   };
 
   const all = [...model.endpoints, ...(model.star === undefined ? [] : [model.star])];
@@ -115,6 +223,16 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
     tiers: readonly TierGroup[],
     allow: "ACCEPT" | "RETURN",
   ): Chain[] => {
+    // Endpoint chains do not depend on the IP version: a node's second build reuses its first's.
+    let mine = endpointChainsBuilt.get(r);
+    if (mine === undefined) {
+      mine = new Map();
+      endpointChainsBuilt.set(r, mine);
+    }
+    const key = `${kind} ${prefix} ${dir} ${allow}`;
+    const hit = mine.get(key);
+    if (hit !== undefined && hit.config === config && hit.facts === facts && hit.tiers === tiers)
+      return hit.chains;
     const res = endpointChain({
       name: endpointChainName(prefix, r.binding.iface),
       kind,
@@ -129,7 +247,9 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
       disableConntrackInvalidCheck: config.disableConntrackInvalidCheck,
       kindPrefix: facts.policyChainKindPrefix,
     });
-    return [res.chain, ...res.extra];
+    const chains = [res.chain, ...res.extra];
+    mine.set(key, { config, facts, tiers, chains });
+    return chains;
   };
   const ifaceMap = (rs: readonly ResolvedEndpoint[]): Map<string, string> =>
     new Map(rs.map((r) => [r.binding.iface, r.binding.endpoint.metadata.name]));
@@ -142,10 +262,9 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
   const filterEps = [...model.endpoints, ...(starNormal ? [star!] : [])];
   const A = config.filterAllow;
   const filterChains: Chain[] = [
-    ...filterStaticChains(sctx),
+    ...statics.filter,
     ...workloadChains(model.workloads, deny, config.marks),
-    failsafeChain("in", "filter", sctx),
-    failsafeChain("out", "filter", sctx),
+    ...statics.failsafe.filter,
     ...[
       [CHAIN.fromHostEndpoint, "in", ENDPOINT_PREFIX.fromHost],
       [CHAIN.toHostEndpoint, "out", ENDPOINT_PREFIX.toHost],
@@ -177,9 +296,8 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
   const starPreDnat = star !== undefined && star.policies.preDnat.length > 0;
   const mangleEgressEps = filterEps;
   const mangleChains: Chain[] = [
-    ...mangleStaticChains(sctx),
-    failsafeChain("in", "mangle", sctx),
-    failsafeChain("out", "mangle", sctx),
+    ...statics.mangle,
+    ...statics.failsafe.mangle,
     ...dispatchChains({
       chain: CHAIN.fromHostEndpoint,
       direction: "in",
@@ -210,9 +328,8 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
     (r) => r.policies.untracked.ingress.length + r.policies.untracked.egress.length > 0,
   );
   const rawChains: Chain[] = [
-    ...rawStaticChains(sctx),
-    failsafeChain("in", "raw", sctx),
-    failsafeChain("out", "raw", sctx),
+    ...statics.raw,
+    ...statics.failsafe.raw,
     ...dispatchChains({
       chain: CHAIN.fromHostEndpoint,
       direction: "in",
@@ -242,30 +359,14 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
   ];
 
   const tables = [
-    prune("raw", rawHooks(), rawChains),
-    prune("mangle", mangleHooks(), mangleChains),
-    prune("filter", filterHooks(sctx), filterChains),
+    prune("raw", statics.hooks.raw, rawChains),
+    prune("mangle", statics.hooks.mangle, mangleChains),
+    prune("filter", statics.hooks.filter, filterChains),
   ];
-  const sets: IpSet[] = [
-    ...computeIpSets(model.cluster, setRequests, version),
-    ...staticSetNames(version).map((name): IpSet => ({
-      kind: "set",
-      id: name.slice(6),
-      name,
-      type: "hash:net",
-      version,
-      members: [],
-      description: "static set referenced by Felix's DSCP rule (empty: no DSCP configured)",
-    })),
-  ];
+  const sets: IpSet[] = [...computeIpSets(model.cluster, setRequests, version), ...STATIC_SETS[version]];
   // Only the sets some kept rule references (a policy chain may be unreachable in every table).
-  const used = new Set(
-    tables.flatMap((t) =>
-      t.chains.flatMap((c) =>
-        c.rules.flatMap((r) => r.matches.flatMap((m) => (m.kind === "set" ? [m.set] : []))),
-      ),
-    ),
-  );
+  const used = new Set<string>();
+  for (const t of tables) for (const c of t.chains) for (const n of setsUsed(c)) used.add(n);
   return {
     kind: "ruleset",
     version,

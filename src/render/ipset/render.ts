@@ -22,12 +22,30 @@ export const renderIpsetLines = (set: IpSet, opts: RenderIpsetsOptions = {}): st
   ...[...new Set(set.members)].sort(compare).map((m) => `add ${set.name} ${m}`),
 ];
 
+// Sets are computed once per cluster and shared by the nodes that reference them (calc/ipsets.ts), so each is
+// rendered once per maxelem. IR sets are never modified.
+const rendered = new Map<number, WeakMap<IpSet, string>>();
+
+const setText = (set: IpSet, opts: RenderIpsetsOptions): string => {
+  const max = opts.maxElem ?? DEFAULT_MAX_IPSET_SIZE;
+  let cache = rendered.get(max);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    rendered.set(max, cache);
+  }
+  let text = cache.get(set);
+  if (text === undefined) {
+    text = renderIpsetLines(set, opts).join("\n");
+    cache.set(set, text);
+  }
+  return text;
+};
+
 /** All of a ruleset's IP sets, sorted by name, as `ipset restore` input ("" when there are none). */
 export const renderIpsets = (ruleset: Ruleset, opts: RenderIpsetsOptions = {}): string => {
   const sets = [...ruleset.sets].sort((a, b) => compare(a.name, b.name));
   for (let i = 1; i < sets.length; i++) {
     if (sets[i]?.name === sets[i - 1]?.name) throw new Error(`bug: IP set ${sets[i]?.name} appears twice`);
   }
-  const lines = sets.flatMap((s) => renderIpsetLines(s, opts));
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+  return sets.length === 0 ? "" : `${sets.map((s) => setText(s, opts)).join("\n")}\n`;
 };

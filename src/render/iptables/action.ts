@@ -42,8 +42,10 @@ export const iptablesActionHandlers = (opts: ActionTextOptions = {}): ActionHand
   unknown: (a) => a.text,
 });
 
-const defaultHandlers = iptablesActionHandlers();
+// Built once per flag value: rendering calls this for every rule.
+const withSize = iptablesActionHandlers({ nflogSize: true });
+const withRange = iptablesActionHandlers({ nflogSize: false });
 
 /** One action as Felix's fragment text ("" for `none`). */
 export const actionFragment = (a: Action, opts?: ActionTextOptions): string =>
-  onAction(opts === undefined ? defaultHandlers : iptablesActionHandlers(opts), a);
+  onAction(opts?.nflogSize === false ? withRange : withSize, a);

@@ -3,8 +3,9 @@
 // and its chain order is random, but the order of rules inside each chain is exact.
 
 import type { Chain, HookChain, Rule, Ruleset, Table, TableName } from "../../rules/ir.js";
-import { felixRuleHashes } from "../../util/hash.js";
-import { limitRulesetNames } from "../../rules/names.js";
+import { textKeyOf } from "../../rules/endpoint-chains.js";
+import { limitChainName } from "../../rules/names.js";
+import { ruleIdSequence } from "../rule-hash.js";
 import { actionFragment } from "./action.js";
 import type { ActionTextOptions } from "./action.js";
 import { matchFragment } from "./match.js";
@@ -37,12 +38,38 @@ const SHELL_UNSAFE = /[^\w @%+=:,./-]/gu;
 export const escapeComment = (comment: string): string =>
   comment.replace(SHELL_UNSAFE, "_").slice(0, MAX_COMMENT_LENGTH);
 
+// The same comments recur on every node ("Return if policy accepted", "<Kind> <name> <direction>").
+const escaped = new Map<string, string>();
+const escapedComment = (comment: string): string => {
+  let e = escaped.get(comment);
+  if (e === undefined) {
+    e = escapeComment(comment);
+    if (escaped.size > 100_000) escaped.clear();
+    escaped.set(comment, e);
+  }
+  return e;
+};
+
 /** Comments, matches and action of a rule, each as Felix's fragment text (no hash comment). */
 export const ruleFragments = (rule: Rule, opts: ActionTextOptions = {}): string[] => {
-  const comments = rule.comments.map((c) => `-m comment --comment "${escapeComment(c)}"`);
+  const comments = rule.comments.map((c) => `-m comment --comment "${escapedComment(c)}"`);
   const matches = rule.matches.map(matchFragment);
   return [...comments, ...matches, actionFragment(rule.action, opts)].filter((f) => f !== "");
 };
+
+/** ruleFragments joined with spaces, built without the intermediate arrays ("" for a bare rule). */
+const ruleBody = (rule: Rule, opts: ActionTextOptions): string => {
+  let body = "";
+  const add = (f: string): void => {
+    if (f !== "") body = body === "" ? f : `${body} ${f}`;
+  };
+  for (const c of rule.comments) add(`-m comment --comment "${escapedComment(c)}"`);
+  for (const m of rule.matches) add(matchFragment(m));
+  add(actionFragment(rule.action, opts));
+  return body;
+};
+
+const idComment = (hash: string): string => `-m comment --comment "${HASH_COMMENT_PREFIX}${hash}"`;
 
 /**
  * One line of iptables-restore text. `hash` "HASH" gives the text Felix hashes (renderer.go commentFrag);
@@ -55,16 +82,19 @@ export const ruleLine = (
   rule: Rule,
   opts: ActionTextOptions = {},
 ): string => {
-  const id = hash === "HASH" || hash === "" ? hash : `-m comment --comment "${HASH_COMMENT_PREFIX}${hash}"`;
-  return [verb, chain, id, ...ruleFragments(rule, opts)].filter((f) => f !== "").join(" ");
+  const id = hash === "HASH" || hash === "" ? hash : idComment(hash);
+  return [verb, chain, id, ruleBody(rule, opts)].filter((f) => f !== "").join(" ");
 };
 
 /** The `cali:` ids of a chain's rules; `seed` is the chain name, or `<chain>*appends*` for kernel appends. */
-export const ruleIds = (seed: string, rules: readonly Rule[], opts: ActionTextOptions = {}): string[] =>
-  felixRuleHashes(
-    seed,
-    rules.map((r) => ruleLine("-A", seed, "HASH", r, opts)),
-  );
+export const ruleIds = (seed: string, rules: readonly Rule[], opts: ActionTextOptions = {}): string[] => {
+  const next = ruleIdSequence(seed);
+  return rules.map((r) => next(hashedText(seed, ruleBody(r, opts))));
+};
+
+/** The text Felix hashes for a rule: `-A <seed> HASH <body>`. */
+const hashedText = (seed: string, body: string): string =>
+  body === "" ? `-A ${seed} HASH` : `-A ${seed} HASH ${body}`;
 
 /** The hash seed (and chain name in the hashed text) Felix uses for rules appended to a kernel chain. */
 export const appendsSeed = (kernelChain: string): string => `${kernelChain}*appends*`;
@@ -72,63 +102,216 @@ export const appendsSeed = (kernelChain: string): string => `${kernelChain}*appe
 const byName = (a: { name: string }, b: { name: string }): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
-const chainLines = (chain: Chain, opts: ActionTextOptions): string[] => {
-  const ids = ruleIds(chain.name, chain.rules, opts);
-  return chain.rules.map((r, i) => ruleLine("-A", chain.name, ids[i] ?? "", r, opts));
-};
-
-// Each `-I` pushes onto the top of the chain, so inserts are written last-first to end up in order.
-const insertLines = (hook: HookChain, opts: RenderIptablesOptions): string[] => {
-  const ids = ruleIds(hook.name, hook.inserted, opts);
-  if (opts.chainInsertMode === "append") {
-    return hook.inserted.map((r, i) => ruleLine("-A", hook.name, ids[i] ?? "", r, opts));
+/** Each rule's body with jump and goto targets spelled by `target` (the backend's chain name limit). */
+const ruleBodies = (
+  rules: readonly Rule[],
+  opts: ActionTextOptions,
+  target: (name: string) => string,
+): string[] => {
+  const bodies = new Array<string>(rules.length);
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i]!;
+    const a = r.action;
+    const to = a.kind === "jump" || a.kind === "goto" ? target(a.target) : undefined;
+    const spelled =
+      to !== undefined && to !== (a as { target: string }).target
+        ? { ...r, action: { ...a, target: to } as typeof a }
+        : r;
+    bodies[i] = ruleBody(spelled, opts);
   }
-  return hook.inserted.map((r, i) => ruleLine("-I", hook.name, ids[i] ?? "", r, opts)).reverse();
+  return bodies;
 };
 
-const appendLines = (hook: HookChain, opts: ActionTextOptions): string[] => {
-  const ids = ruleIds(appendsSeed(hook.name), hook.appended, opts);
-  return hook.appended.map((r, i) => ruleLine("-A", hook.name, ids[i] ?? "", r, opts));
+/**
+ * The lines of rules with these bodies (no trailing newline), hashed with `seed`; `reversed` writes them
+ * last-first. One string per chain, not one per rule: a chain is copied into the output once.
+ */
+const linesText = (
+  verb: "-A" | "-I",
+  chain: string,
+  seed: string,
+  bodies: readonly string[],
+  reversed = false,
+): string => {
+  const next = ruleIdSequence(seed);
+  const lines = new Array<string>(bodies.length);
+  for (let i = 0; i < bodies.length; i++) {
+    const body = bodies[i]!;
+    const id = idComment(next(hashedText(seed, body)));
+    lines[reversed ? bodies.length - 1 - i : i] =
+      body === "" ? `${verb} ${chain} ${id}` : `${verb} ${chain} ${id} ${body}`;
+  }
+  return lines.join("\n");
 };
 
-const checkChains = (table: Table): void => {
-  const seen = new Set<string>();
-  for (const c of table.chains) {
-    if (seen.has(c.name)) throw new Error(`bug: chain ${c.name} appears twice in table ${table.name}`);
-    if (c.name.length > MAX_CHAIN_NAME_LENGTH) {
-      throw new Error(`bug: chain name ${c.name} is longer than ${MAX_CHAIN_NAME_LENGTH} characters`);
+const rulesText = (
+  verb: "-A" | "-I",
+  chain: string,
+  seed: string,
+  rules: readonly Rule[],
+  opts: ActionTextOptions,
+  target: (name: string) => string,
+  reversed = false,
+): string => linesText(verb, chain, seed, ruleBodies(rules, opts, target), reversed);
+
+// Chains rendered by content: endpoint and dispatch chains are built for each node, but nodes whose
+// interfaces have the same names and policies get the same text (hence the same ids). Endpoint chains are
+// found by their text key, others by their rule bodies (cheap next to the hashes). Bounded by the text held.
+const byContent = { size: new Map<string, string>(), range: new Map<string, string>() };
+let contentChars = 0;
+const MAX_CONTENT_CHARS = 16 * 2 ** 20;
+
+const remember = (flavour: "size" | "range", key: string, render: () => string): string => {
+  const cache = byContent[flavour];
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = render();
+    if (contentChars > MAX_CONTENT_CHARS) {
+      byContent.size.clear();
+      byContent.range.clear();
+      contentChars = 0;
     }
-    seen.add(c.name);
+    cache.set(key, text);
+    contentChars += key.length + text.length;
   }
+  return text;
+};
+
+/** A chain's text, found by what it renders from: its text key (rules/endpoint-chains.ts) or its rule bodies. */
+const chainByContent = (
+  name: string,
+  chain: Chain,
+  opts: ActionTextOptions,
+  target: (name: string) => string,
+  flavour: "size" | "range",
+): string => {
+  const textKey = textKeyOf(chain);
+  if (textKey !== undefined)
+    return remember(flavour, `k\n${textKey}`, () => rulesText("-A", name, name, chain.rules, opts, target));
+  const bodies = ruleBodies(chain.rules, opts, target);
+  return remember(flavour, `c\n${name}\n${bodies.join("\n")}`, () => linesText("-A", name, name, bodies));
+};
+
+const checkChains = (table: TableName, names: readonly string[]): void => {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new Error(`bug: chain ${name} appears twice in table ${table}`);
+    if (name.length > MAX_CHAIN_NAME_LENGTH) {
+      throw new Error(`bug: chain name ${name} is longer than ${MAX_CHAIN_NAME_LENGTH} characters`);
+    }
+    seen.add(name);
+  }
+};
+
+const same = (name: string): string => name;
+
+// Rendered chains by object identity: policy, profile and static chains are shared by every node that has
+// them (rules/node-ruleset.ts), so each is spelled and hashed once. IR chains are never modified.
+const chainCache = { size: new WeakMap<Chain, string>(), range: new WeakMap<Chain, string>() };
+const insertCache = {
+  size: { insert: new WeakMap<HookChain, string>(), append: new WeakMap<HookChain, string>() },
+  range: { insert: new WeakMap<HookChain, string>(), append: new WeakMap<HookChain, string>() },
+};
+const appendCache = { size: new WeakMap<HookChain, string>(), range: new WeakMap<HookChain, string>() };
+
+const memo = <K extends object>(
+  cache: WeakMap<K, string> | undefined,
+  key: K,
+  render: () => string,
+): string => {
+  if (cache === undefined) return render();
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = render();
+    cache.set(key, text);
+  }
+  return text;
+};
+
+/**
+ * One table as pieces of iptables-restore text, `*table` to `COMMIT`, to be joined with newlines (none when it
+ * holds nothing; the caller joins every table at once, so the text is copied once). `limit` spells chain names
+ * for iptables; `cached` is false when `limit` is not the backend's own (the names were limited already).
+ */
+const tableParts = (
+  table: Table,
+  opts: RenderIptablesOptions,
+  limit: (name: string) => string,
+  cached: boolean,
+): string[] => {
+  const hookRules = table.hooks.reduce((n, h) => n + h.inserted.length + h.appended.length, 0);
+  if (table.chains.length === 0 && hookRules === 0) return [];
+  const named = table.chains.map((c) => ({ name: limit(c.name), chain: c }));
+  checkChains(
+    table.name,
+    named.map((n) => n.name),
+  );
+  named.sort(byName);
+  const flavour = opts.nflogSize === false ? "range" : "size";
+  const mode = opts.chainInsertMode === "append" ? "append" : "insert";
+  const parts: string[] = [`*${table.name}`];
+  for (const n of named) parts.push(`:${n.name} - -`);
+  for (const n of named) {
+    if (n.chain.rules.length === 0) continue;
+    parts.push(
+      cached
+        ? memo(chainCache[flavour], n.chain, () => chainByContent(n.name, n.chain, opts, limit, flavour))
+        : rulesText("-A", n.name, n.name, n.chain.rules, opts, limit),
+    );
+  }
+  // Each `-I` pushes onto the top of the chain, so inserts are written last-first to end up in order.
+  for (const h of table.hooks) {
+    if (h.inserted.length === 0) continue;
+    parts.push(
+      memo(cached ? insertCache[flavour][mode] : undefined, h, () =>
+        mode === "append"
+          ? rulesText("-A", h.name, h.name, h.inserted, opts, limit)
+          : rulesText("-I", h.name, h.name, h.inserted, opts, limit, true),
+      ),
+    );
+  }
+  for (const h of table.hooks) {
+    if (h.appended.length === 0) continue;
+    parts.push(
+      memo(cached ? appendCache[flavour] : undefined, h, () =>
+        rulesText("-A", h.name, appendsSeed(h.name), h.appended, opts, limit),
+      ),
+    );
+  }
+  parts.push("COMMIT");
+  return parts;
 };
 
 /** The iptables-restore lines of one table, `*table` to `COMMIT`; empty when the table holds nothing. */
 export const renderTableLines = (table: Table, opts: RenderIptablesOptions = {}): string[] => {
-  const hookRules = table.hooks.reduce((n, h) => n + h.inserted.length + h.appended.length, 0);
-  if (table.chains.length === 0 && hookRules === 0) return [];
-  checkChains(table);
-  const chains = [...table.chains].sort(byName);
-  // Inserts for every kernel chain, then appends, as in the reference layout (section 14.3).
-  return [
-    `*${table.name}`,
-    ...chains.map((c) => `:${c.name} - -`),
-    ...chains.flatMap((c) => chainLines(c, opts)),
-    ...table.hooks.flatMap((h) => insertLines(h, opts)),
-    ...table.hooks.flatMap((h) => appendLines(h, opts)),
-    "COMMIT",
-  ];
+  const parts = tableParts(table, opts, same, false);
+  return parts.length === 0 ? [] : parts.join("\n").split("\n");
+};
+
+// iptables chain names are at most 28 characters; Felix hashes longer ones (GetLengthLimitedID).
+const limited = new Map<string, string>();
+const limitName = (name: string): string => {
+  let l = limited.get(name);
+  if (l === undefined) {
+    l = limitChainName(name, MAX_CHAIN_NAME_LENGTH);
+    if (limited.size > 100_000) limited.clear();
+    limited.set(name, l);
+  }
+  return l;
 };
 
 /** The whole ruleset as iptables-restore (or ip6tables-restore) input. */
-export const renderIptables = (logical: Ruleset, opts: RenderIptablesOptions = {}): string => {
-  // iptables chain names are at most 28 characters; Felix hashes longer ones (GetLengthLimitedID).
-  const ruleset = limitRulesetNames(logical, MAX_CHAIN_NAME_LENGTH);
+export const renderIptables = (ruleset: Ruleset, opts: RenderIptablesOptions = {}): string => {
   const wanted = opts.tables ?? TABLE_ORDER;
-  const lines = TABLE_ORDER.filter((name) => wanted.includes(name)).flatMap((name) => {
+  const parts: string[] = [];
+  for (const name of TABLE_ORDER) {
+    if (!wanted.includes(name)) continue;
     const tables = ruleset.tables.filter((t) => t.name === name);
     if (tables.length > 1)
       throw new Error(`bug: table ${name} appears ${tables.length} times in the ruleset`);
-    return tables[0] === undefined ? [] : renderTableLines(tables[0], opts);
-  });
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+    if (tables[0] !== undefined) for (const p of tableParts(tables[0], opts, limitName, true)) parts.push(p);
+  }
+  if (parts.length === 0) return "";
+  parts.push("");
+  return parts.join("\n");
 };

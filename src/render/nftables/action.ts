@@ -77,4 +77,15 @@ export const nftActionHandlers = (ctx: NftActionContext): ActionHandlers<NftFrag
 
 /** One IR action as nft fragments (empty for `none`). */
 export const actionFragment = (a: Action, ctx: NftActionContext): NftFragment =>
-  onAction(nftActionHandlers(ctx), a);
+  onAction(handlersFor(ctx.layer), a);
+
+// Built once per layer, not once per rule.
+const byLayer = new Map<TableName, ActionHandlers<NftFragment>>();
+const handlersFor = (layer: TableName): ActionHandlers<NftFragment> => {
+  let h = byLayer.get(layer);
+  if (h === undefined) {
+    h = nftActionHandlers({ layer });
+    byLayer.set(layer, h);
+  }
+  return h;
+};

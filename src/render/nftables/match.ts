@@ -213,4 +213,19 @@ export const nftMatchHandlers = (ctx: NftMatchContext): MatchHandlers<NftFragmen
 
 /** One IR match as nft fragments. */
 export const matchFragment = (m: Match, ctx: NftMatchContext): NftFragment =>
-  onMatch(nftMatchHandlers(ctx), m);
+  onMatch(handlersFor(ctx.version, ctx.transport), m);
+
+// Built once per (version, transport), not once per match.
+const handlers = new Map<string, MatchHandlers<NftFragment>>();
+const handlersFor = (
+  version: IpVersion,
+  transport: NftMatchContext["transport"],
+): MatchHandlers<NftFragment> => {
+  const key = `${version} ${transport}`;
+  let h = handlers.get(key);
+  if (h === undefined) {
+    h = nftMatchHandlers(transport === undefined ? { version } : { version, transport });
+    handlers.set(key, h);
+  }
+  return h;
+};

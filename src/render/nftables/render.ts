@@ -6,7 +6,8 @@
 // it twice gives the same ruleset (reference §3 pitfalls 12-13). Output order is fixed, so it is deterministic.
 
 import type { HookChain, IpVersion, Rule, Ruleset, TableName } from "../../rules/ir.js";
-import { felixRuleHashes } from "../../util/hash.js";
+import { textKeyOf } from "../../rules/endpoint-chains.js";
+import { ruleIdSequence } from "../rule-hash.js";
 import { actionFragment } from "./action.js";
 import {
   BASE_CHAINS,
@@ -40,30 +41,33 @@ export interface RuleContext {
 /** A rule as `<matches> counter <action>` (renderer.go renderRule): Felix's text, loadable text and JSON. */
 export const ruleFragment = (rule: Rule, ctx: RuleContext): NftFragment => {
   const mctx = { version: ctx.version, transport: transportOf(rule.matches) };
-  const matches = rule.matches.map((m) => matchFragment(m, mctx));
   // A counter on every rule with an action; a rule with neither match nor action is `continue`.
-  const action =
-    rule.action.kind === "none" ? [] : [{ felix: "counter", text: "counter", expr: [{ counter: null }] }];
-  const parts = [
-    ...matches,
-    ...action,
-    ...(rule.action.kind === "none" ? [] : [actionFragment(rule.action, ctx)]),
-  ];
-  const join = (k: "felix" | "text"): string =>
-    parts
-      .map((p) => p[k])
-      .filter((f) => f !== "")
-      .join(" ");
-  const expr: NftStatement[] = parts.flatMap((p) => p.expr);
+  let felix = "";
+  let text = "";
+  const expr: NftStatement[] = [];
+  const add = (f: NftFragment): void => {
+    if (f.felix !== "") felix = felix === "" ? f.felix : `${felix} ${f.felix}`;
+    if (f.text !== "") text = text === "" ? f.text : `${text} ${f.text}`;
+    for (const e of f.expr) expr.push(e);
+  };
+  for (const m of rule.matches) add(matchFragment(m, mctx));
+  if (rule.action.kind !== "none") {
+    add(COUNTER);
+    add(actionFragment(rule.action, ctx));
+  }
   if (expr.length === 0) return { felix: "continue", text: "continue", expr: [{ continue: null }] };
-  return { felix: join("felix"), text: join("text"), expr };
+  return { felix, text, expr };
 };
+
+const COUNTER: NftFragment = { felix: "counter", text: "counter", expr: [{ counter: null }] };
 
 /** The `cali:` ids of a chain's rules; `seed` is the nft chain name, or `<chain>*appends*` for base-chain appends. */
 export const nftRuleIds = (seed: string, rules: readonly Rule[], ctx: RuleContext): string[] =>
-  felixRuleHashes(
-    seed,
-    rules.map((r) => ruleFragment(r, ctx).felix),
+  rules.map(
+    (
+      (next) => (r: Rule) =>
+        next(ruleFragment(r, ctx).felix)
+    )(ruleIdSequence(seed)),
   );
 
 const escapeComment = (c: string): string => c.replace(SHELL_UNSAFE, "_");
@@ -95,6 +99,45 @@ interface NftPlan {
   readonly rules: readonly PlannedRule[];
 }
 
+const planRules = (
+  chain: string,
+  seed: string,
+  rules: readonly Rule[],
+  ctx: RuleContext,
+  hashed: boolean,
+): PlannedRule[] => {
+  const next = hashed ? ruleIdSequence(seed) : undefined;
+  return rules.map((r) => {
+    // One fragment per rule, for both its id and its text.
+    const fragment = ruleFragment(r, ctx);
+    return { chain, fragment, comment: nftComment(next?.(fragment.felix), r.comments) };
+  });
+};
+
+// Planned rules by rule list: policy, profile and static chains (and their rule arrays) are shared by every
+// node that has them (rules/node-ruleset.ts), so each is planned and hashed once. IR rules are never modified.
+const planned = new WeakMap<readonly Rule[], Map<string, PlannedRule[]>>();
+
+// Endpoint chains are built for each node, but those with the same text key (rules/endpoint-chains.ts) plan
+// to the same rules. Bounded by entry count.
+const byTextKey = new Map<string, PlannedRule[]>();
+
+const keyedChainRules = (
+  textKey: string,
+  chain: string,
+  rules: readonly Rule[],
+  ctx: RuleContext,
+): PlannedRule[] => {
+  const key = `${chain} ${ctx.version} ${ctx.layer} ${textKey}`;
+  let p = byTextKey.get(key);
+  if (p === undefined) {
+    p = planRules(chain, chain, rules, ctx, true);
+    if (byTextKey.size > 50_000) byTextKey.clear();
+    byTextKey.set(key, p);
+  }
+  return p;
+};
+
 const chainRules = (
   chain: string,
   seed: string,
@@ -102,12 +145,19 @@ const chainRules = (
   ctx: RuleContext,
   hashed = true,
 ): PlannedRule[] => {
-  const ids = hashed ? nftRuleIds(seed, rules, ctx) : [];
-  return rules.map((r, i) => ({
-    chain,
-    fragment: ruleFragment(r, ctx),
-    comment: nftComment(ids[i], r.comments),
-  }));
+  if (rules.length === 0) return [];
+  let byKey = planned.get(rules);
+  if (byKey === undefined) {
+    byKey = new Map();
+    planned.set(rules, byKey);
+  }
+  const key = `${chain} ${seed} ${ctx.version} ${ctx.layer} ${hashed}`;
+  let p = byKey.get(key);
+  if (p === undefined) {
+    p = planRules(chain, seed, rules, ctx, hashed);
+    byKey.set(key, p);
+  }
+  return p;
 };
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -115,7 +165,8 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const plan = (ruleset: Ruleset, table: string): NftPlan => {
   const family = nftFamily(ruleset.version);
   const hooks = new Map<string, HookChain>();
-  const chains: { layer: TableName; name: string; rules: readonly Rule[] }[] = [];
+  const chains: { layer: TableName; name: string; rules: readonly Rule[]; textKey: string | undefined }[] =
+    [];
   for (const layer of LAYERS) {
     const tables = ruleset.tables.filter((t) => t.name === layer);
     if (tables.length > 1)
@@ -131,6 +182,7 @@ const plan = (ruleset: Ruleset, table: string): NftPlan => {
       layer,
       name: nftChainName(layer, c.name),
       rules: c.rules,
+      textKey: textKeyOf(c),
     }));
     chains.push(...named.sort((a, b) => byName(a.name, b.name)));
   }
@@ -167,7 +219,9 @@ const plan = (ruleset: Ruleset, table: string): NftPlan => {
     rules: [
       ...baseRules,
       ...chains.flatMap((c) =>
-        chainRules(c.name, c.name, c.rules, { version: ruleset.version, layer: c.layer }),
+        c.textKey === undefined
+          ? chainRules(c.name, c.name, c.rules, { version: ruleset.version, layer: c.layer })
+          : keyedChainRules(c.textKey, c.name, c.rules, { version: ruleset.version, layer: c.layer }),
       ),
     ],
   };
@@ -178,6 +232,18 @@ export interface RenderNftOptions {
   readonly table?: string;
 }
 
+const setCommands = new WeakMap<NftSetPlan, NftCommand>();
+
+/** The `add set` command of a planned set, shared like the plan (its JSON holds every member). */
+const setCommand = (s: NftSetPlan): NftCommand => {
+  let c = setCommands.get(s);
+  if (c === undefined) {
+    c = { add: { set: s.set } };
+    setCommands.set(s, c);
+  }
+  return c;
+};
+
 /** The ruleset as one atomic, idempotent `nft -j -f` batch. */
 export const renderNftJson = (ruleset: Ruleset, opts: RenderNftOptions = {}): NftDocument => {
   const p = plan(ruleset, opts.table ?? NFT_TABLE);
@@ -187,7 +253,7 @@ export const renderNftJson = (ruleset: Ruleset, opts: RenderNftOptions = {}): Nf
     { add: { table: t } },
     { delete: { table: t } },
     { add: { table: t } },
-    ...p.sets.map((s): NftCommand => ({ add: { set: s.set } })),
+    ...p.sets.map(setCommand),
     ...p.baseChains.map(({ def, policy }): NftCommand => ({
       add: {
         chain: {
@@ -200,19 +266,29 @@ export const renderNftJson = (ruleset: Ruleset, opts: RenderNftOptions = {}): Nf
         },
       },
     })),
-    ...p.chains.map((name): NftCommand => ({ add: { chain: { ...ref, name } } })),
-    ...p.rules.map((r): NftCommand => ({
-      add: {
-        rule: {
-          ...ref,
-          chain: r.chain,
-          expr: r.fragment.expr,
-          ...(r.comment === undefined ? {} : { comment: r.comment }),
-        },
-      },
-    })),
+    ...p.chains.map((name): NftCommand => ({ add: { chain: { family: p.family, table: p.table, name } } })),
+    ...p.rules.map((r) => ruleCommand(r, p.family, p.table)),
   ];
   return { nftables: commands };
+};
+
+// A shared planned rule gives a shared command, so formatNftJson can reuse its JSON.
+const commands = new WeakMap<PlannedRule, { readonly table: string; readonly command: NftCommand }>();
+
+const ruleCommand = (r: PlannedRule, family: NftIpFamily, table: string): NftCommand => {
+  const hit = commands.get(r);
+  if (hit !== undefined && hit.table === table) return hit.command;
+  // Spelled out, not `{ ...ref, chain }`: adding properties after a spread is slow in V8 11.
+  const command: NftCommand = {
+    add: {
+      rule:
+        r.comment === undefined
+          ? { family, table, chain: r.chain, expr: r.fragment.expr }
+          : { family, table, chain: r.chain, expr: r.fragment.expr, comment: r.comment },
+    },
+  };
+  commands.set(r, { table, command });
+  return command;
 };
 
 /** The same batch as `nft -f` text. */
@@ -237,6 +313,18 @@ export const renderNft = (ruleset: Ruleset, opts: RenderNftOptions = {}): string
   return `${lines.join("\n")}\n`;
 };
 
+// JSON per command object: rule and set commands are shared across nodes (ruleCommand, setCommand).
+const json = new WeakMap<NftCommand, string>();
+
+const commandJson = (c: NftCommand): string => {
+  let text = json.get(c);
+  if (text === undefined) {
+    text = JSON.stringify(c);
+    json.set(c, text);
+  }
+  return text;
+};
+
 /** A document as stable text, one command per line (for golden files and `nft -j -f`). */
 export const formatNftJson = (doc: NftDocument): string =>
-  `{"nftables": [\n${doc.nftables.map((c) => JSON.stringify(c)).join(",\n")}\n]}\n`;
+  `{"nftables": [\n${doc.nftables.map(commandJson).join(",\n")}\n]}\n`;

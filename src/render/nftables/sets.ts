@@ -18,42 +18,113 @@ export interface NftSetPlan {
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-type Net = [ipaddr.IPv4 | ipaddr.IPv6, number];
+/** An address as bytes (4 or 16) and a prefix length. */
+type Net = readonly [readonly number[], number];
 
-const parseNet = (member: string): Net | undefined => {
+const parseNet = (member: string): Net | undefined => fastNet(member) ?? slowNet(member);
+
+const slowNet = (member: string): Net | undefined => {
   try {
-    return member.includes("/")
+    const [addr, len] = member.includes("/")
       ? ipaddr.parseCIDR(member)
       : [ipaddr.parse(member), ipaddr.parse(member).kind() === "ipv4" ? 32 : 128];
+    return [addr.toByteArray(), len];
   } catch {
     return undefined;
   }
 };
 
-const contains = (outer: Net, inner: Net): boolean => {
-  const [o, oBits] = outer;
-  const [i, iBits] = inner;
-  if (iBits < oBits) return false;
-  if (o.kind() === "ipv4" && i.kind() === "ipv4") return (i as ipaddr.IPv4).match(o as ipaddr.IPv4, oBits);
-  if (o.kind() === "ipv6" && i.kind() === "ipv6") return (i as ipaddr.IPv6).match(o as ipaddr.IPv6, oBits);
-  return false;
+// Plain decimal without leading zeros: ipaddr reads "010" as octal, so anything else goes the slow way.
+const DEC = /^(?:0|[1-9]\d{0,2})$/;
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+const v4Bytes = (s: string): number[] | undefined => {
+  const parts = s.split(".");
+  if (parts.length !== 4) return undefined;
+  const bytes: number[] = [];
+  for (const p of parts) {
+    if (!DEC.test(p) || Number(p) > 255) return undefined;
+    bytes.push(Number(p));
+  }
+  return bytes;
+};
+
+const v6Bytes = (s: string): number[] | undefined => {
+  const dbl = s.indexOf("::");
+  if (dbl !== s.lastIndexOf("::")) return undefined;
+  let groups: string[];
+  if (dbl < 0) groups = s.split(":");
+  else {
+    const head = dbl === 0 ? [] : s.slice(0, dbl).split(":");
+    const tail = dbl + 2 === s.length ? [] : s.slice(dbl + 2).split(":");
+    if (head.length + tail.length > 7) return undefined;
+    groups = [...head, ...new Array<string>(8 - head.length - tail.length).fill("0"), ...tail];
+  }
+  if (groups.length !== 8) return undefined;
+  const bytes: number[] = [];
+  for (const g of groups) {
+    if (!HEX_GROUP.test(g)) return undefined;
+    const n = parseInt(g, 16);
+    bytes.push(n >> 8, n & 0xff);
+  }
+  return bytes;
+};
+
+/**
+ * The common spellings (dotted quads, hex groups with at most one "::", decimal prefix lengths) parsed
+ * directly, as ipaddr would; undefined for anything else, which ipaddr then decides. Sets hold tens of
+ * thousands of members, and ipaddr takes microseconds for each.
+ */
+const fastNet = (member: string): Net | undefined => {
+  const slash = member.indexOf("/");
+  const addr = slash < 0 ? member : member.slice(0, slash);
+  const bytes = addr.includes(":") ? v6Bytes(addr) : v4Bytes(addr);
+  if (bytes === undefined) return undefined;
+  const full = bytes.length * 8;
+  if (slash < 0) return [bytes, full];
+  const len = member.slice(slash + 1);
+  return DEC.test(len) && Number(len) <= full ? [bytes, Number(len)] : undefined;
+};
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** The first `len` bits of an address as a string key, with the address length so v4 and v6 never meet. */
+const prefixKey = (bytes: readonly number[], len: number): string => {
+  let k = `${bytes.length}:`;
+  const full = len >> 3;
+  for (let i = 0; i < full; i++) k += HEX[bytes[i]!]!;
+  const rest = len & 7;
+  if (rest !== 0) k += HEX[bytes[full]! & (0xff << (8 - rest)) & 0xff]!;
+  return `${k}/${len}`;
 };
 
 /**
  * Members of an interval set without overlaps: nft 1.0.6 rejects overlapping intervals ("conflicting intervals
  * specified") and its JSON cannot ask for auto-merge (reference §3 pitfall 10); ipset's hash:net accepts them.
- * A CIDR inside another member adds nothing, so it is left out.
+ * A CIDR inside another member adds nothing, so it is left out. Members are visited widest first; one is inside a
+ * kept one when its first `l` bits equal a kept prefix of length `l`, so each is looked up once per distinct
+ * kept prefix length (a handful) instead of compared with every kept member.
  */
 export const withoutOverlaps = (members: readonly string[]): string[] => {
   const nets = [...new Set(members)]
     .map((m) => ({ m, net: parseNet(m) }))
     .sort((a, b) => (a.net?.[1] ?? 0) - (b.net?.[1] ?? 0) || compare(a.m, b.m));
-  const kept: { m: string; net: Net | undefined }[] = [];
+  const kept: string[] = [];
+  const prefixes = new Set<string>();
+  const lengths = { 4: [] as number[], 16: [] as number[] };
   for (const n of nets) {
-    const net = n.net;
-    if (net === undefined || !kept.some((k) => k.net !== undefined && contains(k.net, net))) kept.push(n);
+    if (n.net === undefined) {
+      kept.push(n.m);
+      continue;
+    }
+    const [bytes, bits] = n.net;
+    const seen = lengths[bytes.length as 4 | 16];
+    if (seen.some((l) => l <= bits && prefixes.has(prefixKey(bytes, l)))) continue;
+    kept.push(n.m);
+    prefixes.add(prefixKey(bytes, bits));
+    if (!seen.includes(bits)) seen.push(bits);
   }
-  return kept.map((k) => k.m).sort(compare);
+  return kept.sort(compare);
 };
 
 /** `192.0.2.1,tcp:80` → [address, protocol, port] (members.go v4IPPortMember.Key). */
@@ -68,8 +139,27 @@ const ipPortMember = (member: string): [string, string, number] => {
 const textValue = (e: NftExpr): string =>
   typeof e === "object" && e !== null && "prefix" in e ? `${e.prefix.addr}/${e.prefix.len}` : String(e);
 
+// Sets are computed once per cluster and shared by every node that references them (calc/ipsets.ts), so each
+// is planned once per family and table; IR sets are never modified.
+const plans = new WeakMap<IpSet, Map<string, NftSetPlan>>();
+
 /** One IR IP set as an nft set in table `calico` of `family`. */
 export const setPlan = (ipset: IpSet, family: NftIpFamily, table: string): NftSetPlan => {
+  let byTable = plans.get(ipset);
+  if (byTable === undefined) {
+    byTable = new Map();
+    plans.set(ipset, byTable);
+  }
+  const key = `${family} ${table}`;
+  let plan = byTable.get(key);
+  if (plan === undefined) {
+    plan = planSet(ipset, family, table);
+    byTable.set(key, plan);
+  }
+  return plan;
+};
+
+const planSet = (ipset: IpSet, family: NftIpFamily, table: string): NftSetPlan => {
   const addr: NftKeyType = ipset.version === 4 ? "ipv4_addr" : "ipv6_addr";
   const name = nftSetName(ipset.name);
   let type: NftKeyType | NftKeyType[];

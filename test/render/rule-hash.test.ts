@@ -1,0 +1,41 @@
+// Rule ids from render/rule-hash.ts, checked against util/hash.ts felixRuleHashes and Felix's own vectors.
+
+import test from "ava";
+import { ruleHashes, ruleIdSequence } from "../../src/render/rule-hash.js";
+import { felixRuleHashes } from "../../src/util/hash.js";
+
+test("rule ids: felix/iptables/table_test.go vectors", (t) => {
+  t.deepEqual(ruleHashes("cali-FORWARD", ["-A cali-FORWARD HASH --jump cali-foobar"]), ["WiiHgeRwfPX6Ol7d"]);
+  t.deepEqual(
+    ruleHashes("cali-foobar", ["-A cali-foobar HASH --jump ACCEPT", "-A cali-foobar HASH --jump DROP"]),
+    ["42h7Q64_2XDzpwKe", "0sUFHicPNNqNyNx8"],
+  );
+});
+
+test("rule ids: equal to node:crypto for every length around the block boundaries, and non-ASCII text", (t) => {
+  const texts: string[] = [];
+  for (let n = 0; n < 300; n++) texts.push("x".repeat(n));
+  texts.push('-A c HASH -m comment --comment "é ü 日本 😀" --jump ACCEPT', "ü".repeat(70), "a".repeat(5000));
+  let seed = 0;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let k = 0; k < 50; k++)
+    texts.push(
+      Array.from({ length: Math.floor(rnd() * 400) }, () =>
+        String.fromCharCode(32 + Math.floor(rnd() * 95)),
+      ).join(""),
+    );
+  for (const s of ["", "c", "x".repeat(55), "x".repeat(56), "x".repeat(64), "FORWARD*appends*", "ñ"])
+    t.deepEqual(ruleHashes(s, texts), felixRuleHashes(s, texts), `seed ${JSON.stringify(s)}`);
+});
+
+test("rule ids: two sequences interleaved do not disturb each other", (t) => {
+  const a = ruleIdSequence("a");
+  const b = ruleIdSequence("b");
+  const got = [a("1"), b("1"), a("x".repeat(2000)), b("2")];
+  t.deepEqual(got, [
+    ...felixRuleHashes("a", ["1"]),
+    ...felixRuleHashes("b", ["1"]),
+    ...felixRuleHashes("a", ["1", "x".repeat(2000)]).slice(1),
+    ...felixRuleHashes("b", ["1", "2"]).slice(1),
+  ]);
+});
