@@ -28,8 +28,25 @@ export const isValidName = (name: string, rule: NameRule): boolean => NAME_REGEX
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+/**
+ * A pure check on strings, remembered: a large cluster repeats the same label keys and values on
+ * thousands of resources. Bounded, so a stream of distinct strings cannot grow it without end.
+ */
+const remembered = (check: (s: string) => readonly string[]): ((s: string) => readonly string[]) => {
+  const seen = new Map<string, readonly string[]>();
+  return (s) => {
+    let r = seen.get(s);
+    if (r === undefined) {
+      if (seen.size >= 65_536) seen.clear();
+      r = check(s);
+      seen.set(s, r);
+    }
+    return r;
+  };
+};
+
 /** k8s IsQualifiedName: problems with a label or annotation key, as short reasons. */
-export const qualifiedNameProblems = (key: string): readonly string[] => {
+export const qualifiedNameProblems = remembered((key: string): readonly string[] => {
   const parts = key.split("/");
   if (parts.length > 2) return ["at most one '/' is allowed (an optional DNS subdomain prefix, then a name)"];
   const [prefix, name] = parts.length === 2 ? [parts[0] ?? "", parts[1] ?? ""] : [undefined, parts[0] ?? ""];
@@ -50,10 +67,10 @@ export const qualifiedNameProblems = (key: string): readonly string[] => {
     }
   }
   return problems;
-};
+});
 
 /** k8s IsValidLabelValue. */
-export const labelValueProblems = (value: string): readonly string[] => {
+export const labelValueProblems = remembered((value: string): readonly string[] => {
   const problems: string[] = [];
   if (value.length > 63) problems.push("must be no more than 63 characters");
   if (!LABEL_VALUE.test(value)) {
@@ -62,7 +79,7 @@ export const labelValueProblems = (value: string): readonly string[] => {
     );
   }
   return problems;
-};
+});
 
 /** k8s IsValidPortName, which Calico applies to named ports in rules and endpoints. */
 export const portNameProblems = (name: string): readonly string[] => {
