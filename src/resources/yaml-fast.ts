@@ -56,7 +56,7 @@ export interface FastDoc {
   readonly value: unknown;
   /** Offset of the document's contents (its first token). */
   readonly start: number;
-  /** Where each mapping and sequence of the document starts, by identity. */
+  /** Where each mapping and sequence without a key of its own starts (the root, list items), by identity. */
   readonly starts: ReadonlyMap<object, number>;
 }
 
@@ -120,6 +120,17 @@ const hasOutdentedLine = (text: string, start: number, end: number): boolean => 
 };
 
 /**
+ * Whether the node at `at` is the value of a mapping key (the text before it, past white space, is the
+ * key's `:`). Only collections without a key of their own are looked up by start (a document's root,
+ * list items such as rules), so the others are not recorded: a large cluster has a million of them.
+ */
+const isMappingValue = (text: string, at: number): boolean => {
+  let i = at - 1;
+  for (let c = text.charCodeAt(i); c === 0x20 || c === 0x0a || c === 0x0d; c = text.charCodeAt(--i));
+  return text.charCodeAt(i) === 0x3a;
+};
+
+/**
  * The documents of a file, or undefined when js-yaml does not accept it (a syntax error, a duplicate
  * key, a tag outside the core schema, ...) or when it is outside the subset where js-yaml is known to
  * read exactly like `yaml`: the precise reader then reports exactly what is wrong.
@@ -144,7 +155,7 @@ export const readFast = (text: string): FastDoc[] | undefined => {
     const c = text.charCodeAt(at);
     const multiLine = text.lastIndexOf("\n", end - 1) >= at;
     if (typeof result === "object" && result !== null) {
-      if (!starts.has(result)) starts.set(result, at);
+      if (!starts.has(result) && !isMappingValue(text, at)) starts.set(result, at);
       // Flow collections over several lines have indentation rules js-yaml does not enforce.
       if (multiLine && (c === 0x5b || c === 0x7b || hasOutdentedLine(text, at, end))) lenient = true;
     } else if (multiLine && c !== 0x7c && c !== 0x3e /* | > */) lenient = true; // scalar over lines
