@@ -79,6 +79,19 @@ const loadNft = async (): Promise<NftModule | undefined> => {
   }
 };
 
+const REQUIRED_KEYS = [
+  "cluster",
+  "indexMs",
+  "renderNodeMs",
+  "renderAllNodesMs",
+  "incrementalMs",
+  "renderVsIptablesRestoreRatio",
+  "renderVsNftLoadRatio",
+  "batchTracePps",
+  "batchVsNaiveRatio",
+  "peakRssMb",
+] as const;
+
 const ruleCount = (rs: Ruleset): number =>
   rs.tables.reduce(
     (n, t) =>
@@ -363,6 +376,9 @@ const main = async (): Promise<void> => {
     if (why !== undefined) {
       row("kernel load", undefined, `skipped: ${why}`);
       results.kernelSkipped = why;
+      // In CI a missing prerequisite fails the run instead of leaving the kernel ratios out.
+      if (process.env.CI === "true" && !args["no-kernel"])
+        throw new Error(`kernel loading cannot run: ${why}`);
     } else {
       await withNamespace(async (ns) => {
         // Render again right before loading, so both are timed under the same conditions.
@@ -415,6 +431,7 @@ const main = async (): Promise<void> => {
           if (!v4.ok || !v6.ok) {
             row("kernel: nft -j -f", undefined, `failed: ${(v4.error ?? v6.error ?? "").slice(0, 120)}`);
             results.nftError = v4.error ?? v6.error;
+            if (process.env.CI === "true") throw new Error(`nft -j -f failed: ${results.nftError as string}`);
             return;
           }
           const kernelMs = v4.ms + v6.ms;
@@ -436,7 +453,10 @@ const main = async (): Promise<void> => {
           if (typeof results.renderNodeNftMs === "number")
             results.renderColdNftVsNftLoadRatio = round(results.renderNodeNftMs / kernelMs, 3);
         });
-      } else if (nft !== undefined) row("kernel: nft -j -f", undefined, "skipped: nft is not installed");
+      } else if (nft !== undefined) {
+        if (process.env.CI === "true") throw new Error("kernel loading cannot run: nft is not installed");
+        row("kernel: nft -j -f", undefined, "skipped: nft is not installed");
+      }
     }
 
     results.peakRssMb = round(peakRssMb());
@@ -463,6 +483,9 @@ const main = async (): Promise<void> => {
       `${line(["step", "time", "size / result", "target"])}\n${line(widths.map((w) => "-".repeat(w)))}\n${table.map(line).join("\n")}\n`,
     );
     if (args.json !== undefined) await writeFile(args.json, `${JSON.stringify(results, null, 2)}\n`);
+    // The figures issue 9 asks of every run (null only when their step was left out on purpose).
+    const missing = REQUIRED_KEYS.filter((k) => results[k] === undefined);
+    if (missing.length > 0) throw new Error(`bench: figures missing from the results: ${missing.join(", ")}`);
   } finally {
     if (args.keep === undefined) await rm(dir, { recursive: true, force: true });
   }
