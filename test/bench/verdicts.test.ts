@@ -11,7 +11,8 @@ import type { IpVersion, Ruleset } from "../../src/rules/ir.js";
 import { buildRuleset } from "../../src/rules/node-ruleset.js";
 import { traceVerdicts } from "../../src/trace/compile.js";
 import { trace, traceBatch, type Packet } from "../../src/trace/index.js";
-import { CASES, rulesetFor, V4, V6, type Fam } from "../trace/cases.js";
+import { packetArb } from "../trace/packet-arb.js";
+import { CASES, rulesetFor, V4, V6 } from "../trace/cases.js";
 import { chain, hook, ruleset, table } from "../trace/rulesets.js";
 
 const generated = generateClusterModel({ seed: 3, nodes: 30, policies: 160, profiles: 6 });
@@ -81,42 +82,6 @@ test("IPv4: interned ids starting over (more interface names than a memo key hol
     ).map((r) => r.verdict),
   );
 });
-
-const packetArb = (a: Fam): fc.Arbitrary<Packet> => {
-  const addr = fc.constantFrom(a.host, a.host2, a.backend, a.remote, a.other, a.pod);
-  const iface = fc.constantFrom("eth0", "eth1", "cali1234", "lo", "bond0");
-  const port = fc.constantFrom(22, 53, 68, 80, 179, 443, 2049, 2222, 8080, 30080, 40000);
-  return fc
-    .record({
-      dir: fc.constantFrom("in", "out", "both"),
-      i: iface,
-      o: iface,
-      src: addr,
-      dst: addr,
-      proto: fc.constantFrom(6, 17, a.icmpProto, 132, 47, 0),
-      sport: port,
-      dport: port,
-      icmpType: fc.constantFrom(0, 3, a.icmpEcho),
-      state: fc.constantFrom("new", "established", "related", "invalid"),
-      mark: fc.constantFrom(0, 0x10000, 0x20000, 0x80000),
-      dnat: fc.option(fc.record({ ip: addr, port: fc.option(port, { nil: undefined }) }), { nil: undefined }),
-    })
-    .map((r): Packet => ({
-      ...(r.dir === "out" ? {} : { in: r.i }),
-      ...(r.dir === "in" ? {} : { out: r.o }),
-      src: r.src,
-      dst: r.dst,
-      proto: r.proto,
-      ...(r.proto === a.icmpProto
-        ? { icmpType: r.icmpType, icmpCode: 0 }
-        : { sport: r.sport, dport: r.dport }),
-      state: r.state as Packet["state"],
-      mark: r.mark,
-      ...(r.dnat === undefined
-        ? {}
-        : { dnatTo: r.dnat.port === undefined ? { ip: r.dnat.ip } : { ip: r.dnat.ip, port: r.dnat.port } }),
-    }));
-};
 
 for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
   const a = v === 4 ? V4 : V6;
