@@ -139,9 +139,8 @@ export const buildResource = (raw: RawResource): BuiltResource => {
   const value = withoutNulls(raw.value) as Record<string, unknown>;
   const envelope = shapeDeep(envelopeSchema, value, []);
   const metadata = buildMetadata(value.metadata, kind, raw.form, rawTier(value.spec));
-  const locate = locator(site.doc, site.prefix, raw.value);
-  const posOf: PositionOf = (path) => locate(path);
-  const spec = buildSpec(kind, value.spec, metadata.value, posOf);
+  const locate: PositionOf = locator(site.doc, site.prefix, raw.value);
+  const spec = buildSpec(kind, value.spec, metadata.value, locate);
   const findings: Finding[] = [...envelope.findings, ...metadata.findings, ...spec.findings];
   const label = labelFor(kind, metadata.value, value);
   const labelled: ResourceSite = { ...site, label };
