@@ -147,9 +147,7 @@ const generateAndWrite = async (dir: string) => {
   const written = await timeAsync(() => writeCluster(generated.value, dir));
   const v = generated.value;
   return {
-    gen: {
-      value: { nodeNames: v.nodeNames, gatewayNodes: v.gatewayNodes, counts: v.counts, options: v.options },
-    },
+    gen: { nodeNames: v.nodeNames, gatewayNodes: v.gatewayNodes, counts: v.counts, options: v.options },
     genTiming: { ms: generated.ms + written.ms, cpuMs: generated.cpuMs + written.cpuMs },
     files: written.value.length,
   };
@@ -174,7 +172,7 @@ const main = async (): Promise<void> => {
     // Only names and counts are kept from the generator: its documents are not part of what is measured.
     const { gen, genTiming, files } = await generateAndWrite(dir);
     row("generate + write YAML", genTiming, `${files} files`);
-    const counts = gen.value.counts;
+    const counts = gen.counts;
     results.cluster = {
       nodes: counts.nodes,
       hostEndpoints: counts.hostEndpoints,
@@ -182,7 +180,7 @@ const main = async (): Promise<void> => {
       profiles: counts.profiles,
       tiers: counts.tiers,
       networkSets: counts.networkSets,
-      seed: gen.value.options.seed,
+      seed: gen.options.seed,
     };
 
     // ---- load + validate + index -----------------------------------------------------------------
@@ -207,8 +205,8 @@ const main = async (): Promise<void> => {
       `load+validate+index ${(loaded.ms + indexed.ms).toFixed(0)} ms (target ≤ 3000)`;
 
     // ---- one node ----------------------------------------------------------------------------------
-    const gateway = gen.value.gatewayNodes[0]!;
-    const typicalNodes = gen.value.nodeNames.filter((n) => !gen.value.gatewayNodes.includes(n)).slice(0, 21);
+    const gateway = gen.gatewayNodes[0]!;
+    const typicalNodes = gen.nodeNames.filter((n) => !gen.gatewayNodes.includes(n)).slice(0, 21);
     const resolved = time(() => resolveNode(cluster, { node: gateway }));
     row(
       `resolve ${gateway} (gateway)`,
@@ -247,18 +245,18 @@ const main = async (): Promise<void> => {
 
     // ---- every node ----------------------------------------------------------------------------------
     if (!args["no-all"]) {
-      log(`rendering all ${gen.value.nodeNames.length} nodes ...`);
+      log(`rendering all ${gen.nodeNames.length} nodes ...`);
       let rules = 0;
       let bytes = 0;
       const all = time(() => {
-        for (const n of gen.value.nodeNames) {
+        for (const n of gen.nodeNames) {
           const r = renderNode(cluster, n);
           rules += ruleCount(r.rulesets[0]) + ruleCount(r.rulesets[1]);
           bytes += r.iptables[0].length + r.iptables[1].length + r.ipsets.length;
         }
       });
       row(
-        `render every node (${gen.value.nodeNames.length})`,
+        `render every node (${gen.nodeNames.length})`,
         all,
         `${rules} rules, ${(bytes / 1e6).toFixed(0)} MB`,
         "≤ 60000 ms",
