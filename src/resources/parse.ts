@@ -6,7 +6,7 @@ import { buildResource, type BuiltResource } from "./build.js";
 import { assembleCluster } from "./cluster.js";
 import { extractResources } from "./envelope.js";
 import { issueAt } from "./issues.js";
-import { readDocuments, type YamlReader } from "./yaml-source.js";
+import { readDocuments, type ReadResult, type YamlReader } from "./yaml-source.js";
 
 export interface SourceFile {
   readonly path: string;
@@ -26,31 +26,48 @@ export interface ParseOptions {
   readonly reader?: YamlReader;
 }
 
-export const parseResources = (
-  files: readonly SourceFile[],
-  options: ParseOptions = {},
-): { cluster: Cluster; issues: Issue[] } => {
-  const issues: Issue[] = [];
+/** What one file contributes: its resources, built and validated, and its issues. */
+export interface FileResources {
+  readonly built: readonly BuiltResource[];
+  readonly issues: readonly Issue[];
+}
+
+/** Builds and validates the resources of one file's documents. */
+export const buildFileResources = (read: ReadResult): FileResources => {
+  const issues: Issue[] = read.problems.map((p) => issueAt(p.finding, p.pos));
   const built: BuiltResource[] = [];
-  for (const file of files) {
-    const read = readDocuments(file.path, file.text, options.reader);
-    issues.push(...read.problems.map((p) => issueAt(p.finding, p.pos)));
-    for (const doc of read.docs) {
-      const extracted = extractResources(doc);
-      issues.push(...extracted.issues);
-      for (const raw of extracted.resources) {
-        const b = buildResource(raw);
-        issues.push(...b.issues);
-        built.push(b);
-      }
+  for (const doc of read.docs) {
+    const extracted = extractResources(doc);
+    issues.push(...extracted.issues);
+    for (const raw of extracted.resources) {
+      const b = buildResource(raw);
+      issues.push(...b.issues);
+      built.push(b);
     }
   }
-  const assembled = assembleCluster(built);
+  return { built, issues };
+};
+
+/** The cluster from every file's resources, given in file order (cluster order follows it). */
+export const assembleFiles = (
+  files: readonly SourceFile[],
+  perFile: readonly FileResources[],
+): { cluster: Cluster; issues: Issue[] } => {
+  const assembled = assembleCluster(perFile.flatMap((f) => f.built));
   return {
     cluster: assembled.cluster,
     issues: sortIssues(
-      [...issues, ...assembled.issues],
+      [...perFile.flatMap((f) => f.issues), ...assembled.issues],
       files.map((f) => f.path),
     ),
   };
 };
+
+export const parseResources = (
+  files: readonly SourceFile[],
+  options: ParseOptions = {},
+): { cluster: Cluster; issues: Issue[] } =>
+  assembleFiles(
+    files,
+    files.map((file) => buildFileResources(readDocuments(file.path, file.text, options.reader))),
+  );

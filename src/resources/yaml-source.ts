@@ -20,7 +20,7 @@ import type { SourcePos } from "./model.js";
 import { error, warning, type Finding } from "./findings.js";
 import { positionKey, type Path } from "./paths.js";
 import { scalarSourceOffset, type ScalarStyle } from "./scalar-offset.js";
-import { readFast } from "./yaml-fast.js";
+import { readFast, type FastDoc } from "./yaml-fast.js";
 
 /** Where one node sits in the file. Offsets are absolute character offsets. */
 export interface NodeInfo {
@@ -165,8 +165,14 @@ const NO_NODES: ReadonlyMap<string, NodeInfo> = new Map();
 /** "fast" reads with js-yaml when it accepts the file; "precise" always uses the `yaml` library. */
 export type YamlReader = "fast" | "precise";
 
-export const readDocuments = (file: string, text: string, reader: YamlReader = "fast"): ReadResult => {
-  const fast = reader === "fast" ? readFast(text) : undefined;
+export const readDocuments = (file: string, text: string, reader: YamlReader = "fast"): ReadResult =>
+  documentsOf(file, text, reader === "fast" ? readFast(text) : undefined);
+
+/**
+ * The documents of a file from what the fast reader made of its text (possibly in another thread), or
+ * from the precise reader when the fast one turned the file down (`fast` undefined).
+ */
+export const documentsOf = (file: string, text: string, fast: readonly FastDoc[] | undefined): ReadResult => {
   if (fast === undefined) return readPrecise(file, text);
   const pos = lineIndex(file, text);
   let precise: readonly SourceDoc[] | undefined;

@@ -45,6 +45,8 @@ const octet = fc.oneof(fc.nat(300).map(String), fc.constantFrom("00", "01", "007
 const v4text = fc.tuple(octet, octet, octet, octet).map((p) => p.join("."));
 const v6text = fc.oneof(
   fc.ipV6(),
+  fc.ipV6().map((a) => a.toUpperCase()),
+  fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF::::".split("")), maxLength: 42 }),
   fc.constantFrom(
     "2001:db8::",
     "::",

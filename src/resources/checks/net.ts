@@ -3,6 +3,7 @@
 
 import ipaddr from "ipaddr.js";
 import { dottedQuad, dottedQuadValue, maskIpv4 } from "../../util/ipv4.js";
+import { ipv6Parts, isIpv4Mapped, maskIpv6, rfc5952 } from "../../util/ipv6.js";
 import { err, ok, type Result } from "../../util/result.js";
 
 export interface ParsedIp {
@@ -39,6 +40,8 @@ const parseV6 = (text: string): ipaddr.IPv6 | undefined => {
 export const parseIp = (text: string): Result<ParsedIp, "invalid"> => {
   const v4 = ipv4(text);
   if (v4 !== undefined) return ok(v4);
+  const plain = ipv6Parts(text);
+  if (plain !== undefined && !isIpv4Mapped(plain)) return ok({ version: 6, text: rfc5952(plain) });
   const v6 = parseV6(text);
   if (v6 === undefined) return err("invalid");
   // Go treats IPv4-mapped IPv6 addresses as IPv4 and prints them dotted.
@@ -60,15 +63,6 @@ const cidr4 = (address: string, prefix: number): ParsedCidr | undefined => {
   };
 };
 
-/** The network of an IPv6 address: its first `prefix` bits, the rest zero. */
-const maskedV6 = (address: ipaddr.IPv6, prefix: number): ipaddr.IPv6 =>
-  new ipaddr.IPv6(
-    address.parts.map((part, i) => {
-      const keep = Math.max(0, Math.min(16, prefix - 16 * i));
-      return keep === 0 ? 0 : part & ((0xffff << (16 - keep)) & 0xffff);
-    }),
-  );
-
 /** An address or address/prefix. A bare address gets a full-length prefix. */
 export const parseCidr = (text: string): Result<ParsedCidr, "invalid"> => {
   const slash = text.indexOf("/");
@@ -80,12 +74,12 @@ export const parseCidr = (text: string): Result<ParsedCidr, "invalid"> => {
     const parsed = cidr4(v4.text, prefixText === undefined ? 32 : Number(prefixText));
     return parsed === undefined ? err("invalid") : ok(parsed);
   }
-  const parsed = parseV6(addressText);
-  if (parsed === undefined) return err("invalid");
   const prefix = prefixText === undefined ? 128 : Number(prefixText);
-  if (prefix > 128) return err("invalid");
-  const address = parsed.toRFC5952String();
-  const network = maskedV6(parsed, prefix).toRFC5952String();
+  const plain = ipv6Parts(addressText);
+  const parts = plain ?? parseV6(addressText)?.parts;
+  if (parts === undefined || prefix > 128) return err("invalid");
+  const address = rfc5952(parts);
+  const network = rfc5952(maskIpv6(parts, prefix));
   return ok({
     version: 6,
     text: `${address}/${prefix}`,

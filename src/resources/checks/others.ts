@@ -132,12 +132,14 @@ export const buildNodeSpec = (raw: unknown): Checked<CalicoNode["spec"] | undefi
     const parsed = address(a.address, [...SPEC, "addresses", i, "address"], undefined, findings);
     return parsed === undefined ? [] : [parsed];
   });
-  return {
-    value: {
-      ...(v4 === undefined ? {} : { ipv4Address: v4 }),
-      ...(v6 === undefined ? {} : { ipv6Address: v6 }),
-      addresses,
-    },
-    findings,
-  };
+  // Literals, not spreads (one Node per cluster node), in the model's key order.
+  const value =
+    v4 === undefined
+      ? v6 === undefined
+        ? { addresses }
+        : { ipv6Address: v6, addresses }
+      : v6 === undefined
+        ? { ipv4Address: v4, addresses }
+        : { ipv4Address: v4, ipv6Address: v6, addresses };
+  return { value, findings };
 };
