@@ -34,3 +34,10 @@ export type * from "./rules/ir.js";
 export { buildRuleset } from "./rules/node-ruleset.js";
 export { renderIptables } from "./render/iptables/index.js";
 export { renderIpsets } from "./render/ipset/index.js";
+export {
+  nodesOf,
+  renderEveryNode,
+  renderNodeFiles,
+  type NodeSummary,
+  type RenderEveryNodeOptions,
+} from "./render/every-node/index.js";

@@ -1,0 +1,78 @@
+// Rendering every node on several threads (src/render/every-node) gives, node for node, what rendering
+// each node in turn gives: the same summaries, and byte-identical files.
+
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import test from "ava";
+import { clusterFiles, generateCluster } from "../../src/gen/index.js";
+import {
+  nodeFileNames,
+  nodesOf,
+  renderEveryNode,
+  renderNodeFiles,
+  summarise,
+} from "../../src/render/every-node/index.js";
+import { parseResources } from "../../src/resources/parse.js";
+
+const files = clusterFiles(generateCluster({ seed: 9, nodes: 24, policies: 60, profiles: 5 }));
+const { cluster } = parseResources(files);
+const nodes = nodesOf(cluster);
+
+test("every node on three threads: the same summaries and files as one node at a time", async (t) => {
+  t.true(nodes.length >= 20);
+  const dir = await mkdtemp(join(tmpdir(), "calisim-every-node-"));
+  try {
+    const threads: string[] = [];
+    const summaries = await renderEveryNode(files, cluster, nodes, {
+      jobs: 3,
+      outDir: dir,
+      onNode: (_, thread) => void threads.push(thread),
+    });
+    t.is(threads.length, nodes.length, "each node rendered once");
+    t.log(`${threads.filter((x) => x === "worker").length} of ${nodes.length} nodes rendered by workers`);
+    t.is(summaries.length, nodes.length);
+    for (const [i, node] of nodes.entries()) {
+      const expected = renderNodeFiles(cluster, node);
+      t.deepEqual(summaries[i], summarise(node, expected), node);
+      const names = nodeFileNames(node);
+      t.is(await readFile(join(dir, names.v4), "utf8"), expected.iptables[0], node);
+      t.is(await readFile(join(dir, names.v6), "utf8"), expected.iptables[1], node);
+      t.is(await readFile(join(dir, names.ipsets), "utf8"), expected.ipsets, node);
+    }
+    t.true(summaries.some((s) => s.rules.v4 > 0 && s.sets > 0));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("with the caller only collecting, two workers render every node, as the caller would", async (t) => {
+  const threads: string[] = [];
+  const summaries = await renderEveryNode(files, cluster, nodes, {
+    jobs: 2,
+    callerRenders: false,
+    onNode: (_, thread) => void threads.push(thread),
+  });
+  t.deepEqual(
+    threads,
+    nodes.map(() => "worker"),
+  );
+  t.deepEqual(
+    summaries,
+    nodes.map((n) => summarise(n, renderNodeFiles(cluster, n))),
+  );
+});
+
+test("one job renders on the calling thread alone, with the same result", async (t) => {
+  const one = await renderEveryNode(files, cluster, nodes.slice(0, 5), { jobs: 1 });
+  t.deepEqual(
+    one,
+    nodes.slice(0, 5).map((n) => summarise(n, renderNodeFiles(cluster, n))),
+  );
+});
+
+test("node names that cannot name a file are refused", async (t) => {
+  await t.throwsAsync(renderEveryNode(files, cluster, ["../x"], { jobs: 1 }), {
+    message: /cannot name a file/,
+  });
+});
