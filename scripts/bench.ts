@@ -16,6 +16,7 @@
 // --packets N (batch trace), --keep DIR (write the YAML there and keep it), --no-kernel, --no-all,
 // --all-jobs N (threads rendering every node; default the machine's cores, 1 for one thread).
 
+import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,7 +24,7 @@ import { parseArgs } from "node:util";
 import { indexCluster } from "../src/calc/cluster-index.js";
 import { rerenderPolicyChange } from "../src/calc/incremental.js";
 import { resolveNode, type NodeModel } from "../src/calc/resolve.js";
-import { FULL_SCALE, generateCluster, QUICK_SCALE, writeCluster, type GenOptions } from "../src/gen/index.js";
+import { FULL_SCALE, QUICK_SCALE, type GeneratedCluster, type GenOptions } from "../src/gen/index.js";
 import { packetMix } from "../src/gen/packets.js";
 import { renderIpsets } from "../src/render/ipset/index.js";
 import { renderIptables } from "../src/render/iptables/index.js";
@@ -35,6 +36,7 @@ import { loadCluster } from "../src/resources/load.js";
 import type { Cluster, Policy, PolicyRule } from "../src/resources/model.js";
 import { traceVerdicts } from "../src/trace/compile.js";
 import { trace, traceBatch } from "../src/trace/index.js";
+import { startWorker } from "../src/util/worker.js";
 import { kernelUnavailable, loadFileInto, loadInto, readFrom, withNamespace } from "./bench/kernel.js";
 import { median, peakRssMb, percentile, round, time, timeAsync, type Timing } from "./bench/measure.js";
 
@@ -140,14 +142,23 @@ const editRules = (p: Policy, k: number): Policy => {
 /** An edit that moves a policy to the front of its tier, so endpoint chains change too (full rebuild path). */
 const editOrder = (p: Policy): Policy => ({ ...p, spec: { ...p.spec, order: 0.5 } });
 
+/** Generates and writes the cluster in a worker thread (scripts/bench/gen-worker.ts): see there why. */
 const generateAndWrite = async (dir: string) => {
-  const generated = time(() => generateCluster(scale));
-  const written = await timeAsync(() => writeCluster(generated.value, dir));
-  const v = generated.value;
+  const cpu = process.cpuUsage();
+  const worker = startWorker(import.meta.url, "bench/gen-worker", { workerData: { scale, dir } });
+  const [out] = (await once(worker, "message")) as [
+    {
+      gen: Pick<GeneratedCluster, "nodeNames" | "gatewayNodes" | "counts" | "options">;
+      ms: number;
+      files: number;
+    },
+  ];
+  await worker.terminate();
+  const used = process.cpuUsage(cpu);
   return {
-    gen: { nodeNames: v.nodeNames, gatewayNodes: v.gatewayNodes, counts: v.counts, options: v.options },
-    genTiming: { ms: generated.ms + written.ms, cpuMs: generated.cpuMs + written.cpuMs },
-    files: written.value.length,
+    gen: out.gen,
+    genTiming: { ms: out.ms, cpuMs: (used.user + used.system) / 1000 },
+    files: out.files,
   };
 };
 

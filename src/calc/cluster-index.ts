@@ -88,13 +88,21 @@ export const profilesByName = (profiles: readonly Profile[]): ReadonlyMap<string
 
 /** Labels a policy selector sees: the endpoint's own, plus those inherited from its profiles. */
 export const effectiveLabels = (ep: HostEndpoint, profiles: readonly Profile[]): Record<string, string> => {
-  const byName = profilesByName(profiles);
-  const inherited: Record<string, string> = {};
-  for (const name of ep.spec.profiles) {
-    for (const [k, v] of Object.entries(byName.get(name)?.spec.labelsToApply ?? {}))
-      if (!(k in inherited)) inherited[k] = v;
+  // Built by assignment, in the order `{ ...inherited, ...own }` gives (own values win, keys keep their
+  // first place), without the spreads: this runs for every endpoint of a cluster. Label keys start with
+  // a letter or digit (checks/metadata-fields.ts), so none is `__proto__`; `hasOwn`, not `in`, so that a
+  // label called `constructor` is not taken for Object.prototype's.
+  const out: Record<string, string> = {};
+  if (ep.spec.profiles.length > 0) {
+    const byName = profilesByName(profiles);
+    for (const name of ep.spec.profiles) {
+      const toApply = byName.get(name)?.spec.labelsToApply;
+      if (toApply !== undefined) for (const k in toApply) if (!Object.hasOwn(out, k)) out[k] = toApply[k]!;
+    }
   }
-  return { ...inherited, ...ep.metadata.labels };
+  const own = ep.metadata.labels;
+  for (const k in own) out[k] = own[k]!;
+  return out;
 };
 
 // ---- the endpoint index ----------------------------------------------------------------------------

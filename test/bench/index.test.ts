@@ -95,3 +95,54 @@ test("IP set members from the index equal testing every endpoint and network set
     t.deepEqual(computeIpSets(cluster, requests, v), got);
   }
 });
+
+test("endpoint labels: profiles' labelsToApply first (first profile wins), own labels win, key order kept", (t) => {
+  const profile = (name: string, labelsToApply: Record<string, string>) =>
+    ({
+      kind: "Profile",
+      metadata: { name },
+      spec: { labelsToApply },
+    }) as unknown as Cluster["profiles"][number];
+  const ep = (labels: Record<string, string>, profiles: string[]) =>
+    ({ metadata: { labels }, spec: { profiles } }) as unknown as Cluster["hostEndpoints"][number];
+  const profiles = [
+    profile("a", { role: "a", constructor: "from-a", zone: "a" }),
+    profile("b", { role: "b", tier: "b" }),
+  ];
+  const cases: [Record<string, string>, string[], [string, string][]][] = [
+    [{ x: "1" }, [], [["x", "1"]]],
+    [
+      { zone: "own", x: "1" },
+      ["a", "b"],
+      [
+        ["role", "a"],
+        ["constructor", "from-a"],
+        ["zone", "own"],
+        ["tier", "b"],
+        ["x", "1"],
+      ],
+    ],
+    [
+      {},
+      ["b", "a", "missing"],
+      [
+        ["role", "b"],
+        ["tier", "b"],
+        ["constructor", "from-a"],
+        ["zone", "a"],
+      ],
+    ],
+  ];
+  for (const [own, names, want] of cases) {
+    const got = endpointLabels(ep(own, names), profiles);
+    t.deepEqual(Object.entries(got), want);
+    // What the spread form gave (the definition), key order included.
+    const inherited: Record<string, string> = {};
+    for (const n of names)
+      for (const [k, v] of Object.entries(
+        profiles.find((p) => p.metadata.name === n)?.spec.labelsToApply ?? {},
+      ))
+        if (!Object.hasOwn(inherited, k)) inherited[k] = v;
+    t.deepEqual(Object.entries(got), Object.entries({ ...inherited, ...own }));
+  }
+});
