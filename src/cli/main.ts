@@ -9,6 +9,7 @@ import { conformanceCommand } from "./conformance.js";
 import { getCommand } from "./get.js";
 import { inspectCommand } from "./inspect.js";
 import { renderCommand } from "./render.js";
+import { renderAllCommand } from "./render-all.js";
 import { traceCommand } from "./trace.js";
 import { upgradeCheckCommand } from "./upgrade-check.js";
 import { diffCommand } from "./diff.js";
@@ -25,6 +26,7 @@ const main = async (): Promise<void> => {
     .command(validateCommand as never)
     .command(getCommand as never)
     .command(renderCommand as never)
+    .command(renderAllCommand as never)
     .command(inspectCommand as never)
     .command(traceCommand as never)
     .command(applyCommand as never)

@@ -1,5 +1,8 @@
 // The command line as a user meets it: exit codes, where output goes, and the shape of what it prints.
 
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import test from "ava";
 import { calisim } from "./run.js";
 
@@ -89,6 +92,38 @@ test("render: a bad --calico-version is a usage error", async (t) => {
   t.regex(r.stderr, /--calico-version "three" is not a version/);
 });
 
+test("render-all: every node's files are what render prints, sizes per node, warnings on stderr", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "calisim-render-all-"));
+  try {
+    const r = await calisim("render-all", "-f", EXAMPLE, "--out-dir", dir, "--jobs", "2", "-o", "json");
+    t.is(r.exitCode, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as { node: string; rules: { v4: number } }[];
+    t.deepEqual(
+      rows.map((x) => x.node),
+      ["node-1", "node-2", "node-3"],
+    );
+    t.regex(r.stderr, /warning: node-3: DoNotTrack policy is not supported/);
+    for (const node of ["node-1", "node-3"]) {
+      const v4 = await calisim("render", "-f", EXAMPLE, "--node", node);
+      // execa strips the final newline that `render` prints.
+      t.is(await readFile(join(dir, `${node}.iptables`), "utf8"), `${v4.stdout}\n`, node);
+      const v6 = await calisim("render", "-f", EXAMPLE, "--node", node, "--ip-version", "6");
+      t.is(await readFile(join(dir, `${node}.ip6tables`), "utf8"), `${v6.stdout}\n`, node);
+    }
+    const table = await calisim("render-all", "-f", EXAMPLE, "--node", "node-2");
+    t.regex(table.stdout, /^node\s+v4 rules\s+v6 rules\s+chains\s+sets/);
+    t.regex(table.stdout, /\nnode-2\s+\d+/);
+    const bad = await calisim("render-all", "-f", EXAMPLE, "--jobs", "0");
+    t.is(bad.exitCode, 2);
+    t.regex(bad.stderr, /--jobs 0: expected a whole number of threads, 1 or more/);
+    const unknown = await calisim("render-all", "-f", EXAMPLE, "--node", "nope");
+    t.is(unknown.exitCode, 1);
+    t.regex(unknown.stderr, /no host endpoint or Node resource names this node/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("inspect: who governs each interface and why", async (t) => {
   const r = await calisim("inspect", "-f", EXAMPLE, "--node", "node-3", "--interface", "eth7");
   t.is(r.exitCode, 0);
@@ -169,7 +204,7 @@ test("trace: bad packet options are usage errors naming the option", async (t) =
 });
 
 test("--help on every command shows examples", async (t) => {
-  for (const cmd of ["validate", "get", "render", "inspect", "trace"]) {
+  for (const cmd of ["validate", "get", "render", "render-all", "inspect", "trace"]) {
     const r = await calisim(cmd, "--help");
     t.is(r.exitCode, 0, cmd);
     t.regex(r.stdout, /Examples:/, cmd);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import test from "ava";
 import { clusterFiles, generateCluster } from "../../src/gen/index.js";
 import {
+  asFile,
   nodeFileNames,
   nodesOf,
   renderEveryNode,
@@ -36,9 +37,9 @@ test("every node on three threads: the same summaries and files as one node at a
       const expected = renderNodeFiles(cluster, node);
       t.deepEqual(summaries[i], summarise(node, expected), node);
       const names = nodeFileNames(node);
-      t.is(await readFile(join(dir, names.v4), "utf8"), expected.iptables[0], node);
-      t.is(await readFile(join(dir, names.v6), "utf8"), expected.iptables[1], node);
-      t.is(await readFile(join(dir, names.ipsets), "utf8"), expected.ipsets, node);
+      t.is(await readFile(join(dir, names.v4), "utf8"), asFile(expected.iptables[0]), node);
+      t.is(await readFile(join(dir, names.v6), "utf8"), asFile(expected.iptables[1]), node);
+      t.is(await readFile(join(dir, names.ipsets), "utf8"), asFile(expected.ipsets), node);
     }
     t.true(summaries.some((s) => s.rules.v4 > 0 && s.sets > 0));
   } finally {

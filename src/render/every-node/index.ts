@@ -20,6 +20,7 @@ import { renderAndWrite } from "./write.js";
 
 export { nodeFileNames, renderNodeFiles, ruleCount, summarise } from "./node-files.js";
 export type { EveryNodeOptions, NodeFiles, NodeSummary } from "./node-files.js";
+export { asFile } from "./write.js";
 
 export interface RenderEveryNodeOptions extends EveryNodeOptions {
   /** Threads rendering, the caller's included (default: the machine's cores). */

@@ -14,6 +14,8 @@ export interface NodeFiles {
   readonly rulesets: readonly [Ruleset, Ruleset];
   readonly iptables: readonly [string, string];
   readonly ipsets: string;
+  /** What Felix would warn about on this node (e.g. untracked policy on a `*` endpoint, ignored). */
+  readonly warnings: readonly string[];
 }
 
 export interface NodeSummary {
@@ -24,6 +26,7 @@ export interface NodeSummary {
   readonly sets: number;
   /** Characters of iptables-restore (v4 + v6) and ipset-restore text. */
   readonly chars: { readonly iptables: number; readonly ipsets: number };
+  readonly warnings: readonly string[];
 }
 
 export const ruleCount = (rs: Ruleset): number => {
@@ -46,6 +49,7 @@ export const renderNodeFiles = (
     rulesets,
     iptables: [renderIptables(rulesets[0]), renderIptables(rulesets[1])],
     ipsets: renderIpsets(rulesets[0]) + renderIpsets(rulesets[1]),
+    warnings: model.warnings.map((w) => w.message),
   };
 };
 
@@ -55,6 +59,7 @@ export const summarise = (node: string, files: NodeFiles): NodeSummary => ({
   chains: files.rulesets.reduce((n, rs) => n + rs.tables.reduce((k, t) => k + t.chains.length, 0), 0),
   sets: files.rulesets[0].sets.length + files.rulesets[1].sets.length,
   chars: { iptables: files.iptables[0].length + files.iptables[1].length, ipsets: files.ipsets.length },
+  warnings: files.warnings,
 });
 
 /** File names of a node's rendering in an output directory. */

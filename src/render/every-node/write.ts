@@ -12,6 +12,9 @@ import {
   type NodeSummary,
 } from "./node-files.js";
 
+/** As `calisim render > FILE` writes it: text ending in a newline (none added to empty text). */
+export const asFile = (text: string): string => (text === "" || text.endsWith("\n") ? text : `${text}\n`);
+
 export const renderAndWrite = (
   cluster: Cluster,
   node: string,
@@ -21,9 +24,9 @@ export const renderAndWrite = (
   const files = renderNodeFiles(cluster, node, options);
   if (outDir !== undefined) {
     const names = nodeFileNames(node);
-    writeFileSync(join(outDir, names.v4), files.iptables[0]);
-    writeFileSync(join(outDir, names.v6), files.iptables[1]);
-    writeFileSync(join(outDir, names.ipsets), files.ipsets);
+    writeFileSync(join(outDir, names.v4), asFile(files.iptables[0]));
+    writeFileSync(join(outDir, names.v6), asFile(files.iptables[1]));
+    writeFileSync(join(outDir, names.ipsets), asFile(files.ipsets));
   }
   return summarise(node, files);
 };
