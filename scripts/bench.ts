@@ -101,7 +101,10 @@ const REQUIRED_KEYS = [
   "peakRssMb",
 ] as const;
 
-const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+const log = (msg: string): void =>
+  void process.stderr.write(
+    `${msg} (heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)\n`,
+  );
 
 interface Rendered {
   readonly model: NodeModel;
@@ -283,14 +286,19 @@ const main = async (): Promise<void> => {
     } else results.renderAllNodesMs = null;
 
     // ---- incremental ---------------------------------------------------------------------------------
+    log("incremental re-rendering ...");
     const prev = { model: gw.model, ruleset: gw.rulesets[0] };
     const onNode = [...new Set(gw.model.endpoints.flatMap((e) => e.policies.selectedBy))];
     const edits = onNode.slice(0, 40).map((p, k) => editRules(p, k));
     rerenderPolicyChange(prev, edits[0]!); // warm-up
-    const inc = edits.map((e) => time(() => rerenderPolicyChange(prev, e)));
+    // Each result holds a whole new ruleset: keep only the figures, so that the heap stays small.
+    const inc = edits.map((e) => {
+      const t = time(() => rerenderPolicyChange(prev, e));
+      return { ms: t.ms, cpuMs: t.cpuMs, fast: t.value.fast, deltaChars: t.value.delta.iptables.length };
+    });
     const incMs = median(inc.map((t) => t.ms));
-    const fastShare = inc.filter((t) => t.value.fast).length / inc.length;
-    const deltaBytes = median(inc.map((t) => t.value.delta.iptables.length));
+    const fastShare = inc.filter((t) => t.fast).length / inc.length;
+    const deltaBytes = median(inc.map((t) => t.deltaChars));
     row(
       "incremental: rules edit → ruleset + delta (median)",
       { ms: incMs, cpuMs: median(inc.map((t) => t.cpuMs)) },
@@ -302,11 +310,14 @@ const main = async (): Promise<void> => {
       )} ms, delta ~${(deltaBytes / 1e3).toFixed(1)} kB, fast path ${(fastShare * 100).toFixed(0)}%`,
       "≤ 10 ms",
     );
-    const moved = onNode.slice(0, 5).map((p) => time(() => rerenderPolicyChange(prev, editOrder(p))));
+    const moved = onNode.slice(0, 5).map((p) => {
+      const t = time(() => rerenderPolicyChange(prev, editOrder(p)));
+      return { ms: t.ms, cpuMs: t.cpuMs, changes: t.value.changes.length };
+    });
     row(
       "incremental: order edit (full rebuild + diff, median)",
       { ms: median(moved.map((t) => t.ms)), cpuMs: median(moved.map((t) => t.cpuMs)) },
-      `${moved.length} edits, ${median(moved.map((t) => t.value.changes.length))} chains changed`,
+      `${moved.length} edits, ${median(moved.map((t) => t.changes))} chains changed`,
     );
     results.incrementalMs = round(incMs, 2);
     results.incrementalP90Ms = round(
@@ -319,6 +330,7 @@ const main = async (): Promise<void> => {
     results.incrementalReorderMs = round(median(moved.map((t) => t.ms)));
 
     // ---- tracing -----------------------------------------------------------------------------------------
+    log("tracing ...");
     const rs = gw.rulesets[0];
     const packets = packetMix(gw.model, 4, batchPackets, 1);
     const one = time(() => trace(structuredClone(rs), packets[0]!));
@@ -340,8 +352,17 @@ const main = async (): Promise<void> => {
     results.batchTraceFirstRoundPps = Math.round(firstPps);
     const roundMismatches = rounds.filter((r) => r.value.some((v, i) => v !== batch.value[i])).length;
     const sample = packets.slice(0, checkPackets);
-    const explained = time(() => traceBatch(rs, sample));
-    const mismatches = sample.filter((_, i) => explained.value[i]!.verdict !== batch.value[i]).length;
+    // Full explanations are large (every step of every packet, ~17 kB each): explain 500 packets per call
+    // and keep only the verdicts, so that the heap holds one chunk's explanations at a time.
+    const explained = ((t) => ({ ms: t.ms, cpuMs: t.cpuMs, verdicts: t.value }))(
+      time(() => {
+        const verdicts: string[] = [];
+        for (let i = 0; i < sample.length; i += 500)
+          for (const x of traceBatch(rs, sample.slice(i, i + 500))) verdicts.push(x.verdict);
+        return verdicts;
+      }),
+    );
+    const mismatches = sample.filter((_, i) => explained.verdicts[i] !== batch.value[i]).length;
     row(
       "batch trace: explained (traceBatch)",
       explained,
@@ -382,6 +403,7 @@ const main = async (): Promise<void> => {
     results.traceRules = rules4;
 
     // ---- kernel --------------------------------------------------------------------------------------------
+    log("loading into the kernel ...");
     results.renderVsIptablesRestoreRatio = null;
     results.renderVsNftLoadRatio = null;
     const why = args["no-kernel"]
