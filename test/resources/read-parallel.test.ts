@@ -2,9 +2,8 @@
 // the same cluster, positions (rules located through the worker's record of collection starts) and issues,
 // whichever thread read which file.
 
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import test from "ava";
+import { filesUnder } from "./source-files.js";
 import { clusterFiles, generateCluster } from "../../src/gen/index.js";
 import { fromTransfer, toTransfer } from "../../src/resources/fast-transfer.js";
 import { parseResources, type SourceFile } from "../../src/resources/parse.js";
@@ -14,16 +13,6 @@ import {
   wantsWorker,
 } from "../../src/resources/read-parallel.js";
 import { readFast } from "../../src/resources/yaml-fast.js";
-
-const filesUnder = async (dir: string): Promise<SourceFile[]> => {
-  const out: SourceFile[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (/\.(ya?ml|json)$/.test(e.name)) out.push({ path, text: await readFile(path, "utf8") });
-  }
-  return out.sort((a, b) => a.path.localeCompare(b.path));
-};
 
 /** A parse as plain data, every lazy `positions` map read. */
 const plain = (parsed: unknown): unknown => JSON.parse(JSON.stringify(parsed));

@@ -2,24 +2,13 @@
 // and the same positions: on every fixture (valid and invalid), on a generated cluster, and on random
 // documents full of scalars whose type depends on the schema.
 
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import test from "ava";
+import { filesUnder } from "./source-files.js";
 import fc from "fast-check";
 import { clusterFiles, generateCluster } from "../../src/gen/index.js";
 import { parseResources, type SourceFile } from "../../src/resources/parse.js";
 import { readDocuments } from "../../src/resources/yaml-source.js";
 import { readFast } from "../../src/resources/yaml-fast.js";
-
-const filesUnder = async (dir: string): Promise<SourceFile[]> => {
-  const out: SourceFile[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (/\.(ya?ml|json)$/.test(e.name)) out.push({ path, text: await readFile(path, "utf8") });
-  }
-  return out.sort((a, b) => a.path.localeCompare(b.path));
-};
 
 /** The parse as plain data, reading every lazy `positions` map too. */
 const plain = (files: readonly SourceFile[], reader: "fast" | "precise"): unknown =>
