@@ -27,6 +27,8 @@ export const PARALLEL_MIN_CHARS = 2_000_000;
 export interface ParallelReadOptions {
   /** "auto": a worker when the text is large and there is a second core; true/false force it. */
   readonly worker?: boolean | "auto";
+  /** false: with a worker, the main thread only validates what the worker reads (tests); default true. */
+  readonly callerReads?: boolean;
   /** Told which thread read each file with which reader's result (tests, the benchmark). */
   readonly onRead?: (path: string, thread: "main" | "worker") => void;
 }
@@ -84,7 +86,7 @@ export const parseResourcesParallel = async (
         finish(m.index, buildFileResources(documentsOf(file.path, file.text, fast)));
         continue;
       }
-      const mine = Atomics.add(counters, 0, 1);
+      const mine = options.callerReads === false ? files.length : Atomics.add(counters, 0, 1);
       if (mine < files.length) {
         const file = files[mine]!;
         options.onRead?.(file.path, "main");
