@@ -113,6 +113,12 @@ test("render-all: every node's files are what render prints, sizes per node, war
     const table = await calisim("render-all", "-f", EXAMPLE, "--node", "node-2");
     t.regex(table.stdout, /^node\s+v4 rules\s+v6 rules\s+chains\s+sets/);
     t.regex(table.stdout, /\nnode-2\s+\d+/);
+    const bounded = await calisim("render-all", "-f", EXAMPLE, "--worker-heap", "128", "-o", "json");
+    t.is(bounded.exitCode, 0, bounded.stderr);
+    t.deepEqual(JSON.parse(bounded.stdout), rows, "workers only, with a heap limit: the same summaries");
+    const badHeap = await calisim("render-all", "-f", EXAMPLE, "--worker-heap", "10");
+    t.is(badHeap.exitCode, 2);
+    t.regex(badHeap.stderr, /--worker-heap 10: expected a whole number of MB, 64 or more/);
     const bad = await calisim("render-all", "-f", EXAMPLE, "--jobs", "0");
     t.is(bad.exitCode, 2);
     t.regex(bad.stderr, /--jobs 0: expected a whole number of threads, 1 or more/);
