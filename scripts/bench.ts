@@ -11,6 +11,8 @@
 // run dist/, with V8's old space capped at 560 MB, and each rendering worker's at WORKER_HEAP_MB: uncapped,
 // V8 lets the garbage of rendering 5,000 nodes grow the process to ~3 GB before collecting it, while the
 // live heap stays near 300 MB (a worker's near 200 MB). Peak RSS covers the workers too (one process).
+// The cap alone makes V8 start with a small old space and collect often while loading (~0.2 s more);
+// --initial-old-space-size=256 gives loading the room it has uncapped.
 //
 // Options: --quick (small cluster, for CI), --json FILE, --seed N, --nodes N, --policies N, --profiles N,
 // --packets N (batch trace), --keep DIR (write the YAML there and keep it), --no-kernel, --no-all,
