@@ -255,14 +255,6 @@ const main = async (): Promise<void> => {
     results.renderTypicalNodeMs = round(typicalMs);
     results.gatewayRules = { v4: rules4, v6: rules6 };
 
-    const nft = await loadNft();
-    if (nft !== undefined) {
-      const n = time(() => gw.rulesets.map((rs) => nft.formatNftJson(nft.renderNftJson(rs) as never)));
-      const bytes = n.value.reduce((k, x) => k + x.length, 0);
-      row(`render ${gateway} (nft -j, v4+v6)`, n, `${(bytes / 1e6).toFixed(1)} MB`);
-      results.renderNodeNftMs = round(n.ms);
-    } else results.renderNodeNftMs = null;
-
     // ---- every node ----------------------------------------------------------------------------------
     // On all cores (src/render/every-node): this thread renders beside `jobs - 1` workers, each of which
     // builds its own cluster from the same texts first; that start-up is inside the time measured.
@@ -292,6 +284,16 @@ const main = async (): Promise<void> => {
       results.renderAllNodesByWorkers = byWorkers;
       results.renderAllRules = rules;
     } else results.renderAllNodesMs = null;
+
+    // nft after rendering every node (which renders iptables only): its caches, ~60 MB for the gateway,
+    // would otherwise sit on this thread's heap through that step. The node's nft rendering is still cold.
+    const nft = await loadNft();
+    if (nft !== undefined) {
+      const n = time(() => gw.rulesets.map((rs) => nft.formatNftJson(nft.renderNftJson(rs) as never)));
+      const bytes = n.value.reduce((k, x) => k + x.length, 0);
+      row(`render ${gateway} (nft -j, v4+v6)`, n, `${(bytes / 1e6).toFixed(1)} MB`);
+      results.renderNodeNftMs = round(n.ms);
+    } else results.renderNodeNftMs = null;
 
     // ---- incremental ---------------------------------------------------------------------------------
     log("incremental re-rendering ...");
