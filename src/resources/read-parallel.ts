@@ -8,7 +8,7 @@
 import { availableParallelism } from "node:os";
 import { MessageChannel, receiveMessageOnPort } from "node:worker_threads";
 import type { Issue } from "../util/issue.js";
-import { startWorker } from "../util/worker.js";
+import { startWorker, waitForChange } from "../util/worker.js";
 import type { Cluster } from "./model.js";
 import { fromTransfer } from "./fast-transfer.js";
 import {
@@ -29,18 +29,9 @@ export interface ParallelReadOptions {
   readonly worker?: boolean | "auto";
   /** false: with a worker, the main thread only validates what the worker reads (tests); default true. */
   readonly callerReads?: boolean;
-  /** Told which thread read each file with which reader's result (tests, the benchmark). */
+  /** Told which thread read each file (tests, the benchmark). */
   readonly onRead?: (path: string, thread: "main" | "worker") => void;
 }
-
-// Atomics.waitAsync is in Node 20 (V8 11) but in TypeScript's lib only from ES2024.
-type WaitAsync = (
-  array: Int32Array,
-  index: number,
-  value: number,
-  timeout: number,
-) => { value: Promise<string> | string };
-const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 export const wantsWorker = (files: readonly SourceFile[], option: boolean | "auto" = "auto"): boolean =>
   option === "auto"
@@ -107,7 +98,7 @@ export const parseResourcesParallel = async (
       // Everything is claimed and the worker is still reading: wait for its next post. Waiting
       // asynchronously lets the worker's error and exit events through.
       const posted = Atomics.load(counters, 1);
-      if (posted === received) await waitAsync(counters, 1, posted, 1000).value;
+      if (posted === received) await waitForChange(counters, 1, posted, 1000);
     }
   } finally {
     port1.close();

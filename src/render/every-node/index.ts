@@ -13,7 +13,7 @@ import { availableParallelism } from "node:os";
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from "node:worker_threads";
 import type { Cluster } from "../../resources/model.js";
 import type { SourceFile } from "../../resources/parse.js";
-import { startWorker } from "../../util/worker.js";
+import { startWorker, waitForChange } from "../../util/worker.js";
 import type { EveryNodeOptions, NodeSummary } from "./node-files.js";
 import type { EveryNodeWorkerData } from "./worker.js";
 import { renderAndWrite } from "./write.js";
@@ -37,9 +37,6 @@ export interface RenderEveryNodeOptions extends EveryNodeOptions {
   /** Told which thread rendered each node (tests, the benchmark). */
   readonly onNode?: (node: string, thread: "caller" | "worker") => void;
 }
-
-type WaitAsync = (a: Int32Array, i: number, v: number, t: number) => { value: Promise<string> | string };
-const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 /** Nodes with a host endpoint, sorted: the nodes calisim renders rules for. */
 export const nodesOf = (cluster: Cluster): string[] =>
@@ -124,7 +121,7 @@ export const renderEveryNode = async (
         break;
       }
       const posted = Atomics.load(counters, 1);
-      if (posted === received) await waitAsync(counters, 1, posted, 1000).value;
+      if (posted === received) await waitForChange(counters, 1, posted, 1000);
     }
   } finally {
     for (const port of ports) port.close();
