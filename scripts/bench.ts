@@ -25,17 +25,14 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { indexCluster } from "../src/calc/cluster-index.js";
 import { rerenderPolicyChange } from "../src/calc/incremental.js";
-import { resolveNode, type NodeModel } from "../src/calc/resolve.js";
+import { resolveNode } from "../src/calc/resolve.js";
 import { FULL_SCALE, QUICK_SCALE, type GeneratedCluster, type GenOptions } from "../src/gen/index.js";
 import { packetMix } from "../src/gen/packets.js";
-import { renderIpsets } from "../src/render/ipset/index.js";
-import { renderIptables } from "../src/render/iptables/index.js";
 import type { Ruleset } from "../src/rules/ir.js";
-import { buildRuleset } from "../src/rules/node-ruleset.js";
-import { renderEveryNode, ruleCount } from "../src/render/every-node/index.js";
+import { renderEveryNode, renderNodeFiles, ruleCount } from "../src/render/every-node/index.js";
 import { loadResourceFiles } from "../src/resources/files.js";
 import { loadCluster } from "../src/resources/load.js";
-import type { Cluster, Policy, PolicyRule } from "../src/resources/model.js";
+import type { Policy, PolicyRule } from "../src/resources/model.js";
 import { traceVerdicts } from "../src/trace/compile.js";
 import { trace, traceBatch } from "../src/trace/index.js";
 import { startWorker } from "../src/util/worker.js";
@@ -107,25 +104,6 @@ const log = (msg: string): void =>
   void process.stderr.write(
     `${msg} (heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)\n`,
   );
-
-interface Rendered {
-  readonly model: NodeModel;
-  readonly rulesets: readonly [Ruleset, Ruleset];
-  readonly iptables: readonly [string, string];
-  readonly ipsets: string;
-}
-
-/** What `calisim render` does for a node: resolve, build both IP versions, render iptables and ipsets. */
-const renderNode = (cluster: Cluster, node: string): Rendered => {
-  const model = resolveNode(cluster, { node });
-  const rulesets = [buildRuleset(model, { version: 4 }), buildRuleset(model, { version: 6 })] as const;
-  return {
-    model,
-    rulesets,
-    iptables: [renderIptables(rulesets[0]), renderIptables(rulesets[1])],
-    ipsets: renderIpsets(rulesets[0]) + renderIpsets(rulesets[1]),
-  };
-};
 
 /** `time(f)` n times; the run with the median wall time (its value is the one returned). */
 const medianOf = <T>(n: number, f: () => T): Timing & { value: T } => {
@@ -233,7 +211,7 @@ const main = async (): Promise<void> => {
       resolved,
       `${resolved.value.endpoints.length} named endpoints${resolved.value.star === undefined ? "" : " + *"}`,
     );
-    const rendered = time(() => renderNode(cluster, gateway));
+    const rendered = time(() => renderNodeFiles(cluster, gateway));
     const gw = rendered.value;
     const rules4 = ruleCount(gw.rulesets[0]);
     const rules6 = ruleCount(gw.rulesets[1]);
@@ -243,7 +221,7 @@ const main = async (): Promise<void> => {
       `${rules4 + rules6} rules, ${gw.rulesets[0].sets.length + gw.rulesets[1].sets.length} sets, ${((gw.iptables[0].length + gw.iptables[1].length + gw.ipsets.length) / 1e6).toFixed(1)} MB`,
       "≤ 100 ms",
     );
-    const typical = typicalNodes.map((n) => time(() => renderNode(cluster, n)));
+    const typical = typicalNodes.map((n) => time(() => renderNodeFiles(cluster, n)));
     const typicalMs = median(typical.map((t) => t.ms));
     row(
       `render a typical node (median of ${typical.length})`,
@@ -429,7 +407,7 @@ const main = async (): Promise<void> => {
       await withNamespace(async (ns) => {
         // Render again right before loading, so both are timed under the same conditions: the median of 3
         // (with the heap near its cap, one render now and then carries a full garbage collection).
-        const r = medianOf(3, () => renderNode(cluster, gateway));
+        const r = medianOf(3, () => renderNodeFiles(cluster, gateway));
         const sets = await loadInto(ns, "ipset", ["restore"], r.value.ipsets);
         const v4 = await loadInto(ns, "iptables-restore", [], r.value.iptables[0]);
         const v6 = await loadInto(ns, "ip6tables-restore", [], r.value.iptables[1]);
@@ -470,7 +448,7 @@ const main = async (): Promise<void> => {
       if (nft !== undefined && (await kernelUnavailable(["nft"])) === undefined) {
         await withNamespace(async (ns) => {
           const r = medianOf(3, () => {
-            const m = renderNode(cluster, gateway);
+            const m = renderNodeFiles(cluster, gateway);
             return m.rulesets.map((x) => nft.formatNftJson(nft.renderNftJson(x) as never));
           });
           const v4 = await loadFileInto(ns, "nft", ["-j", "-f"], r.value[0]!);

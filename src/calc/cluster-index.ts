@@ -227,6 +227,10 @@ export const policiesSelecting = (
   return { policies: out, bits, position: i };
 };
 
+/** Nodes that have host endpoints (only those get rules), sorted; across several clusters if given. */
+export const nodesOf = (...clusters: readonly Cluster[]): string[] =>
+  [...new Set(clusters.flatMap((c) => c.hostEndpoints.map((e) => e.spec.node)))].sort();
+
 /** The node's endpoints, in cluster order. */
 export const endpointsOfNode = (cluster: Cluster, node: string): readonly HostEndpoint[] =>
   endpointIndex(cluster).byNode.get(node) ?? [];

@@ -32,8 +32,7 @@ export interface NodeComparison {
 export const FAMILIES: readonly IpVersion[] = [4, 6];
 
 /** Nodes that have host endpoints (only those are policed), sorted. */
-export const policedNodes = (...clusters: readonly Cluster[]): string[] =>
-  [...new Set(clusters.flatMap((c) => c.hostEndpoints.map((e) => e.spec.node)))].sort();
+export { nodesOf as policedNodes } from "../calc/cluster-index.js";
 
 export const modelOf = (node: string, s: Side): NodeModel =>
   resolveNode(s.cluster, {

@@ -18,6 +18,7 @@ import type { EveryNodeOptions, NodeSummary } from "./node-files.js";
 import type { EveryNodeWorkerData } from "./worker.js";
 import { renderAndWrite } from "./write.js";
 
+export { nodesOf } from "../../calc/cluster-index.js";
 export { nodeFileNames, renderNodeFiles, ruleCount, summarise } from "./node-files.js";
 export type { EveryNodeOptions, NodeFiles, NodeSummary } from "./node-files.js";
 export { asFile } from "./write.js";
@@ -37,10 +38,6 @@ export interface RenderEveryNodeOptions extends EveryNodeOptions {
   /** Told which thread rendered each node (tests, the benchmark). */
   readonly onNode?: (node: string, thread: "caller" | "worker") => void;
 }
-
-/** Nodes with a host endpoint, sorted: the nodes calisim renders rules for. */
-export const nodesOf = (cluster: Cluster): string[] =>
-  [...new Set(cluster.hostEndpoints.map((e) => e.spec.node))].sort();
 
 /** Every node's summary, in `nodes` order (and its files in `outDir`). */
 export const renderEveryNode = async (

@@ -1,7 +1,7 @@
 // One node's rendering as `calisim render` prints it (iptables-restore text for IPv4 and IPv6, ipset-restore
 // text for both) and a summary of it. Pure: cluster and node in, texts and counts out.
 
-import { resolveNode, type ResolveOptions } from "../../calc/resolve.js";
+import { resolveNode, type NodeModel, type ResolveOptions } from "../../calc/resolve.js";
 import type { Ruleset } from "../../rules/ir.js";
 import { buildRuleset } from "../../rules/node-ruleset.js";
 import { renderIpsets } from "../ipset/index.js";
@@ -11,11 +11,10 @@ import { renderIptables } from "../iptables/index.js";
 export type EveryNodeOptions = Omit<ResolveOptions, "node" | "interfaces" | "extraWorkloads">;
 
 export interface NodeFiles {
+  readonly model: NodeModel;
   readonly rulesets: readonly [Ruleset, Ruleset];
   readonly iptables: readonly [string, string];
   readonly ipsets: string;
-  /** What Felix would warn about on this node (e.g. untracked policy on a `*` endpoint, ignored). */
-  readonly warnings: readonly string[];
 }
 
 export interface NodeSummary {
@@ -26,6 +25,7 @@ export interface NodeSummary {
   readonly sets: number;
   /** Characters of iptables-restore (v4 + v6) and ipset-restore text. */
   readonly chars: { readonly iptables: number; readonly ipsets: number };
+  /** What Felix would warn about on this node (e.g. untracked policy on a `*` endpoint, ignored). */
   readonly warnings: readonly string[];
 }
 
@@ -46,10 +46,10 @@ export const renderNodeFiles = (
   const model = resolveNode(cluster, { ...options, node });
   const rulesets = [buildRuleset(model, { version: 4 }), buildRuleset(model, { version: 6 })] as const;
   return {
+    model,
     rulesets,
     iptables: [renderIptables(rulesets[0]), renderIptables(rulesets[1])],
     ipsets: renderIpsets(rulesets[0]) + renderIpsets(rulesets[1]),
-    warnings: model.warnings.map((w) => w.message),
   };
 };
 
@@ -59,7 +59,7 @@ export const summarise = (node: string, files: NodeFiles): NodeSummary => ({
   chains: files.rulesets.reduce((n, rs) => n + rs.tables.reduce((k, t) => k + t.chains.length, 0), 0),
   sets: files.rulesets[0].sets.length + files.rulesets[1].sets.length,
   chars: { iptables: files.iptables[0].length + files.iptables[1].length, ipsets: files.ipsets.length },
-  warnings: files.warnings,
+  warnings: files.model.warnings.map((w) => w.message),
 });
 
 /** File names of a node's rendering in an output directory. */
