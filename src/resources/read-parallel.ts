@@ -6,9 +6,9 @@
 // same per-file building, assembled in file order.
 
 import { availableParallelism } from "node:os";
-import { MessageChannel, receiveMessageOnPort } from "node:worker_threads";
 import type { Issue } from "../util/issue.js";
-import { startWorker, waitForChange } from "../util/worker.js";
+import { runClaimPool } from "../util/claim-pool.js";
+import { startWorker } from "../util/worker.js";
 import type { Cluster } from "./model.js";
 import { fromTransfer } from "./fast-transfer.js";
 import {
@@ -18,7 +18,7 @@ import {
   type FileResources,
   type SourceFile,
 } from "./parse.js";
-import type { ReadWorkerData, ReadWorkerMessage } from "./read-worker.js";
+import type { ReadWorkerData, ReadWorkerResult } from "./read-worker.js";
 import { documentsOf, readDocuments } from "./yaml-source.js";
 
 /** Below this much text a worker's start-up (tens of milliseconds) costs more than it saves. */
@@ -46,63 +46,22 @@ export const parseResourcesParallel = async (
   options: ParallelReadOptions = {},
 ): Promise<{ cluster: Cluster; issues: Issue[] }> => {
   if (!wantsWorker(files, options.worker)) return parseResources(files);
-  const counters = new Int32Array(new SharedArrayBuffer(8));
-  const { port1, port2 } = new MessageChannel();
-  const data: ReadWorkerData = { texts: files.map((f) => f.text), counters, port: port2 };
-  const worker = startWorker(import.meta.url, "read-worker", { workerData: data, transferList: [port2] });
-  let workerGone = false;
-  const gone = (): void => {
-    workerGone = true;
-    // Wake the main thread if it is waiting for a post that will not come.
-    Atomics.notify(counters, 1);
-  };
-  worker.on("error", gone).on("exit", gone);
-
-  const perFile: (FileResources | undefined)[] = new Array(files.length);
-  let done = 0;
-  let received = 0;
-  const finish = (index: number, result: FileResources): void => {
-    perFile[index] = result;
-    done++;
-  };
-  try {
-    while (done < files.length) {
-      // Validate what the worker has read first: it keeps the worker's queue short.
-      const m = receiveMessageOnPort(port1)?.message as ReadWorkerMessage | undefined;
-      if (m !== undefined) {
-        received++;
-        const file = files[m.index]!;
-        const fast = m.docs === null ? undefined : fromTransfer(m.docs);
-        options.onRead?.(file.path, "worker");
-        finish(m.index, buildFileResources(documentsOf(file.path, file.text, fast)));
-        continue;
-      }
-      const mine = options.callerReads === false ? files.length : Atomics.add(counters, 0, 1);
-      if (mine < files.length) {
-        const file = files[mine]!;
-        options.onRead?.(file.path, "main");
-        finish(mine, buildFileResources(readDocuments(file.path, file.text)));
-        continue;
-      }
-      if (workerGone) {
-        // The worker died holding a file (it never does on valid input, but the result must not
-        // depend on it): whatever is still missing is read here.
-        for (let i = 0; i < files.length; i++) {
-          const file = files[i]!;
-          if (perFile[i] !== undefined) continue;
-          options.onRead?.(file.path, "main");
-          finish(i, buildFileResources(readDocuments(file.path, file.text)));
-        }
-        break;
-      }
-      // Everything is claimed and the worker is still reading: wait for its next post. Waiting
-      // asynchronously lets the worker's error and exit events through.
-      const posted = Atomics.load(counters, 1);
-      if (posted === received) await waitForChange(counters, 1, posted, 1000);
-    }
-  } finally {
-    port1.close();
-    if (!workerGone) void worker.terminate();
-  }
-  return assembleFiles(files, perFile as FileResources[]);
+  const texts = files.map((f) => f.text);
+  const perFile = await runClaimPool<FileResources, ReadWorkerResult>({
+    count: files.length,
+    workers: 1,
+    start: (share) => {
+      const data: ReadWorkerData = { texts, ...share };
+      return startWorker(import.meta.url, "read-worker", { workerData: data, transferList: [share.port] });
+    },
+    callerWorks: options.callerReads !== false,
+    work: (i) => buildFileResources(readDocuments(files[i]!.path, texts[i]!)),
+    // What the worker read, validated here.
+    receive: (i, docs) =>
+      buildFileResources(
+        documentsOf(files[i]!.path, texts[i]!, docs === null ? undefined : fromTransfer(docs)),
+      ),
+    onDone: (i, thread) => options.onRead?.(files[i]!.path, thread === "caller" ? "main" : "worker"),
+  });
+  return assembleFiles(files, perFile);
 };

@@ -16,18 +16,3 @@ export const startWorker = (from: string, name: string, options: WorkerOptions):
   const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(source)});`;
   return new Worker(code, { ...options, eval: true });
 };
-
-type WaitAsync = (
-  array: Int32Array,
-  index: number,
-  value: number,
-  timeout: number,
-) => { value: Promise<string> | string };
-
-/**
- * Waits (without blocking the event loop, so worker events still arrive) until `array[index]` is no
- * longer `value`, or `timeout` ms. Atomics.waitAsync is in Node 20 (V8 11), but in TypeScript's lib only
- * from ES2024.
- */
-export const waitForChange = async (array: Int32Array, index: number, value: number, timeout: number) =>
-  (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync(array, index, value, timeout).value;

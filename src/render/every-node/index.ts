@@ -10,10 +10,10 @@
 //   const summaries = await renderEveryNode(files, cluster, nodesOf(cluster), { jobs: 2, outDir: "out/" });
 
 import { availableParallelism } from "node:os";
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from "node:worker_threads";
 import type { Cluster } from "../../resources/model.js";
 import type { SourceFile } from "../../resources/parse.js";
-import { startWorker, waitForChange } from "../../util/worker.js";
+import { runClaimPool } from "../../util/claim-pool.js";
+import { startWorker } from "../../util/worker.js";
 import type { EveryNodeOptions, NodeSummary } from "./node-files.js";
 import type { EveryNodeWorkerData } from "./worker.js";
 import { renderAndWrite } from "./write.js";
@@ -57,72 +57,20 @@ export const renderEveryNode = async (
     onNode,
     ...renderOptions
   } = options;
-  const workerCount = Math.min(Math.max(callerRenders ? jobs - 1 : jobs, 0), nodes.length);
-  const counters = new Int32Array(new SharedArrayBuffer(8));
-  const summaries: (NodeSummary | undefined)[] = new Array(nodes.length);
-  let done = 0;
-  let received = 0;
-  const ports: MessagePort[] = [];
-  const workers: Worker[] = [];
-  let alive = 0;
-  const gone = (): void => {
-    alive--;
-    Atomics.notify(counters, 1); // wake the caller if it waits for a post that will not come
-  };
-  for (let w = 0; w < workerCount; w++) {
-    const { port1, port2 } = new MessageChannel();
-    const data: EveryNodeWorkerData = { files, nodes, counters, port: port2, options: renderOptions, outDir };
-    const worker = startWorker(import.meta.url, "worker", {
-      workerData: data,
-      transferList: [port2],
-      ...(workerHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: workerHeapMb } }),
-    });
-    alive++;
-    worker.once("exit", gone);
-    worker.on("error", () => undefined); // an error ends in "exit"; what it left undone is rendered here
-    ports.push(port1);
-    workers.push(worker);
-  }
-  const take = (): boolean => {
-    for (const port of ports) {
-      const m = receiveMessageOnPort(port)?.message as { index: number; summary: NodeSummary } | undefined;
-      if (m !== undefined) {
-        received++;
-        summaries[m.index] = m.summary;
-        onNode?.(m.summary.node, "worker");
-        done++;
-        return true;
-      }
-    }
-    return false;
-  };
-  try {
-    while (done < nodes.length) {
-      if (take()) continue;
-      const mine = callerRenders || workerCount === 0 ? Atomics.add(counters, 0, 1) : nodes.length;
-      if (mine < nodes.length) {
-        summaries[mine] = renderAndWrite(cluster, nodes[mine]!, renderOptions, outDir);
-        onNode?.(nodes[mine]!, "caller");
-        done++;
-        continue;
-      }
-      if (alive === 0) {
-        // Every worker has ended (one may have died holding a node): render what is missing here.
-        while (take());
-        for (let i = 0; i < nodes.length; i++)
-          if (summaries[i] === undefined) {
-            summaries[i] = renderAndWrite(cluster, nodes[i]!, renderOptions, outDir);
-            onNode?.(nodes[i]!, "caller");
-            done++;
-          }
-        break;
-      }
-      const posted = Atomics.load(counters, 1);
-      if (posted === received) await waitForChange(counters, 1, posted, 1000);
-    }
-  } finally {
-    for (const port of ports) port.close();
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-  return summaries as NodeSummary[];
+  return runClaimPool<NodeSummary, NodeSummary>({
+    count: nodes.length,
+    workers: Math.min(Math.max(callerRenders ? jobs - 1 : jobs, 0), nodes.length),
+    start: (share) => {
+      const data: EveryNodeWorkerData = { files, nodes, options: renderOptions, outDir, ...share };
+      return startWorker(import.meta.url, "worker", {
+        workerData: data,
+        transferList: [share.port],
+        ...(workerHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: workerHeapMb } }),
+      });
+    },
+    callerWorks: callerRenders,
+    work: (i) => renderAndWrite(cluster, nodes[i]!, renderOptions, outDir),
+    receive: (_, summary) => summary,
+    onDone: (i, thread) => onNode?.(nodes[i]!, thread),
+  });
 };
