@@ -8,9 +8,15 @@
 
 import type { Cluster } from "../resources/model.js";
 import type { IpSet, IpVersion } from "../rules/ir.js";
-import { endpointIndex, endpointIps, networkSetIndex, selectorBits } from "./cluster-index.js";
+import {
+  endpointIndex,
+  endpointIps,
+  namedPortIndex,
+  networkSetIndex,
+  selectorBits,
+} from "./cluster-index.js";
 import { ipSetName } from "./ipset-ids.js";
-import { forEachBit, type Bits, type LabelIndex } from "./label-index.js";
+import { forEachBit, hasBit, type Bits, type LabelIndex } from "./label-index.js";
 import type { SetRequest } from "./rule-convert.js";
 import { namespaceClauseMatchesGlobal } from "./selectors.js";
 
@@ -115,14 +121,11 @@ export const computeIpSets = (
         for (const c of nets[i]!) members.push(c);
       });
     } else {
-      forEachBit(npSideBits(req, idx.labels), (i) => {
-        const ep = idx.endpoints[i]!;
-        for (const port of ep.spec.ports) {
-          const proto = port.protocol.toLowerCase();
-          if (port.name !== req.portName || (req.protocol !== "any" && req.protocol !== proto)) continue;
-          for (const c of ips[i]!) members.push(`${c},${proto}:${port.port}`);
-        }
-      });
+      const side = npSideBits(req, idx.labels);
+      for (const e of namedPortIndex(idx).get(req.portName) ?? []) {
+        if ((req.protocol !== "any" && req.protocol !== e.protocol) || !hasBit(side, e.endpoint)) continue;
+        for (const c of ips[e.endpoint]!) members.push(`${c},${e.protocol}:${e.port}`);
+      }
     }
     members.sort();
     let n = 0;
