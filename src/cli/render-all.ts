@@ -95,6 +95,12 @@ export const renderAllCommand = {
       ...(heap === undefined ? {} : { workerHeapMb: heap, callerRenders: false }),
       ...(calicoVersion === undefined ? {} : { calicoVersion }),
       ...(outDir === undefined ? {} : { outDir }),
+      // The result is complete either way; the warning says why it took longer (or used one thread).
+      onWorkerFailed: (e) =>
+        process.stderr.write(
+          `warning: a rendering worker failed (${e.message}); its nodes were rendered on the main thread` +
+            (heap === undefined ? "\n" : `; --worker-heap ${heap} may be too small for this cluster\n`),
+        ),
     });
     for (const s of summaries) for (const w of s.warnings) process.stderr.write(`warning: ${s.node}: ${w}\n`);
     writeOut(argv.o === "json" ? JSON.stringify(summaries, null, 2) : table(summaries));

@@ -53,6 +53,11 @@ export interface ClaimPoolOptions<R, M> {
   /** A worker's posted result for an item, as the caller keeps it. */
   readonly receive: (index: number, result: M) => R;
   readonly onDone?: (index: number, thread: "caller" | "worker") => void;
+  /**
+   * A worker ended early: its error (an exception, running out of its heap), or its exit code. The pool
+   * finishes anyway, the caller doing what that worker would have; this says why it took longer.
+   */
+  readonly onWorkerFailed?: (problem: Error) => void;
 }
 
 /** Every item's result, in item order. */
@@ -71,16 +76,23 @@ export const runClaimPool = async <R, M>(o: ClaimPoolOptions<R, M>): Promise<R[]
     done++;
     o.onDone?.(index, thread);
   };
-  const gone = (): void => {
-    alive--;
-    Atomics.notify(counters, 1); // wake the caller if it waits for a post that will not come
-  };
+  let stopping = false;
   for (let w = 0; w < o.workers; w++) {
     const { port1, port2 } = new MessageChannel();
     const worker = o.start({ counters, port: port2 });
     alive++;
-    worker.once("exit", gone);
-    worker.on("error", () => undefined); // an error ends in "exit"; what it held is done below
+    let failed = false;
+    // An error ends in "exit"; what the worker held is done below.
+    worker.on("error", (e: Error) => {
+      failed = true;
+      o.onWorkerFailed?.(e);
+    });
+    worker.once("exit", (code) => {
+      alive--;
+      Atomics.notify(counters, 1); // wake the caller if it waits for a post that will not come
+      // terminate() below ends workers with code 1: that is not theirs to report.
+      if (code !== 0 && !failed && !stopping) o.onWorkerFailed?.(new Error(`exited with code ${code}`));
+    });
     ports.push(port1);
     workers.push(worker);
   }
@@ -115,6 +127,7 @@ export const runClaimPool = async <R, M>(o: ClaimPoolOptions<R, M>): Promise<R[]
       if (posted === received) await waitForChange(counters, 1, posted, 1000);
     }
   } finally {
+    stopping = true;
     for (const port of ports) port.close();
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -64,6 +64,21 @@ test("with the caller only collecting, two workers render every node, as the cal
   );
 });
 
+test("a worker that runs out of its heap is reported, and the caller renders its nodes", async (t) => {
+  const failures: Error[] = [];
+  const summaries = await renderEveryNode(files, cluster, nodes.slice(0, 6), {
+    jobs: 2,
+    workerHeapMb: 1, // too small for the worker even to load the cluster
+    onWorkerFailed: (e) => void failures.push(e),
+  });
+  t.is(failures.length, 1);
+  t.regex(String((failures[0] as { code?: string }).code), /ERR_WORKER_OUT_OF_MEMORY/);
+  t.deepEqual(
+    summaries,
+    nodes.slice(0, 6).map((n) => summarise(n, renderNodeFiles(cluster, n))),
+  );
+});
+
 test("one job renders on the calling thread alone, with the same result", async (t) => {
   const one = await renderEveryNode(files, cluster, nodes.slice(0, 5), { jobs: 1 });
   t.deepEqual(

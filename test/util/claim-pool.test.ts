@@ -33,6 +33,7 @@ const run = async (
   start: (s: ClaimShare) => Worker,
 ) => {
   const threads: string[] = new Array(count);
+  const failures: string[] = [];
   const results = await runClaimPool<string, string>({
     count,
     workers,
@@ -47,12 +48,14 @@ const run = async (
       if (threads[i] !== undefined) throw new Error(`item ${i} done twice`);
       threads[i] = thread;
     },
+    onWorkerFailed: (e) => void failures.push(e.message),
   });
-  return { results, threads };
+  return { results, threads, failures };
 };
 
 test("workers only: every item done by a worker, results in item order", async (t) => {
-  const { results, threads } = await run(200, 2, false, serving(200));
+  const { results, threads, failures } = await run(200, 2, false, serving(200));
+  t.deepEqual(failures, [], "workers that finish (and are then terminated) are not failures");
   t.deepEqual(
     results,
     Array.from({ length: 200 }, (_, i) => `w${i}`),
@@ -72,7 +75,8 @@ test("no workers: the caller does everything, even when told not to work", async
 });
 
 test("a worker that dies before claiming: the caller does every item", async (t) => {
-  const { results } = await run(50, 1, false, () => new Worker("process.exit(3)", { eval: true }));
+  const { results, failures } = await run(50, 1, false, () => new Worker("process.exit(3)", { eval: true }));
+  t.deepEqual(failures, ["exited with code 3"]);
   t.deepEqual(
     results,
     Array.from({ length: 50 }, (_, i) => `c${i}`),
@@ -80,7 +84,8 @@ test("a worker that dies before claiming: the caller does every item", async (t)
 });
 
 test("a worker that dies holding an item: that item is done by the caller", async (t) => {
-  const { results, threads } = await run(40, 1, false, serving(40, true));
+  const { results, threads, failures } = await run(40, 1, false, serving(40, true));
+  t.deepEqual(failures, ["dies holding item 0"]);
   t.deepEqual(
     results,
     Array.from({ length: 40 }, (_, i) => `c${i}`),

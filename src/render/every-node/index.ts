@@ -37,6 +37,8 @@ export interface RenderEveryNodeOptions extends EveryNodeOptions {
   readonly callerRenders?: boolean;
   /** Told which thread rendered each node (tests, the benchmark). */
   readonly onNode?: (node: string, thread: "caller" | "worker") => void;
+  /** A worker failed (e.g. ran out of `workerHeapMb`); the caller rendered its nodes instead. */
+  readonly onWorkerFailed?: (problem: Error) => void;
 }
 
 /** Every node's summary, in `nodes` order (and its files in `outDir`). */
@@ -55,6 +57,7 @@ export const renderEveryNode = async (
     outDir,
     workerHeapMb,
     onNode,
+    onWorkerFailed,
     ...renderOptions
   } = options;
   return runClaimPool<NodeSummary, NodeSummary>({
@@ -72,5 +75,6 @@ export const renderEveryNode = async (
     work: (i) => renderAndWrite(cluster, nodes[i]!, renderOptions, outDir),
     receive: (_, summary) => summary,
     onDone: (i, thread) => onNode?.(nodes[i]!, thread),
+    ...(onWorkerFailed === undefined ? {} : { onWorkerFailed }),
   });
 };
