@@ -249,7 +249,7 @@ const main = async (): Promise<void> => {
         }),
       );
       const rules = all.value.reduce((n, x) => n + x.rules.v4 + x.rules.v6, 0);
-      const bytes = all.value.reduce((n, x) => n + x.chars.iptables + x.chars.ipsets, 0);
+      const bytes = all.value.reduce((n, x) => n + (x.chars.iptables ?? 0) + (x.chars.ipsets ?? 0), 0);
       row(
         `render every node (${gen.nodeNames.length}, ${jobs} threads)`,
         all,

@@ -38,6 +38,7 @@ export {
   nodesOf,
   renderEveryNode,
   renderNodeFiles,
+  type NodeFormat,
   type NodeSummary,
   type RenderEveryNodeOptions,
 } from "./render/every-node/index.js";

@@ -1,9 +1,16 @@
 // `calisim render-all`: every node's rendering on all cores — a size table per node, and with --out-dir
-// each node's iptables-restore (v4, v6) and ipset-restore files, exactly what `calisim render` prints.
+// each node's files, exactly what `calisim render` prints: iptables-restore (v4, v6) and ipset-restore
+// text, and/or libnftables JSON (v4, v6).
 
 import { mkdir } from "node:fs/promises";
 import type { Argv } from "yargs";
-import { nodesOf, renderEveryNode, type NodeSummary } from "../render/every-node/index.js";
+import {
+  NODE_FORMATS,
+  nodesOf,
+  renderEveryNode,
+  type NodeFormat,
+  type NodeSummary,
+} from "../render/every-node/index.js";
 import {
   CliError,
   filesOption,
@@ -17,6 +24,7 @@ interface RenderAllArgs {
   f: string[];
   node?: string[];
   "out-dir"?: string;
+  format: NodeFormat[];
   jobs?: number;
   "worker-heap"?: number;
   "calico-version"?: string;
@@ -24,16 +32,22 @@ interface RenderAllArgs {
   strict: boolean;
 }
 
-const table = (rows: readonly NodeSummary[]): string => {
-  const head = ["node", "v4 rules", "v6 rules", "chains", "sets", "iptables bytes", "ipset bytes"];
+const table = (rows: readonly NodeSummary[], formats: readonly NodeFormat[]): string => {
+  const sizes: { head: string; size: (r: NodeSummary) => number | undefined }[] = [];
+  if (formats.includes("iptables"))
+    sizes.push(
+      { head: "iptables bytes", size: (r) => r.chars.iptables },
+      { head: "ipset bytes", size: (r) => r.chars.ipsets },
+    );
+  if (formats.includes("nft-json")) sizes.push({ head: "nft json bytes", size: (r) => r.chars.nft });
+  const head = ["node", "v4 rules", "v6 rules", "chains", "sets", ...sizes.map((c) => c.head)];
   const cells = rows.map((r) => [
     r.node,
     String(r.rules.v4),
     String(r.rules.v6),
     String(r.chains),
     String(r.sets),
-    String(r.chars.iptables),
-    String(r.chars.ipsets),
+    ...sizes.map((c) => String(c.size(r))),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]): string =>
@@ -53,9 +67,18 @@ export const renderAllCommand = {
         array: true,
         describe: "only these nodes (default: every node with a host endpoint)",
       })
+      .option("format", {
+        type: "string",
+        array: true,
+        choices: NODE_FORMATS,
+        default: ["iptables"],
+        describe:
+          "what to render: iptables (iptables-restore text with its ipsets) and/or nft-json (libnftables JSON, nft -j -f)",
+      })
       .option("out-dir", {
         type: "string",
-        describe: "write <node>.iptables, <node>.ip6tables and <node>.ipsets here (created if missing)",
+        describe:
+          "write each node's files here (created if missing): <node>.iptables, <node>.ip6tables and <node>.ipsets; <node>.ip.nft.json and <node>.ip6.nft.json",
       })
       .option("jobs", {
         type: "number",
@@ -75,6 +98,10 @@ export const renderAllCommand = {
       .example("$0 render-all -f fixtures/example-cluster", "rules, chains and sets per node")
       .example("$0 render-all -f cluster/ --out-dir /tmp/rendered --jobs 4", "every node's files, 4 threads")
       .example(
+        "$0 render-all -f cluster/ --format iptables nft-json --out-dir /tmp/rendered",
+        "both backends' files for every node",
+      )
+      .example(
         "$0 render-all -f cluster/ --worker-heap 384",
         "bounded memory: 5,000 nodes in about 1 GB instead of about 1.8 GB, some 20% slower",
       ),
@@ -91,6 +118,7 @@ export const renderAllCommand = {
     const outDir = argv["out-dir"];
     if (outDir !== undefined) await mkdir(outDir, { recursive: true });
     const summaries = await renderEveryNode(files, cluster, nodes, {
+      formats: argv.format,
       ...(argv.jobs === undefined ? {} : { jobs: argv.jobs }),
       ...(heap === undefined ? {} : { workerHeapMb: heap, callerRenders: false }),
       ...(calicoVersion === undefined ? {} : { calicoVersion }),
@@ -103,6 +131,6 @@ export const renderAllCommand = {
         ),
     });
     for (const s of summaries) for (const w of s.warnings) process.stderr.write(`warning: ${s.node}: ${w}\n`);
-    writeOut(argv.o === "json" ? JSON.stringify(summaries, null, 2) : table(summaries));
+    writeOut(argv.o === "json" ? JSON.stringify(summaries, null, 2) : table(summaries, argv.format));
   },
 };

@@ -1,6 +1,6 @@
 // The command line as a user meets it: exit codes, where output goes, and the shape of what it prints.
 
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
@@ -110,6 +110,32 @@ test("render-all: every node's files are what render prints, sizes per node, war
       const v6 = await calisim("render", "-f", EXAMPLE, "--node", node, "--ip-version", "6");
       t.is(await readFile(join(dir, `${node}.ip6tables`), "utf8"), `${v6.stdout}\n`, node);
     }
+    const nftDir = join(dir, "nft");
+    const nft = await calisim("render-all", "-f", EXAMPLE, "--format", "nft-json", "--out-dir", nftDir);
+    t.is(nft.exitCode, 0, nft.stderr);
+    t.regex(nft.stdout, /^node\s+v4 rules\s+v6 rules\s+chains\s+sets\s+nft json bytes\n/);
+    for (const [version, family] of [
+      ["4", "ip"],
+      ["6", "ip6"],
+    ] as const) {
+      const one = await calisim(
+        "render",
+        "-f",
+        EXAMPLE,
+        "--node",
+        "node-3",
+        "--format",
+        "nft-json",
+        "--ip-version",
+        version,
+      );
+      t.is(await readFile(join(nftDir, `node-3.${family}.nft.json`), "utf8"), `${one.stdout}\n`, family);
+    }
+    t.deepEqual(
+      (await readdir(nftDir)).filter((f) => f.startsWith("node-1.")).sort(),
+      ["node-1.ip.nft.json", "node-1.ip6.nft.json"],
+      "no iptables files when only nft-json is asked for",
+    );
     const table = await calisim("render-all", "-f", EXAMPLE, "--node", "node-2");
     t.regex(table.stdout, /^node\s+v4 rules\s+v6 rules\s+chains\s+sets/);
     t.regex(table.stdout, /\nnode-2\s+\d+/);

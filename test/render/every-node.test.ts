@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
 import { clusterFiles, generateCluster } from "../../src/gen/index.js";
+import { formatNftJson, renderNftJson } from "../../src/render/nftables/index.js";
 import {
   asFile,
   nodeFileNames,
@@ -77,6 +78,35 @@ test("a worker that runs out of its heap is reported, and the caller renders its
     summaries,
     nodes.slice(0, 6).map((n) => summarise(n, renderNodeFiles(cluster, n))),
   );
+});
+
+test("nft JSON beside iptables, or alone: the files and sizes rendering each node gives", async (t) => {
+  const some = nodes.slice(0, 8);
+  const dir = await mkdtemp(join(tmpdir(), "calisim-every-node-"));
+  try {
+    const both = await renderEveryNode(files, cluster, some, {
+      jobs: 2,
+      outDir: dir,
+      formats: ["iptables", "nft-json"],
+    });
+    const nftOnly = await renderEveryNode(files, cluster, some, { jobs: 2, formats: ["nft-json"] });
+    for (const [i, node] of some.entries()) {
+      const expected = renderNodeFiles(cluster, node);
+      const nft = [
+        formatNftJson(renderNftJson(expected.rulesets[0])),
+        formatNftJson(renderNftJson(expected.rulesets[1])),
+      ] as const;
+      const names = nodeFileNames(node);
+      t.is(await readFile(join(dir, names.nftV4), "utf8"), nft[0], node);
+      t.is(await readFile(join(dir, names.nftV6), "utf8"), nft[1], node);
+      t.is(await readFile(join(dir, names.ipsets), "utf8"), asFile(expected.ipsets), node);
+      const sizes = { nft: nft[0].length + nft[1].length };
+      t.deepEqual(both[i]!.chars, { ...summarise(node, expected).chars, ...sizes }, node);
+      t.deepEqual(nftOnly[i], { ...summarise(node, expected), chars: sizes }, node);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("one job renders on the calling thread alone, with the same result", async (t) => {

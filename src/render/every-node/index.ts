@@ -14,19 +14,36 @@ import type { Cluster } from "../../resources/model.js";
 import type { SourceFile } from "../../resources/parse.js";
 import { runClaimPool } from "../../util/claim-pool.js";
 import { startWorker } from "../../util/worker.js";
-import type { EveryNodeOptions, NodeSummary } from "./node-files.js";
+import type { EveryNodeOptions, NodeFormat, NodeSummary } from "./node-files.js";
 import type { EveryNodeWorkerData } from "./worker.js";
 import { renderAndWrite } from "./write.js";
 
 export { nodesOf } from "../../calc/cluster-index.js";
-export { nodeFileNames, renderNodeFiles, ruleCount, summarise } from "./node-files.js";
-export type { EveryNodeOptions, NodeFiles, NodeSummary } from "./node-files.js";
+export {
+  buildNodeRulesets,
+  NODE_FORMATS,
+  nodeFileNames,
+  renderNodeFiles,
+  renderNodeTexts,
+  ruleCount,
+  summarise,
+} from "./node-files.js";
+export type {
+  EveryNodeOptions,
+  NodeFiles,
+  NodeFormat,
+  NodeRulesets,
+  NodeSummary,
+  NodeTexts,
+} from "./node-files.js";
 export { asFile } from "./write.js";
 
 export interface RenderEveryNodeOptions extends EveryNodeOptions {
   /** Threads rendering, the caller's included (default: the machine's cores). */
   readonly jobs?: number;
-  /** Write each node's `<node>.iptables`, `<node>.ip6tables` and `<node>.ipsets` here (it must exist). */
+  /** What to render (default: iptables, with its ipsets). */
+  readonly formats?: readonly NodeFormat[];
+  /** Write each node's files here (nodeFileNames; it must exist). */
   readonly outDir?: string;
   /** V8 old-space limit of each worker, in MB (each holds its own cluster and shared renderings). */
   readonly workerHeapMb?: number;
@@ -54,6 +71,7 @@ export const renderEveryNode = async (
   const {
     jobs = availableParallelism(),
     callerRenders = true,
+    formats = ["iptables"],
     outDir,
     workerHeapMb,
     onNode,
@@ -64,7 +82,7 @@ export const renderEveryNode = async (
     count: nodes.length,
     workers: Math.min(Math.max(callerRenders ? jobs - 1 : jobs, 0), nodes.length),
     start: (share) => {
-      const data: EveryNodeWorkerData = { files, nodes, options: renderOptions, outDir, ...share };
+      const data: EveryNodeWorkerData = { files, nodes, options: renderOptions, formats, outDir, ...share };
       return startWorker(import.meta.url, "worker", {
         workerData: data,
         transferList: [share.port],
@@ -72,7 +90,7 @@ export const renderEveryNode = async (
       });
     },
     callerWorks: callerRenders,
-    work: (i) => renderAndWrite(cluster, nodes[i]!, renderOptions, outDir),
+    work: (i) => renderAndWrite(cluster, nodes[i]!, renderOptions, formats, outDir),
     receive: (_, summary) => summary,
     onDone: (i, thread) => onNode?.(nodes[i]!, thread),
     ...(onWorkerFailed === undefined ? {} : { onWorkerFailed }),

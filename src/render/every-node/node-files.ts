@@ -1,18 +1,36 @@
-// One node's rendering as `calisim render` prints it (iptables-restore text for IPv4 and IPv6, ipset-restore
-// text for both) and a summary of it. Pure: cluster and node in, texts and counts out.
+// One node's rendering as `calisim render` prints it — iptables-restore text for IPv4 and IPv6 with the
+// ipset-restore text for both, and/or libnftables JSON for both — and a summary of it. Pure: cluster and
+// node in, texts and counts out.
 
 import { resolveNode, type NodeModel, type ResolveOptions } from "../../calc/resolve.js";
 import type { Ruleset } from "../../rules/ir.js";
 import { buildRuleset } from "../../rules/node-ruleset.js";
 import { renderIpsets } from "../ipset/index.js";
 import { renderIptables } from "../iptables/index.js";
+import { formatNftJson, renderNftJson } from "../nftables/index.js";
 
 /** What varies between nodes' renderings besides the node (plain data: it is posted to worker threads). */
 export type EveryNodeOptions = Omit<ResolveOptions, "node" | "interfaces" | "extraWorkloads">;
 
-export interface NodeFiles {
+/** What is rendered per node: `iptables` is iptables-restore text with its ipset-restore text. */
+export type NodeFormat = "iptables" | "nft-json";
+export const NODE_FORMATS: readonly NodeFormat[] = ["iptables", "nft-json"];
+
+export interface NodeRulesets {
   readonly model: NodeModel;
+  /** IPv4, IPv6. */
   readonly rulesets: readonly [Ruleset, Ruleset];
+}
+
+/** The texts of the formats rendered, each for IPv4 and IPv6 (ipset text: both in one). */
+export interface NodeTexts {
+  readonly iptables?: readonly [string, string];
+  readonly ipsets?: string;
+  /** `nft -j -f` input: table ip calico, table ip6 calico. */
+  readonly nft?: readonly [string, string];
+}
+
+export interface NodeFiles extends NodeRulesets {
   readonly iptables: readonly [string, string];
   readonly ipsets: string;
 }
@@ -23,8 +41,8 @@ export interface NodeSummary {
   readonly rules: { readonly v4: number; readonly v6: number };
   readonly chains: number;
   readonly sets: number;
-  /** Characters of iptables-restore (v4 + v6) and ipset-restore text. */
-  readonly chars: { readonly iptables: number; readonly ipsets: number };
+  /** Characters of each format rendered: iptables-restore (v4 + v6), ipset-restore, nft JSON (v4 + v6). */
+  readonly chars: { readonly iptables?: number; readonly ipsets?: number; readonly nft?: number };
   /** What Felix would warn about on this node (e.g. untracked policy on a `*` endpoint, ignored). */
   readonly warnings: readonly string[];
 }
@@ -38,33 +56,65 @@ export const ruleCount = (rs: Ruleset): number => {
   return n;
 };
 
+export const buildNodeRulesets = (
+  cluster: Parameters<typeof resolveNode>[0],
+  node: string,
+  options: EveryNodeOptions = {},
+): NodeRulesets => {
+  const model = resolveNode(cluster, { ...options, node });
+  return { model, rulesets: [buildRuleset(model, { version: 4 }), buildRuleset(model, { version: 6 })] };
+};
+
+/** The texts of `formats` (each rendered once however often it is named). */
+export const renderNodeTexts = ({ rulesets }: NodeRulesets, formats: readonly NodeFormat[]): NodeTexts => {
+  const [v4, v6] = rulesets;
+  const iptables = formats.includes("iptables");
+  const nft = formats.includes("nft-json");
+  return {
+    ...(iptables
+      ? { iptables: [renderIptables(v4), renderIptables(v6)], ipsets: renderIpsets(v4) + renderIpsets(v6) }
+      : {}),
+    ...(nft ? { nft: [formatNftJson(renderNftJson(v4)), formatNftJson(renderNftJson(v6))] } : {}),
+  };
+};
+
+/** A node's iptables-restore and ipset-restore texts, as `calisim render` prints them. */
 export const renderNodeFiles = (
   cluster: Parameters<typeof resolveNode>[0],
   node: string,
   options: EveryNodeOptions = {},
 ): NodeFiles => {
-  const model = resolveNode(cluster, { ...options, node });
-  const rulesets = [buildRuleset(model, { version: 4 }), buildRuleset(model, { version: 6 })] as const;
+  const built = buildNodeRulesets(cluster, node, options);
+  const [v4, v6] = built.rulesets;
   return {
-    model,
-    rulesets,
-    iptables: [renderIptables(rulesets[0]), renderIptables(rulesets[1])],
-    ipsets: renderIpsets(rulesets[0]) + renderIpsets(rulesets[1]),
+    ...built,
+    iptables: [renderIptables(v4), renderIptables(v6)],
+    ipsets: renderIpsets(v4) + renderIpsets(v6),
   };
 };
 
-export const summarise = (node: string, files: NodeFiles): NodeSummary => ({
+const chars = (texts: NodeTexts): NodeSummary["chars"] => ({
+  ...(texts.iptables === undefined ? {} : { iptables: texts.iptables[0].length + texts.iptables[1].length }),
+  ...(texts.ipsets === undefined ? {} : { ipsets: texts.ipsets.length }),
+  ...(texts.nft === undefined ? {} : { nft: texts.nft[0].length + texts.nft[1].length }),
+});
+
+export const summarise = (node: string, files: NodeRulesets & NodeTexts): NodeSummary => ({
   node,
   rules: { v4: ruleCount(files.rulesets[0]), v6: ruleCount(files.rulesets[1]) },
   chains: files.rulesets.reduce((n, rs) => n + rs.tables.reduce((k, t) => k + t.chains.length, 0), 0),
   sets: files.rulesets[0].sets.length + files.rulesets[1].sets.length,
-  chars: { iptables: files.iptables[0].length + files.iptables[1].length, ipsets: files.ipsets.length },
+  chars: chars(files),
   warnings: files.model.warnings.map((w) => w.message),
 });
 
-/** File names of a node's rendering in an output directory. */
-export const nodeFileNames = (node: string): { v4: string; v6: string; ipsets: string } => ({
+/** File names of a node's rendering in an output directory (nft: by the table's family, ip and ip6). */
+export const nodeFileNames = (
+  node: string,
+): { v4: string; v6: string; ipsets: string; nftV4: string; nftV6: string } => ({
   v4: `${node}.iptables`,
   v6: `${node}.ip6tables`,
   ipsets: `${node}.ipsets`,
+  nftV4: `${node}.ip.nft.json`,
+  nftV6: `${node}.ip6.nft.json`,
 });

@@ -5,10 +5,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Cluster } from "../../resources/model.js";
 import {
+  buildNodeRulesets,
   nodeFileNames,
-  renderNodeFiles,
+  renderNodeTexts,
   summarise,
   type EveryNodeOptions,
+  type NodeFormat,
   type NodeSummary,
 } from "./node-files.js";
 
@@ -19,14 +21,21 @@ export const renderAndWrite = (
   cluster: Cluster,
   node: string,
   options: EveryNodeOptions,
+  formats: readonly NodeFormat[],
   outDir: string | undefined,
 ): NodeSummary => {
-  const files = renderNodeFiles(cluster, node, options);
+  const built = buildNodeRulesets(cluster, node, options);
+  const texts = renderNodeTexts(built, formats);
   if (outDir !== undefined) {
     const names = nodeFileNames(node);
-    writeFileSync(join(outDir, names.v4), asFile(files.iptables[0]));
-    writeFileSync(join(outDir, names.v6), asFile(files.iptables[1]));
-    writeFileSync(join(outDir, names.ipsets), asFile(files.ipsets));
+    const write = (name: string, text: string | undefined): void => {
+      if (text !== undefined) writeFileSync(join(outDir, name), asFile(text));
+    };
+    write(names.v4, texts.iptables?.[0]);
+    write(names.v6, texts.iptables?.[1]);
+    write(names.ipsets, texts.ipsets);
+    write(names.nftV4, texts.nft?.[0]);
+    write(names.nftV6, texts.nft?.[1]);
   }
-  return summarise(node, files);
+  return summarise(node, { ...built, ...texts });
 };
