@@ -47,5 +47,9 @@ export const renderIpsets = (ruleset: Ruleset, opts: RenderIpsetsOptions = {}): 
   for (let i = 1; i < sets.length; i++) {
     if (sets[i]?.name === sets[i - 1]?.name) throw new Error(`bug: IP set ${sets[i]?.name} appears twice`);
   }
-  return sets.length === 0 ? "" : `${sets.map((s) => setText(s, opts)).join("\n")}\n`;
+  // Concatenated, not joined: V8 then links the cached set texts instead of copying them into one new
+  // string per node (a gateway's sets are megabytes). Whoever writes the text out flattens it once.
+  let out = "";
+  for (const set of sets) out += `${setText(set, opts)}\n`;
+  return out;
 };

@@ -229,8 +229,8 @@ const memo = <K extends object>(
 };
 
 /**
- * One table as pieces of iptables-restore text, `*table` to `COMMIT`, to be joined with newlines (none when it
- * holds nothing; the caller joins every table at once, so the text is copied once). `limit` spells chain names
+ * One table as pieces of iptables-restore text, `*table` to `COMMIT`, each to be followed by a newline (none
+ * when it holds nothing; the caller puts every table's pieces together at once). `limit` spells chain names
  * for iptables; `cached` is false when `limit` is not the backend's own (the names were limited already).
  */
 const tableParts = (
@@ -311,7 +311,9 @@ export const renderIptables = (ruleset: Ruleset, opts: RenderIptablesOptions = {
       throw new Error(`bug: table ${name} appears ${tables.length} times in the ruleset`);
     if (tables[0] !== undefined) for (const p of tableParts(tables[0], opts, limitName, true)) parts.push(p);
   }
-  if (parts.length === 0) return "";
-  parts.push("");
-  return parts.join("\n");
+  // Concatenated, not joined: the chain texts are cached and shared by nodes, and V8 links them instead of
+  // copying them into one new string per node. Whoever writes the text out flattens it once.
+  let out = "";
+  for (const p of parts) out += `${p}\n`;
+  return out;
 };
