@@ -14,6 +14,7 @@ import ipaddr from "ipaddr.js";
 import type { Cluster, GlobalNetworkSet, HostEndpoint, Policy, Profile } from "../resources/model.js";
 import type { IpSet, IpVersion } from "../rules/ir.js";
 import { dottedQuad, dottedQuadValue, maskIpv4 } from "../util/ipv4.js";
+import { ipv6Parts, maskIpv6, rfc5952 } from "../util/ipv6.js";
 import { hasBit, LabelIndex, type Bits } from "./label-index.js";
 import { compileSelector, namespaceClauseMatchesGlobal } from "./selectors.js";
 
@@ -30,13 +31,22 @@ const networkOf = (cidr: string): string => {
 
 const canonicalNetUncached = (cidr: string): string | undefined => {
   const slash = cidr.indexOf("/");
-  const v4 = dottedQuadValue(slash < 0 ? cidr : cidr.slice(0, slash));
+  const addr = slash < 0 ? cidr : cidr.slice(0, slash);
+  const lenText = cidr.slice(slash + 1);
+  const len = /^\d+$/.test(lenText) ? parseInt(lenText, 10) : Number.NaN; // as ipaddr.parseCIDR reads it
+  // Dotted quads and plain hex IPv6 are read here (a cluster has tens of thousands of expectedIPs), the
+  // same way ipaddr.js reads them (test/calc/canonical-net.test.ts); any other form is left to ipaddr.js.
+  const v4 = dottedQuadValue(addr);
   if (v4 !== undefined) {
     if (slash < 0) return cidr;
-    const lenText = cidr.slice(slash + 1);
-    const len = /^\d+$/.test(lenText) ? parseInt(lenText, 10) : Number.NaN; // as ipaddr.parseCIDR reads it
     if (!(len <= 32)) return undefined;
-    return len === 32 ? cidr.slice(0, slash) : `${dottedQuad(maskIpv4(v4, len))}/${len}`;
+    return len === 32 ? addr : `${dottedQuad(maskIpv4(v4, len))}/${len}`;
+  }
+  const v6 = ipv6Parts(addr);
+  if (v6 !== undefined) {
+    if (slash < 0) return rfc5952(v6);
+    if (!(len <= 128)) return undefined;
+    return len === 128 ? rfc5952(v6) : `${rfc5952(maskIpv6(v6, len))}/${len}`;
   }
   try {
     if (!cidr.includes("/")) return ipaddr.parse(cidr).toString();
