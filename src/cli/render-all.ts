@@ -103,7 +103,7 @@ export const renderAllCommand = {
       )
       .example(
         "$0 render-all -f cluster/ --worker-heap 384",
-        "bounded memory: 5,000 nodes in about 1 GB instead of about 1.8 GB, some 20% slower",
+        "bounded memory: each worker's heap capped, the main thread only collecting (slower)",
       ),
   handler: async (argv: RenderAllArgs) => {
     if (argv.jobs !== undefined && !(Number.isInteger(argv.jobs) && argv.jobs >= 1))
