@@ -29,7 +29,13 @@ import { resolveNode } from "../src/calc/resolve.js";
 import { FULL_SCALE, QUICK_SCALE, type GeneratedCluster, type GenOptions } from "../src/gen/index.js";
 import { packetMix } from "../src/gen/packets.js";
 import type { Ruleset } from "../src/rules/ir.js";
-import { renderEveryNode, renderNodeFiles, ruleCount } from "../src/render/every-node/index.js";
+import {
+  buildNodeRulesets,
+  renderEveryNode,
+  renderNodeFiles,
+  ruleCount,
+} from "../src/render/every-node/index.js";
+import { formatNftJson, renderNftJson } from "../src/render/nftables/index.js";
 import { loadResourceFiles } from "../src/resources/files.js";
 import { loadCluster } from "../src/resources/load.js";
 import type { Policy, PolicyRule } from "../src/resources/model.js";
@@ -69,23 +75,9 @@ const naivePackets = args.quick ? 20 : 10;
 /** Old-space limit of each rendering worker: a cluster and its shared renderings live in ~200 MB. */
 const WORKER_HEAP_MB = 300;
 
-type NftModule = {
-  renderNftJson: (rs: Ruleset) => unknown;
-  formatNftJson: (doc: never) => string;
-};
-
-/** The nft renderer, if the nftables backend is present (it is being finished elsewhere). */
-const loadNft = async (): Promise<NftModule | undefined> => {
-  const path = "../src/render/nftables/index.js";
-  try {
-    const m = (await import(path)) as Partial<NftModule>;
-    return typeof m.renderNftJson === "function" && typeof m.formatNftJson === "function"
-      ? (m as NftModule)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-};
+/** A node's libnftables JSON, v4 and v6, from its built rulesets: what `render-all --format nft-json` writes. */
+const nftTexts = (rulesets: readonly Ruleset[]): string[] =>
+  rulesets.map((rs) => formatNftJson(renderNftJson(rs)));
 
 const REQUIRED_KEYS = [
   "cluster",
@@ -265,13 +257,10 @@ const main = async (): Promise<void> => {
 
     // nft after rendering every node (which renders iptables only): its caches, ~60 MB for the gateway,
     // would otherwise sit on this thread's heap through that step. The node's nft rendering is still cold.
-    const nft = await loadNft();
-    if (nft !== undefined) {
-      const n = time(() => gw.rulesets.map((rs) => nft.formatNftJson(nft.renderNftJson(rs) as never)));
-      const bytes = n.value.reduce((k, x) => k + x.length, 0);
-      row(`render ${gateway} (nft -j, v4+v6)`, n, `${(bytes / 1e6).toFixed(1)} MB`);
-      results.renderNodeNftMs = round(n.ms);
-    } else results.renderNodeNftMs = null;
+    const nftCold = time(() => nftTexts(gw.rulesets));
+    const bytes = nftCold.value.reduce((k, x) => k + x.length, 0);
+    row(`render ${gateway} (nft -j, v4+v6)`, nftCold, `${(bytes / 1e6).toFixed(1)} MB`);
+    results.renderNodeNftMs = round(nftCold.ms);
 
     // ---- incremental ---------------------------------------------------------------------------------
     log("incremental re-rendering ...");
@@ -445,12 +434,10 @@ const main = async (): Promise<void> => {
         );
         results.deltaRestoreMs = round(delta.ms + before.ms);
       });
-      if (nft !== undefined && (await kernelUnavailable(["nft"])) === undefined) {
+      if ((await kernelUnavailable(["nft"])) === undefined) {
         await withNamespace(async (ns) => {
-          const r = medianOf(3, () => {
-            const m = renderNodeFiles(cluster, gateway);
-            return m.rulesets.map((x) => nft.formatNftJson(nft.renderNftJson(x) as never));
-          });
+          // Built and rendered to nft JSON alone (no iptables text), as render-all --format nft-json does.
+          const r = medianOf(3, () => nftTexts(buildNodeRulesets(cluster, gateway).rulesets));
           const v4 = await loadFileInto(ns, "nft", ["-j", "-f"], r.value[0]!);
           const v6 = await loadFileInto(ns, "nft", ["-j", "-f"], r.value[1]!);
           if (!v4.ok || !v6.ok) {
@@ -475,10 +462,9 @@ const main = async (): Promise<void> => {
           results.nftLoadMs = round(kernelMs);
           results.renderVsNftLoadRatio = round(r.ms / kernelMs, 3);
           // The first nft rendering of the node (from its built rulesets) against the same load.
-          if (typeof results.renderNodeNftMs === "number")
-            results.renderColdNftVsNftLoadRatio = round(results.renderNodeNftMs / kernelMs, 3);
+          results.renderColdNftVsNftLoadRatio = round(nftCold.ms / kernelMs, 3);
         });
-      } else if (nft !== undefined) {
+      } else {
         if (process.env.CI === "true") throw new Error("kernel loading cannot run: nft is not installed");
         row("kernel: nft -j -f", undefined, "skipped: nft is not installed");
       }

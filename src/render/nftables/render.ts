@@ -326,5 +326,12 @@ const commandJson = (c: NftCommand): string => {
 };
 
 /** A document as stable text, one command per line (for golden files and `nft -j -f`). */
-export const formatNftJson = (doc: NftDocument): string =>
-  `{"nftables": [\n${doc.nftables.map(commandJson).join(",\n")}\n]}\n`;
+export const formatNftJson = (doc: NftDocument): string => {
+  // Concatenated, not joined: rule and set texts are cached and shared by nodes, and V8 links them instead
+  // of copying them into one new string (megabytes for a gateway). Whoever writes the text flattens it once.
+  let out = `{"nftables": [\n`;
+  doc.nftables.forEach((c, i) => {
+    out += i === 0 ? commandJson(c) : `,\n${commandJson(c)}`;
+  });
+  return `${out}\n]}\n`;
+};
