@@ -65,16 +65,20 @@ export const buildNodeRulesets = (
   return { model, rulesets: [buildRuleset(model, { version: 4 }), buildRuleset(model, { version: 6 })] };
 };
 
+/** iptables-restore text for IPv4 and IPv6, and the ipset-restore text of both. */
+const iptablesTexts = ([v4, v6]: NodeRulesets["rulesets"]): Pick<NodeFiles, "iptables" | "ipsets"> => ({
+  iptables: [renderIptables(v4), renderIptables(v6)],
+  ipsets: renderIpsets(v4) + renderIpsets(v6),
+});
+
 /** The texts of `formats` (each rendered once however often it is named). */
 export const renderNodeTexts = ({ rulesets }: NodeRulesets, formats: readonly NodeFormat[]): NodeTexts => {
   const [v4, v6] = rulesets;
-  const iptables = formats.includes("iptables");
-  const nft = formats.includes("nft-json");
   return {
-    ...(iptables
-      ? { iptables: [renderIptables(v4), renderIptables(v6)], ipsets: renderIpsets(v4) + renderIpsets(v6) }
+    ...(formats.includes("iptables") ? iptablesTexts(rulesets) : {}),
+    ...(formats.includes("nft-json")
+      ? { nft: [formatNftJson(renderNftJson(v4)), formatNftJson(renderNftJson(v6))] }
       : {}),
-    ...(nft ? { nft: [formatNftJson(renderNftJson(v4)), formatNftJson(renderNftJson(v6))] } : {}),
   };
 };
 
@@ -85,12 +89,7 @@ export const renderNodeFiles = (
   options: EveryNodeOptions = {},
 ): NodeFiles => {
   const built = buildNodeRulesets(cluster, node, options);
-  const [v4, v6] = built.rulesets;
-  return {
-    ...built,
-    iptables: [renderIptables(v4), renderIptables(v6)],
-    ipsets: renderIpsets(v4) + renderIpsets(v6),
-  };
+  return { ...built, ...iptablesTexts(built.rulesets) };
 };
 
 const chars = (texts: NodeTexts): NodeSummary["chars"] => ({
