@@ -36,7 +36,6 @@ import {
   ruleCount,
 } from "../src/render/every-node/index.js";
 import { formatNftJson, renderNftJson } from "../src/render/nftables/index.js";
-import { loadResourceFiles } from "../src/resources/files.js";
 import { loadCluster } from "../src/resources/load.js";
 import type { Policy, PolicyRule } from "../src/resources/model.js";
 import { traceVerdicts } from "../src/trace/compile.js";
@@ -231,10 +230,9 @@ const main = async (): Promise<void> => {
     if (!args["no-all"]) {
       const jobs = Number(args["all-jobs"] ?? availableParallelism());
       log(`rendering all ${gen.nodeNames.length} nodes on ${jobs} threads ...`);
-      const { files: texts } = await loadResourceFiles([dir]);
       let byWorkers = 0;
       const all = await timeAsync(() =>
-        renderEveryNode(texts, cluster, gen.nodeNames, {
+        renderEveryNode(loaded.value.files, cluster, gen.nodeNames, {
           jobs,
           workerHeapMb: WORKER_HEAP_MB,
           onNode: (_, thread) => void (byWorkers += thread === "worker" ? 1 : 0),

@@ -1,8 +1,7 @@
 // Shared CLI plumbing: load resources, print issues to stderr, decide exit codes. No domain logic.
 
 import { readFile } from "node:fs/promises";
-import { loadCluster, loadResourceFiles, type SourceFile } from "../resources/index.js";
-import { parseResourcesParallel } from "../resources/read-parallel.js";
+import { loadCluster, type SourceFile } from "../resources/index.js";
 import type { Cluster } from "../resources/model.js";
 import { formatIssue, hasErrors, type Issue } from "../util/issue.js";
 import { parseIpAddrJson, type HostInterface } from "../calc/interfaces.js";
@@ -26,40 +25,21 @@ export const printIssues = (issues: readonly Issue[]): void => {
 export interface Loaded {
   readonly cluster: Cluster;
   readonly issues: readonly Issue[];
+  /** The file texts read (render-all's workers rebuild the cluster from them). */
+  readonly files: readonly SourceFile[];
 }
-
-const failOnIssues = (issues: readonly Issue[], strict: boolean | undefined): void => {
-  printIssues(issues);
-  if (hasErrors(issues) || (strict === true && issues.length > 0))
-    throw new CliError(`${issues.filter((i) => i.severity === "error").length} error(s) in the input`);
-};
-
-const requirePaths = (paths: readonly string[]): void => {
-  if (paths.length === 0) throw new CliError("no input: pass resource files or directories with -f PATH", 2);
-};
 
 /** Loads and validates; prints every issue; fails when there are errors (or warnings with strict). */
 export const loadOrFail = async (
   paths: readonly string[],
   opts: { strict?: boolean } = {},
 ): Promise<Loaded> => {
-  requirePaths(paths);
-  const { cluster, issues } = await loadCluster([...paths]);
-  failOnIssues(issues, opts.strict);
-  return { cluster, issues };
-};
-
-/** loadOrFail, keeping the file texts too (for work that rebuilds the cluster in worker threads). */
-export const loadFilesOrFail = async (
-  paths: readonly string[],
-  opts: { strict?: boolean } = {},
-): Promise<Loaded & { readonly files: readonly SourceFile[] }> => {
-  requirePaths(paths);
-  const loaded = await loadResourceFiles([...paths]);
-  const parsed = await parseResourcesParallel(loaded.files);
-  const issues = [...loaded.issues, ...parsed.issues];
-  failOnIssues(issues, opts.strict);
-  return { cluster: parsed.cluster, issues, files: loaded.files };
+  if (paths.length === 0) throw new CliError("no input: pass resource files or directories with -f PATH", 2);
+  const { cluster, issues, files } = await loadCluster([...paths]);
+  printIssues(issues);
+  if (hasErrors(issues) || (opts.strict === true && issues.length > 0))
+    throw new CliError(`${issues.filter((i) => i.severity === "error").length} error(s) in the input`);
+  return { cluster, issues, files };
 };
 
 export const readInterfaces = async (file: string | undefined): Promise<HostInterface[] | undefined> => {

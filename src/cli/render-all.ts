@@ -11,14 +11,7 @@ import {
   type NodeFormat,
   type NodeSummary,
 } from "../render/every-node/index.js";
-import {
-  CliError,
-  filesOption,
-  loadFilesOrFail,
-  parseVersionOption,
-  requireNode,
-  writeOut,
-} from "./common.js";
+import { CliError, filesOption, loadOrFail, parseVersionOption, requireNode, writeOut } from "./common.js";
 
 interface RenderAllArgs {
   f: string[];
@@ -58,7 +51,7 @@ const table = (rows: readonly NodeSummary[], formats: readonly NodeFormat[]): st
 export const renderAllCommand = {
   command: "render-all",
   describe:
-    "Render every node (iptables and ipsets) on all cores: sizes per node, and the files with --out-dir",
+    "Render every node (iptables and ipsets, or nft JSON) on all cores: sizes per node, and the files with --out-dir",
   builder: (y: Argv) =>
     y
       .option("f", filesOption())
@@ -112,7 +105,7 @@ export const renderAllCommand = {
     if (heap !== undefined && !(Number.isInteger(heap) && heap >= 64))
       throw new CliError(`--worker-heap ${heap}: expected a whole number of MB, 64 or more`, 2);
     const calicoVersion = parseVersionOption(argv["calico-version"]);
-    const { cluster, files } = await loadFilesOrFail(argv.f, { strict: argv.strict });
+    const { cluster, files } = await loadOrFail(argv.f, { strict: argv.strict });
     for (const n of argv.node ?? []) requireNode(cluster, n);
     const nodes = argv.node ?? nodesOf(cluster);
     const outDir = argv["out-dir"];
