@@ -5,8 +5,7 @@
 // the caller would (test/render/every-node.test.ts). The calling thread renders between collecting
 // summaries, so the event loop is busy until the end: this is a batch job, for the CLI and the benchmark.
 //
-//   const { files } = await loadResourceFiles(["cluster/"]);
-//   const { cluster } = parseResources(files);
+//   const { cluster, files } = await loadCluster(["cluster/"]);
 //   const summaries = await renderEveryNode(files, cluster, nodesOf(cluster), { jobs: 2, outDir: "out/" });
 
 import { availableParallelism } from "node:os";
