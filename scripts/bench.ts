@@ -28,14 +28,13 @@ import { rerenderPolicyChange } from "../src/calc/incremental.js";
 import { resolveNode } from "../src/calc/resolve.js";
 import { FULL_SCALE, QUICK_SCALE, type GeneratedCluster, type GenOptions } from "../src/gen/index.js";
 import { packetMix } from "../src/gen/packets.js";
-import type { Ruleset } from "../src/rules/ir.js";
 import {
   buildNodeRulesets,
+  nftTexts,
   renderEveryNode,
   renderNodeFiles,
   ruleCount,
 } from "../src/render/every-node/index.js";
-import { formatNftJson, renderNftJson } from "../src/render/nftables/index.js";
 import { loadCluster } from "../src/resources/load.js";
 import type { Policy, PolicyRule } from "../src/resources/model.js";
 import { traceVerdicts } from "../src/trace/compile.js";
@@ -73,10 +72,6 @@ const checkPackets = args.quick ? 2_000 : 5_000;
 const naivePackets = args.quick ? 20 : 10;
 /** Old-space limit of each rendering worker: a cluster and its shared renderings live in ~200 MB. */
 const WORKER_HEAP_MB = 300;
-
-/** A node's libnftables JSON, v4 and v6, from its built rulesets: what `render-all --format nft-json` writes. */
-const nftTexts = (rulesets: readonly Ruleset[]): string[] =>
-  rulesets.map((rs) => formatNftJson(renderNftJson(rs)));
 
 const REQUIRED_KEYS = [
   "cluster",
@@ -436,8 +431,8 @@ const main = async (): Promise<void> => {
         await withNamespace(async (ns) => {
           // Built and rendered to nft JSON alone (no iptables text), as render-all --format nft-json does.
           const r = medianOf(3, () => nftTexts(buildNodeRulesets(cluster, gateway).rulesets));
-          const v4 = await loadFileInto(ns, "nft", ["-j", "-f"], r.value[0]!);
-          const v6 = await loadFileInto(ns, "nft", ["-j", "-f"], r.value[1]!);
+          const v4 = await loadFileInto(ns, "nft", ["-j", "-f"], r.value[0]);
+          const v6 = await loadFileInto(ns, "nft", ["-j", "-f"], r.value[1]);
           if (!v4.ok || !v6.ok) {
             row("kernel: nft -j -f", undefined, `failed: ${(v4.error ?? v6.error ?? "").slice(0, 120)}`);
             results.nftError = v4.error ?? v6.error;
@@ -454,7 +449,7 @@ const main = async (): Promise<void> => {
           row(
             `kernel: nft -j -f (${gateway})`,
             { ms: kernelMs, cpuMs: 0 },
-            `${((r.value[0]!.length + r.value[1]!.length) / 1e6).toFixed(1)} MB JSON: v4 ${v4.ms.toFixed(0)} + v6 ${v6.ms.toFixed(0)} ms; render ${r.ms.toFixed(0)} ms (median of 3) = ${((100 * r.ms) / kernelMs).toFixed(1)}%`,
+            `${((r.value[0].length + r.value[1].length) / 1e6).toFixed(1)} MB JSON: v4 ${v4.ms.toFixed(0)} + v6 ${v6.ms.toFixed(0)} ms; render ${r.ms.toFixed(0)} ms (median of 3) = ${((100 * r.ms) / kernelMs).toFixed(1)}%`,
             "render ≤ 10%",
           );
           results.nftLoadMs = round(kernelMs);

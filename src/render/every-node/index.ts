@@ -21,6 +21,7 @@ export { nodesOf } from "../../calc/cluster-index.js";
 export {
   buildNodeRulesets,
   NODE_FORMATS,
+  nftTexts,
   nodeFileNames,
   renderNodeFiles,
   renderNodeTexts,

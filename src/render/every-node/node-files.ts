@@ -71,16 +71,17 @@ const iptablesTexts = ([v4, v6]: NodeRulesets["rulesets"]): Pick<NodeFiles, "ipt
   ipsets: renderIpsets(v4) + renderIpsets(v6),
 });
 
+/** libnftables JSON (`nft -j -f` input) for IPv4 and IPv6: table ip calico, table ip6 calico. */
+export const nftTexts = ([v4, v6]: NodeRulesets["rulesets"]): readonly [string, string] => [
+  formatNftJson(renderNftJson(v4)),
+  formatNftJson(renderNftJson(v6)),
+];
+
 /** The texts of `formats` (each rendered once however often it is named). */
-export const renderNodeTexts = ({ rulesets }: NodeRulesets, formats: readonly NodeFormat[]): NodeTexts => {
-  const [v4, v6] = rulesets;
-  return {
-    ...(formats.includes("iptables") ? iptablesTexts(rulesets) : {}),
-    ...(formats.includes("nft-json")
-      ? { nft: [formatNftJson(renderNftJson(v4)), formatNftJson(renderNftJson(v6))] }
-      : {}),
-  };
-};
+export const renderNodeTexts = ({ rulesets }: NodeRulesets, formats: readonly NodeFormat[]): NodeTexts => ({
+  ...(formats.includes("iptables") ? iptablesTexts(rulesets) : {}),
+  ...(formats.includes("nft-json") ? { nft: nftTexts(rulesets) } : {}),
+});
 
 /** A node's iptables-restore and ipset-restore texts, as `calisim render` prints them. */
 export const renderNodeFiles = (
