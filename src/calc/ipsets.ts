@@ -9,6 +9,8 @@
 import type { Cluster } from "../resources/model.js";
 import type { IpSet, IpVersion } from "../rules/ir.js";
 import {
+  addressOrder,
+  type AddressOrder,
   endpointIndex,
   endpointIps,
   namedPortIndex,
@@ -84,19 +86,71 @@ const requestKeyUncached = (req: SetRequest, version: IpVersion): string =>
         req.side?.selector ?? null,
       ]);
 
-/** The IR set a request stands for, with its members (sorted). */
-export const ipSetFor = (req: SetRequest, version: IpVersion, members: Iterable<string>): IpSet => ({
+/** The IR set a request stands for, with members already sorted and distinct. */
+const setOf = (req: SetRequest, version: IpVersion, members: readonly string[]): IpSet => ({
   kind: "set",
   id: req.id,
   name: ipSetName(version, req.id),
   type: req.kind === "selector" ? "hash:net" : "hash:ip,port",
   version,
-  members: [...members].sort(),
+  members,
   description:
     req.kind === "selector"
       ? `selector ${req.canonical}${req.negatedSide ? " (notSelector)" : ""}`
       : `named port ${req.portName}/${req.protocol} on ${req.canonical}`,
 });
+
+/** The IR set a request stands for, with its members (sorted). */
+export const ipSetFor = (req: SetRequest, version: IpVersion, members: Iterable<string>): IpSet =>
+  setOf(req, version, [...members].sort());
+
+/** `list` sorted, without repeats (in place: an array, not a Set, for tens of thousands of members). */
+const sortUnique = (list: string[]): string[] => {
+  list.sort();
+  let n = 0;
+  for (const m of list) if (n === 0 || list[n - 1] !== m) list[n++] = m;
+  list.length = n;
+  return list;
+};
+
+/** Two sorted lists without repeats, merged into one. */
+const mergeSorted = (a: readonly string[], b: readonly string[]): string[] => {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x <= y) i++;
+    if (y <= x) j++;
+    out.push(x <= y ? x : y);
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
+};
+
+/** The selected endpoints' addresses, sorted and distinct, read off the cluster's address order. */
+const endpointMembers = (order: AddressOrder, endpoints: Bits): string[] => {
+  const { sorted, start, ranks } = order;
+  const seen = new Uint8Array(sorted.length);
+  const picked: number[] = [];
+  forEachBit(endpoints, (e) => {
+    for (let k = start[e]!; k < start[e + 1]!; k++) {
+      const r = ranks[k]!;
+      if (seen[r] === 0) {
+        seen[r] = 1;
+        picked.push(r);
+      }
+    }
+  });
+  // A few members: sort their positions; many: read the marks in order.
+  if (picked.length * 16 < sorted.length)
+    return Array.from(Int32Array.from(picked).sort(), (r) => sorted[r]!);
+  const out: string[] = [];
+  for (let r = 0; r < sorted.length; r++) if (seen[r] === 1) out.push(sorted[r]!);
+  return out;
+};
 
 export const computeIpSets = (
   cluster: Cluster,
@@ -109,29 +163,27 @@ export const computeIpSets = (
   const nsIdx = networkSetIndex(idx, cluster.networkSets);
 
   const compute = (req: SetRequest): IpSet => {
-    const ips = endpointIps(idx)[version];
-    // An array, sorted and deduplicated at the end: cheaper than a Set for tens of thousands of members.
-    const members: string[] = [];
     if (req.kind === "selector") {
-      forEachBit(sideBits(req, idx.labels), (i) => {
-        for (const c of ips[i]!) members.push(c);
-      });
-      const nets = nsIdx.nets[version];
+      const fromEndpoints = endpointMembers(addressOrder(idx)[version], sideBits(req, idx.labels));
+      const nets: string[] = [];
+      const netsOf = nsIdx.nets[version];
       forEachBit(sideBits(req, nsIdx.labels), (i) => {
-        for (const c of nets[i]!) members.push(c);
+        for (const c of netsOf[i]!) nets.push(c);
       });
-    } else {
-      const side = npSideBits(req, idx.labels);
-      for (const e of namedPortIndex(idx).get(req.portName) ?? []) {
-        if ((req.protocol !== "any" && req.protocol !== e.protocol) || !hasBit(side, e.endpoint)) continue;
-        for (const c of ips[e.endpoint]!) members.push(`${c},${e.protocol}:${e.port}`);
-      }
+      return setOf(
+        req,
+        version,
+        nets.length === 0 ? fromEndpoints : mergeSorted(fromEndpoints, sortUnique(nets)),
+      );
     }
-    members.sort();
-    let n = 0;
-    for (const m of members) if (n === 0 || members[n - 1] !== m) members[n++] = m;
-    members.length = n;
-    return ipSetFor(req, version, members);
+    const ips = endpointIps(idx)[version];
+    const members: string[] = [];
+    const side = npSideBits(req, idx.labels);
+    for (const e of namedPortIndex(idx).get(req.portName) ?? []) {
+      if ((req.protocol !== "any" && req.protocol !== e.protocol) || !hasBit(side, e.endpoint)) continue;
+      for (const c of ips[e.endpoint]!) members.push(`${c},${e.protocol}:${e.port}`);
+    }
+    return setOf(req, version, sortUnique(members));
   };
 
   const sets: IpSet[] = [];

@@ -10,10 +10,11 @@ import { endpointLabels, policiesForEndpoint } from "../../src/calc/policies.js"
 import { convertRule, type SetRequest } from "../../src/calc/rule-convert.js";
 import { namespaceClauseMatchesGlobal, selectorMatches } from "../../src/calc/selectors.js";
 import { generateClusterModel } from "../../src/gen/index.js";
-import type { Cluster } from "../../src/resources/model.js";
+import type { Cluster, PortSpec } from "../../src/resources/model.js";
 import type { IpSet, IpVersion } from "../../src/rules/ir.js";
 import { matchesSelector } from "../../src/selector/index.js";
 import { labelMap, selectorAst } from "../selector/arbitraries.js";
+import { cluster as clusterOf, entity, gnp, hep, netset, ruleOf } from "../helpers/model.js";
 
 test("LabelIndex.evaluate matches exactly the items matchesSelector accepts", (t) => {
   fc.assert(
@@ -94,6 +95,70 @@ test("IP set members from the index equal testing every endpoint and network set
     // Cached sets are shared, and a second call gives the same.
     t.deepEqual(computeIpSets(cluster, requests, v), got);
   }
+});
+
+// Members are read off the cluster's sorted addresses and merged with network-set nets: check that on small
+// clusters where the same address comes from several endpoints, in several spellings, and from network sets.
+test("IP set members equal the brute force when addresses repeat across endpoints and network sets", (t) => {
+  const address = fc.constantFrom(
+    "192.0.2.1",
+    "192.0.2.10",
+    "192.0.2.2",
+    "198.51.100.7",
+    "2001:db8::1",
+    "2001:db8::10",
+    "2001:db8::1:0",
+    "2001:0db8:0:0::1",
+    "2001:DB8::A",
+  );
+  const net = fc.oneof(
+    address,
+    fc.constantFrom("192.0.2.0/24", "192.0.2.1/32", "2001:db8::/64", "2001:db8::1/128"),
+  );
+  const labels = fc.record({ a: fc.constantFrom("x", "y"), b: fc.constant("x") }, { requiredKeys: [] });
+  const port = fc.record({
+    name: fc.constantFrom("http", "dns"),
+    port: fc.constantFrom(53, 80, 8080),
+    protocol: fc.constantFrom("TCP" as const, "UDP" as const),
+  });
+  const selector = fc.constantFrom("a == 'x'", "has(b)", "all()", "!has(a)", "a in {'x', 'y'}");
+  const side = fc.record(
+    {
+      selector,
+      notSelector: selector,
+      ports: fc.subarray<PortSpec>([
+        { kind: "named", name: "http" },
+        { kind: "named", name: "dns" },
+        { kind: "range", from: 443, to: 443 },
+      ]),
+    },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(labels, fc.array(address, { maxLength: 4 }), fc.array(port, { maxLength: 3 })), {
+        maxLength: 12,
+      }),
+      fc.array(fc.tuple(labels, fc.array(net, { maxLength: 4 })), { maxLength: 4 }),
+      fc.array(fc.tuple(side, side), { minLength: 1, maxLength: 4 }),
+      (endpoints, sets, sides) => {
+        const c = clusterOf(
+          ...endpoints.map(([l, ips, ports], i) => hep(`ep-${i}`, { expectedIPs: ips, ports }, l)),
+          ...sets.map(([l, nets], i) => netset(`ns-${i}`, nets, l)),
+          gnp("p", {
+            ingress: sides.map(([src, dst]) =>
+              ruleOf({ protocol: "TCP", source: entity(src), destination: entity(dst) }),
+            ),
+          }),
+        );
+        const requests = c.policies.flatMap((p) => p.spec.ingress.flatMap((r) => convertRule(r).sets));
+        for (const v of [4, 6] as const)
+          t.deepEqual(computeIpSets(c, requests, v), naiveSets(c, requests, v));
+        return true;
+      },
+    ),
+    { numRuns: 400 },
+  );
 });
 
 test("endpoint labels: profiles' labelsToApply first (first profile wins), own labels win, key order kept", (t) => {

@@ -16,11 +16,21 @@ export const ipsetFamily = (version: IpVersion): "inet" | "inet6" => (version ==
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+const strictlyAscending = (xs: readonly string[]): boolean => {
+  for (let i = 1; i < xs.length; i++) if (!(xs[i - 1]! < xs[i]!)) return false;
+  return true;
+};
+
 /** The restore lines of one set: its `create` line, then its members sorted. */
-export const renderIpsetLines = (set: IpSet, opts: RenderIpsetsOptions = {}): string[] => [
-  `create ${set.name} ${set.type} family ${ipsetFamily(set.version)} maxelem ${opts.maxElem ?? DEFAULT_MAX_IPSET_SIZE}`,
-  ...[...new Set(set.members)].sort(compare).map((m) => `add ${set.name} ${m}`),
-];
+export const renderIpsetLines = (set: IpSet, opts: RenderIpsetsOptions = {}): string[] => {
+  // Computed sets arrive sorted and distinct (calc/ipsets.ts); only others are sorted here.
+  const members = strictlyAscending(set.members) ? set.members : [...new Set(set.members)].sort(compare);
+  const lines = [
+    `create ${set.name} ${set.type} family ${ipsetFamily(set.version)} maxelem ${opts.maxElem ?? DEFAULT_MAX_IPSET_SIZE}`,
+  ];
+  for (const m of members) lines.push(`add ${set.name} ${m}`);
+  return lines;
+};
 
 // Sets are computed once per cluster and shared by the nodes that reference them (calc/ipsets.ts), so each is
 // rendered once per maxelem. IR sets are never modified.
