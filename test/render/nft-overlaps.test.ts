@@ -78,3 +78,22 @@ test("withoutOverlaps: same as the pairwise check on random nets", (t) => {
     t.deepEqual(withoutOverlaps(members), pairwise(members));
   }
 });
+
+test("withoutOverlaps: same as the pairwise check on single addresses spelled several ways", (t) => {
+  let seed = 11;
+  const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const spell = (a: number, b: number): string =>
+    [
+      `10.0.${a}.${b}`,
+      `10.0.${a}.${b}/32`,
+      `fd00::${a.toString(16)}:${b.toString(16)}`,
+      `FD00:0:0:0:0:0:${a.toString(16)}:${b.toString(16)}/128`,
+      `fd00:0000::${a.toString(16).padStart(4, "0")}:${b.toString(16)}`,
+      `not-an-address-${b}`,
+    ][rnd(6)]!;
+  for (let k = 0; k < 20; k++) {
+    const members = Array.from({ length: 150 }, () => spell(rnd(3), rnd(20)));
+    t.true(members.every((m) => !/\/(?!32$|128$)/.test(m)));
+    t.deepEqual(withoutOverlaps(members), pairwise(members));
+  }
+});

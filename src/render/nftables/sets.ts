@@ -4,6 +4,8 @@
 
 import ipaddr from "ipaddr.js";
 import type { IpSet } from "../../rules/ir.js";
+import { dottedQuadValue } from "../../util/ipv4.js";
+import { ipv6Parts } from "../../util/ipv6.js";
 import { nftSetName } from "./layout.js";
 import { addressExpr } from "./expr.js";
 import type { NftExpr } from "./schema-expr.js";
@@ -34,41 +36,21 @@ const slowNet = (member: string): Net | undefined => {
   }
 };
 
-// Plain decimal without leading zeros: ipaddr reads "010" as octal, so anything else goes the slow way.
-const DEC = /^(?:0|[1-9]\d{0,2})$/;
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
 const v4Bytes = (s: string): number[] | undefined => {
-  const parts = s.split(".");
-  if (parts.length !== 4) return undefined;
-  const bytes: number[] = [];
-  for (const p of parts) {
-    if (!DEC.test(p) || Number(p) > 255) return undefined;
-    bytes.push(Number(p));
-  }
-  return bytes;
+  const n = dottedQuadValue(s);
+  return n === undefined ? undefined : [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
 };
 
 const v6Bytes = (s: string): number[] | undefined => {
-  const dbl = s.indexOf("::");
-  if (dbl !== s.lastIndexOf("::")) return undefined;
-  let groups: string[];
-  if (dbl < 0) groups = s.split(":");
-  else {
-    const head = dbl === 0 ? [] : s.slice(0, dbl).split(":");
-    const tail = dbl + 2 === s.length ? [] : s.slice(dbl + 2).split(":");
-    if (head.length + tail.length > 7) return undefined;
-    groups = [...head, ...new Array<string>(8 - head.length - tail.length).fill("0"), ...tail];
-  }
-  if (groups.length !== 8) return undefined;
+  const parts = ipv6Parts(s);
+  if (parts === undefined) return undefined;
   const bytes: number[] = [];
-  for (const g of groups) {
-    if (!HEX_GROUP.test(g)) return undefined;
-    const n = parseInt(g, 16);
-    bytes.push(n >> 8, n & 0xff);
-  }
+  for (const p of parts) bytes.push(p >> 8, p & 0xff);
   return bytes;
 };
+
+// A prefix length in plain decimal without leading zeros (ipaddr reads "010" as octal).
+const DEC = /^(?:0|[1-9]\d{0,2})$/;
 
 /**
  * The common spellings (dotted quads, hex groups with at most one "::", decimal prefix lengths) parsed
@@ -106,9 +88,25 @@ const prefixKey = (bytes: readonly number[], len: number): string => {
  * kept prefix length (a handful) instead of compared with every kept member.
  */
 export const withoutOverlaps = (members: readonly string[]): string[] => {
-  const nets = [...new Set(members)]
-    .map((m) => ({ m, net: parseNet(m) }))
-    .sort((a, b) => (a.net?.[1] ?? 0) - (b.net?.[1] ?? 0) || compare(a.m, b.m));
+  const distinct = [...new Set(members)];
+  const nets = distinct.map((m) => ({ m, net: parseNet(m) }));
+  // Single addresses only (the usual selector set): one is inside another only when both are the same
+  // address spelled twice, and then the first spelling in string order stays, as below.
+  if (nets.every((n) => n.net === undefined || n.net[1] === n.net[0].length * 8)) {
+    nets.sort((a, b) => compare(a.m, b.m));
+    const seen = new Set<string>();
+    const kept: string[] = [];
+    for (const { m, net } of nets) {
+      if (net !== undefined) {
+        const key = prefixKey(net[0], net[1]);
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      kept.push(m);
+    }
+    return kept;
+  }
+  nets.sort((a, b) => (a.net?.[1] ?? 0) - (b.net?.[1] ?? 0) || compare(a.m, b.m));
   const kept: string[] = [];
   const prefixes = new Set<string>();
   const lengths = { 4: [] as number[], 16: [] as number[] };
