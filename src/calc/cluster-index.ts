@@ -167,6 +167,8 @@ export interface NamedPortEntry {
   /** Lower case, as it appears in the set member (`tcp`, `udp`, `sctp`). */
   readonly protocol: string;
   readonly port: number;
+  /** What follows the address in the member: `tcp:80`. */
+  readonly suffix: string;
 }
 
 const byEndpoints = new WeakMap<readonly HostEndpoint[], WeakMap<readonly Profile[], EndpointIndex>>();
@@ -318,7 +320,8 @@ export const namedPortIndex = (idx: EndpointIndex): ReadonlyMap<string, readonly
     const byName = new Map<string, NamedPortEntry[]>();
     idx.endpoints.forEach((ep, endpoint) => {
       for (const p of ep.spec.ports) {
-        const entry: NamedPortEntry = { endpoint, protocol: p.protocol.toLowerCase(), port: p.port };
+        const protocol = p.protocol.toLowerCase();
+        const entry: NamedPortEntry = { endpoint, protocol, port: p.port, suffix: `${protocol}:${p.port}` };
         const list = byName.get(p.name);
         if (list === undefined) byName.set(p.name, [entry]);
         else list.push(entry);

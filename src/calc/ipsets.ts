@@ -12,9 +12,9 @@ import {
   addressOrder,
   type AddressOrder,
   endpointIndex,
-  endpointIps,
   namedPortIndex,
   networkSetIndex,
+  type NamedPortEntry,
   selectorBits,
 } from "./cluster-index.js";
 import { ipSetName } from "./ipset-ids.js";
@@ -152,6 +152,40 @@ const endpointMembers = (order: AddressOrder, endpoints: Bits): string[] => {
   return out;
 };
 
+/**
+ * The `address,protocol:port` members of a named-port set, sorted and distinct. They are ordered by the
+ * address's position in the cluster's address order, then by `protocol:port`: that is their string order,
+ * because `,` sorts before every character of an address, so no address string is compared here.
+ */
+const namedPortMembers = (
+  order: AddressOrder,
+  endpoints: Bits,
+  req: NamedPortRequest,
+  ports: ReadonlyMap<string, readonly NamedPortEntry[]>,
+): string[] => {
+  const { sorted, start, ranks } = order;
+  const rank: number[] = [];
+  const suffix: string[] = [];
+  for (const e of ports.get(req.portName) ?? []) {
+    if ((req.protocol !== "any" && req.protocol !== e.protocol) || !hasBit(endpoints, e.endpoint)) continue;
+    for (let k = start[e.endpoint]!; k < start[e.endpoint + 1]!; k++) {
+      rank.push(ranks[k]!);
+      suffix.push(e.suffix);
+    }
+  }
+  const by = rank.map((_, i) => i);
+  by.sort((a, b) => rank[a]! - rank[b]! || (suffix[a]! < suffix[b]! ? -1 : suffix[a]! > suffix[b]! ? 1 : 0));
+  const out: string[] = [];
+  let last = -1;
+  for (let k = 0; k < by.length; k++) {
+    const i = by[k]!;
+    if (k > 0 && rank[i] === rank[last] && suffix[i] === suffix[last]) continue;
+    out.push(`${sorted[rank[i]!]!},${suffix[i]!}`);
+    last = i;
+  }
+  return out;
+};
+
 export const computeIpSets = (
   cluster: Cluster,
   requests: readonly SetRequest[],
@@ -176,14 +210,11 @@ export const computeIpSets = (
         nets.length === 0 ? fromEndpoints : mergeSorted(fromEndpoints, sortUnique(nets)),
       );
     }
-    const ips = endpointIps(idx)[version];
-    const members: string[] = [];
-    const side = npSideBits(req, idx.labels);
-    for (const e of namedPortIndex(idx).get(req.portName) ?? []) {
-      if ((req.protocol !== "any" && req.protocol !== e.protocol) || !hasBit(side, e.endpoint)) continue;
-      for (const c of ips[e.endpoint]!) members.push(`${c},${e.protocol}:${e.port}`);
-    }
-    return setOf(req, version, sortUnique(members));
+    return setOf(
+      req,
+      version,
+      namedPortMembers(addressOrder(idx)[version], npSideBits(req, idx.labels), req, namedPortIndex(idx)),
+    );
   };
 
   const sets: IpSet[] = [];
