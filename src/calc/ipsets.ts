@@ -4,7 +4,8 @@
 //
 // Membership comes from the cluster's label index (cluster-index.ts): a set's selector is evaluated
 // once over all endpoints and network sets, and the finished set is cached for every node that
-// references it.
+// references it. Members come out sorted and distinct by reading the selected endpoints' addresses in the
+// cluster's address order (cluster-index.ts addressOrder, sorted once), so no set sorts address strings.
 
 import type { Cluster } from "../resources/model.js";
 import type { IpSet, IpVersion } from "../rules/ir.js";
