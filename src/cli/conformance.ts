@@ -5,7 +5,7 @@ import type { Argv } from "yargs";
 import { BACKENDS, type Backend } from "../dataplane/apply.js";
 import { prepareConformance, runConformance } from "../dataplane/conformance.js";
 import { reportJson, reportText } from "../dataplane/report.js";
-import { execaRunner, execaSpawner } from "../dataplane/runner.js";
+import { execaRunner } from "../dataplane/runner.js";
 import { findPython, hasTool, missingTools } from "../dataplane/tools.js";
 import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut, filesOption } from "./common.js";
 import { runContainerConformance } from "./conformance-containers.js";
@@ -128,6 +128,7 @@ export const conformanceCommand = {
     for (const w of prepared.model.warnings) process.stderr.write(`warning: ${w.message}\n`);
     for (const s of skipped) process.stderr.write(`note: backend ${s} skipped\n`);
     const tick = progress();
+    const { execaSpawner } = await import("../dataplane/spawner.js");
     const report = await runConformance(
       { run: execaRunner, spawn: execaSpawner, python: findPython() },
       prepared,

@@ -1,6 +1,11 @@
-// The one seam through which calisim runs programs. Tests inject a fake; the real one wraps execa.
+// The one seam through which calisim runs programs. Tests inject a fake; the real one wraps execa, loaded on
+// first use: importing execa takes about 0.15 s, which commands that run no program (render, trace, validate,
+// ...) should not pay at start-up. The real Spawner is in spawner.ts.
 
-import { execa } from "execa";
+import type { execa as Execa } from "execa";
+
+let execaModule: Promise<{ readonly execa: typeof Execa }> | undefined;
+const loadExeca = (): Promise<{ readonly execa: typeof Execa }> => (execaModule ??= import("execa"));
 
 export interface RunResult {
   readonly exitCode: number;
@@ -26,9 +31,10 @@ export const toolPath = (path = process.env["PATH"] ?? ""): string =>
     ]),
   ].join(":");
 
-const toolEnv = (): Record<string, string> => ({ LC_ALL: "C", PATH: toolPath() });
+export const toolEnv = (): Record<string, string> => ({ LC_ALL: "C", PATH: toolPath() });
 
 export const execaRunner: Runner = async (file, args, opts = {}) => {
+  const { execa } = await loadExeca();
   const r = await execa(file, [...args], {
     reject: false,
     ...(opts.input === undefined ? { stdin: "ignore" as const } : { input: opts.input }),
@@ -90,43 +96,3 @@ export interface Background {
 }
 
 export type Spawner = (file: string, args: readonly string[]) => Background;
-
-const STOP_GRACE_MS = 1000;
-
-export const execaSpawner: Spawner = (file, args) => {
-  const child = execa(file, [...args], {
-    reject: false,
-    stdin: "pipe",
-    stdout: "pipe",
-    stderr: "pipe",
-    buffer: false,
-    env: toolEnv(),
-  });
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
-  const firstLine = new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf("\n");
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    void child.then((r) =>
-      reject(
-        new Error(
-          `${[file, ...args].join(" ")} exited (${r.exitCode ?? r.signal}) before it was ready: ${stderr.trim()}`,
-        ),
-      ),
-    );
-  });
-  firstLine.catch(() => undefined);
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.stdin?.end();
-    if (child.pid !== undefined) child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
-    await child;
-    clearTimeout(timer);
-  };
-  return { pid: child.pid, firstLine, stop };
-};
