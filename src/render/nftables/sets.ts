@@ -88,24 +88,7 @@ const prefixKey = (bytes: readonly number[], len: number): string => {
  * kept prefix length (a handful) instead of compared with every kept member.
  */
 export const withoutOverlaps = (members: readonly string[]): string[] => {
-  const distinct = [...new Set(members)];
-  const nets = distinct.map((m) => ({ m, net: parseNet(m) }));
-  // Single addresses only (the usual selector set): one is inside another only when both are the same
-  // address spelled twice, and then the first spelling in string order stays, as below.
-  if (nets.every((n) => n.net === undefined || n.net[1] === n.net[0].length * 8)) {
-    nets.sort((a, b) => compare(a.m, b.m));
-    const seen = new Set<string>();
-    const kept: string[] = [];
-    for (const { m, net } of nets) {
-      if (net !== undefined) {
-        const key = prefixKey(net[0], net[1]);
-        if (seen.has(key)) continue;
-        seen.add(key);
-      }
-      kept.push(m);
-    }
-    return kept;
-  }
+  const nets = [...new Set(members)].map((m) => ({ m, net: parseNet(m) }));
   nets.sort((a, b) => (a.net?.[1] ?? 0) - (b.net?.[1] ?? 0) || compare(a.m, b.m));
   const kept: string[] = [];
   const prefixes = new Set<string>();
@@ -117,9 +100,12 @@ export const withoutOverlaps = (members: readonly string[]): string[] => {
     }
     const [bytes, bits] = n.net;
     const seen = lengths[bytes.length as 4 | 16];
-    if (seen.some((l) => l <= bits && prefixes.has(prefixKey(bytes, l)))) continue;
+    // Its own prefix once: kept already (the same net spelled twice), or inside a shorter kept one. A set of
+    // single addresses, the usual kind, has no shorter one to look up.
+    const own = prefixKey(bytes, bits);
+    if (prefixes.has(own) || seen.some((l) => l < bits && prefixes.has(prefixKey(bytes, l)))) continue;
     kept.push(n.m);
-    prefixes.add(prefixKey(bytes, bits));
+    prefixes.add(own);
     if (!seen.includes(bits)) seen.push(bits);
   }
   return kept.sort(compare);
