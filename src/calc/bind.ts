@@ -2,6 +2,7 @@
 
 import type { HostEndpoint } from "../resources/model.js";
 import { canonicalIp, type HostInterface } from "./interfaces.js";
+import { compareStrings } from "../util/compare.js";
 
 /** Felix's internal interface name for the all-interfaces (`*`) endpoint (endpoint_mgr.go:1738). */
 export const ANY_INTERFACE = "any-interface-at-all";
@@ -23,8 +24,7 @@ export interface BindResult {
   readonly unbound: readonly { readonly endpoint: HostEndpoint; readonly why: string }[];
 }
 
-const byName = (a: HostEndpoint, b: HostEndpoint): number =>
-  a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+const byName = (a: HostEndpoint, b: HostEndpoint): number => compareStrings(a.metadata.name, b.metadata.name);
 
 const isWorkloadIface = (name: string, prefixes: readonly string[]): boolean =>
   prefixes.some((p) => name.startsWith(p));
@@ -38,7 +38,7 @@ export const bindEndpoints = (
   const bindings: Binding[] = [];
   const used = new Set<string>();
 
-  for (const iface of [...hostIfaces].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const iface of [...hostIfaces].sort((a, b) => compareStrings(a.name, b.name))) {
     const addrs = new Set(iface.addresses);
     const candidates: { ep: HostEndpoint; reason: Binding["reason"]; ip?: string }[] = [];
     for (const ep of endpoints) {

@@ -26,6 +26,7 @@ import { derivedPolicyList, type EndpointPolicies, type TierGroup } from "./poli
 import { resolveNode, type NodeModel, type ResolvedEndpoint } from "./resolve.js";
 import type { SetRequest } from "./rule-convert.js";
 import { canonicalSelector } from "./selectors.js";
+import { compareStrings } from "../util/compare.js";
 
 /** What is loaded on a node for one IP version. */
 export interface NodeRendering {
@@ -297,7 +298,7 @@ const replacePolicyChains = (
     tables,
     sets: [...byName.values()]
       .filter((s) => (refs.get(s.name) ?? 0) > 0)
-      .sort((a, b) => (a.name < b.name ? -1 : 1)),
+      .sort((a, b) => compareStrings(a.name, b.name)),
     warnings: model.warnings,
   };
   setRefs.set(ruleset, refs);

@@ -22,6 +22,7 @@ import { ipSetName } from "./ipset-ids.js";
 import { forEachBit, hasBit, type Bits, type LabelIndex } from "./label-index.js";
 import type { SetRequest } from "./rule-convert.js";
 import { namespaceClauseMatchesGlobal } from "./selectors.js";
+import { compareStrings } from "../util/compare.js";
 
 type SelectorRequest = Extract<SetRequest, { kind: "selector" }>;
 type NamedPortRequest = Extract<SetRequest, { kind: "namedPort" }>;
@@ -175,7 +176,7 @@ const namedPortMembers = (
     }
   }
   const by = rank.map((_, i) => i);
-  by.sort((a, b) => rank[a]! - rank[b]! || (suffix[a]! < suffix[b]! ? -1 : suffix[a]! > suffix[b]! ? 1 : 0));
+  by.sort((a, b) => rank[a]! - rank[b]! || compareStrings(suffix[a]!, suffix[b]!));
   const out: string[] = [];
   let last = -1;
   for (let k = 0; k < by.length; k++) {
@@ -228,5 +229,5 @@ export const computeIpSets = (
     }
     sets.push(set);
   }
-  return sets.sort((a, b) => (a.name < b.name ? -1 : 1));
+  return sets.sort((a, b) => compareStrings(a.name, b.name));
 };

@@ -6,6 +6,7 @@ import { DEFAULT_TIER } from "../resources/model.js";
 import { effectiveLabels, policiesSelecting } from "./cluster-index.js";
 import { hasBit } from "./label-index.js";
 import { namespaceClauseMatchesGlobal, selectorMatches } from "./selectors.js";
+import { compareStrings } from "../util/compare.js";
 
 export interface TierGroup {
   readonly tier: string;
@@ -97,7 +98,7 @@ export const groupByTier = (
     return k;
   };
   return [...groups.keys()]
-    .sort((a, b) => cmpOrder(info(a).order, info(b).order) || (a < b ? -1 : a > b ? 1 : 0))
+    .sort((a, b) => cmpOrder(info(a).order, info(b).order) || compareStrings(a, b))
     .map((tier) => ({
       tier,
       defaultAction: info(tier).defaultAction,
@@ -106,7 +107,7 @@ export const groupByTier = (
         if (byOrder !== 0) return byOrder;
         const ka = keyOf(a);
         const kb = keyOf(b);
-        return ka < kb ? -1 : ka > kb ? 1 : 0;
+        return compareStrings(ka, kb);
       }),
     }));
 };
@@ -136,12 +137,12 @@ const rankComparator = (tiers: ReadonlyMap<string, TierInfo>): ((a: Policy, b: P
   return (a, b) => {
     const ta = a.spec.tier;
     const tb = b.spec.tier;
-    if (ta !== tb) return cmpOrder(info(ta).order, info(tb).order) || (ta < tb ? -1 : 1);
+    if (ta !== tb) return cmpOrder(info(ta).order, info(tb).order) || compareStrings(ta, tb);
     const byOrder = cmpOrder(a.spec.order, b.spec.order);
     if (byOrder !== 0) return byOrder;
     const ka = keyOf(a);
     const kb = keyOf(b);
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
+    return compareStrings(ka, kb);
   };
 };
 

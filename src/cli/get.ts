@@ -5,6 +5,7 @@ import type { Argv } from "yargs";
 import { stringify } from "yaml";
 import type { HostEndpoint } from "../resources/model.js";
 import { CliError, loadOrFail, writeOut, filesOption } from "./common.js";
+import { compareStrings } from "../util/compare.js";
 
 const KINDS = ["hostendpoints", "hostendpoint", "hep", "heps"];
 
@@ -19,7 +20,7 @@ export const tabulate = (rows: readonly (readonly string[])[]): string => {
 export const hostEndpointTable = (eps: readonly HostEndpoint[], wide: boolean): string => {
   const header = wide ? ["NAME", "NODE", "INTERFACE", "IPS", "PROFILES"] : ["NAME", "NODE"];
   const rows = [...eps]
-    .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))
+    .sort((a, b) => compareStrings(a.metadata.name, b.metadata.name))
     .map((e) =>
       wide
         ? [

@@ -4,6 +4,7 @@
 import { onAction, onMatch } from "../rules/ir.js";
 import type { Action, ActionHandlers, Match, MatchHandlers, Rule } from "../rules/ir.js";
 import { canonicalCidr } from "./values.js";
+import { compareStrings } from "../util/compare.js";
 
 // libxt_limit prints rates as <n>/sec|min|hour|day; it accepts any prefix of second/minute/hour/day.
 const RATE_UNITS: readonly [string, string][] = [
@@ -79,7 +80,7 @@ export const normaliseAction = (a: Action): Action => onAction(ACTION_NORMALISER
 const stable = (v: unknown): string =>
   JSON.stringify(v, (_k, x: unknown) =>
     x !== null && typeof x === "object" && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => compareStrings(a, b)))
       : x,
   );
 

@@ -40,6 +40,7 @@ import {
   staticSetNames,
   type StaticContext,
 } from "./static-chains.js";
+import { compareStrings } from "../util/compare.js";
 
 // Jump and goto targets per chain, and the sets its rules match on: shared chains (policies, static
 // chains) are walked once, not once per node.
@@ -371,7 +372,7 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
     kind: "ruleset",
     version,
     tables,
-    sets: sets.filter((s) => used.has(s.name)).sort((a, b) => (a.name < b.name ? -1 : 1)),
+    sets: sets.filter((s) => used.has(s.name)).sort((a, b) => compareStrings(a.name, b.name)),
     warnings: model.warnings,
   };
 };

@@ -17,6 +17,7 @@ import {
   type Region,
 } from "./flowspace/index.js";
 import type { NodeComparison } from "./node-flows.js";
+import { compareStrings } from "../util/compare.js";
 
 const isDrop = (r: Region): boolean =>
   r.outcomes[0]?.verdict === "accept" && r.outcomes[1]?.verdict === "drop";
@@ -27,7 +28,7 @@ export const orderRegions = (rs: readonly Region[], u: IfaceUniverse): Region[] 
     (a, b) =>
       Number(isDrop(b)) - Number(isDrop(a)) ||
       a.v - b.v ||
-      (regionText(a, u) < regionText(b, u) ? -1 : regionText(a, u) > regionText(b, u) ? 1 : 0),
+      compareStrings(regionText(a, u), regionText(b, u)),
   );
 
 /** "…: allow → drop" and, indented, the deciding rule on each side. */

@@ -9,10 +9,9 @@ import type { NftExpr } from "../../render/nftables/schema-expr.js";
 import type { NftSet } from "../../render/nftables/schema.js";
 import { ipsetNameOf } from "./names.js";
 import { protocolNumber, symbol } from "./values.js";
+import { compareStrings } from "../../util/compare.js";
 
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 6: "tcp", 17: "udp", 132: "sctp" };
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** An address element: plain address, prefix, or (not from Felix) a range kept as `a-b`. */
 const addressMember = (e: NftExpr): string | undefined => {
@@ -67,7 +66,7 @@ export const readSet = (s: NftSet, warn: (message: string) => void): IpSet | und
     name,
     type: kind,
     version,
-    members: members.sort(compare),
+    members: members.sort(compareStrings),
     description: `from nft set ${s.family} ${s.table} ${s.name}`,
   };
 };

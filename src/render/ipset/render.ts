@@ -2,6 +2,7 @@
 // `create <name> <type> family <inet|inet6> maxelem <MaxIpsetSize>`, then `add <name> <member>`).
 
 import type { IpSet, IpVersion, Ruleset } from "../../rules/ir.js";
+import { compareStrings } from "../../util/compare.js";
 
 /** Felix config MaxIpsetSize default (felix/config/config_params.go). */
 export const DEFAULT_MAX_IPSET_SIZE = 1048576;
@@ -14,8 +15,6 @@ export interface RenderIpsetsOptions {
 /** felix/ipsets/ipset_defs.go IPFamilyV4 / IPFamilyV6. */
 export const ipsetFamily = (version: IpVersion): "inet" | "inet6" => (version === 4 ? "inet" : "inet6");
 
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 const strictlyAscending = (xs: readonly string[]): boolean => {
   for (let i = 1; i < xs.length; i++) if (!(xs[i - 1]! < xs[i]!)) return false;
   return true;
@@ -24,7 +23,9 @@ const strictlyAscending = (xs: readonly string[]): boolean => {
 /** The restore lines of one set: its `create` line, then its members sorted. */
 export const renderIpsetLines = (set: IpSet, opts: RenderIpsetsOptions = {}): string[] => {
   // Computed sets arrive sorted and distinct (calc/ipsets.ts); only others are sorted here.
-  const members = strictlyAscending(set.members) ? set.members : [...new Set(set.members)].sort(compare);
+  const members = strictlyAscending(set.members)
+    ? set.members
+    : [...new Set(set.members)].sort(compareStrings);
   const lines = [
     `create ${set.name} ${set.type} family ${ipsetFamily(set.version)} maxelem ${opts.maxElem ?? DEFAULT_MAX_IPSET_SIZE}`,
   ];
@@ -53,7 +54,7 @@ const setText = (set: IpSet, opts: RenderIpsetsOptions): string => {
 
 /** All of a ruleset's IP sets, sorted by name, as `ipset restore` input ("" when there are none). */
 export const renderIpsets = (ruleset: Ruleset, opts: RenderIpsetsOptions = {}): string => {
-  const sets = [...ruleset.sets].sort((a, b) => compare(a.name, b.name));
+  const sets = [...ruleset.sets].sort((a, b) => compareStrings(a.name, b.name));
   for (let i = 1; i < sets.length; i++) {
     if (sets[i]?.name === sets[i - 1]?.name) throw new Error(`bug: IP set ${sets[i]?.name} appears twice`);
   }

@@ -9,6 +9,7 @@ import { ruleIdSequence } from "../rule-hash.js";
 import { actionFragment } from "./action.js";
 import type { ActionTextOptions } from "./action.js";
 import { matchFragment } from "./match.js";
+import { compareStrings } from "../../util/compare.js";
 
 export interface RenderIptablesOptions extends ActionTextOptions {
   /** Only these tables (default: all). */
@@ -99,8 +100,7 @@ const hashedText = (seed: string, body: string): string =>
 /** The hash seed (and chain name in the hashed text) Felix uses for rules appended to a kernel chain. */
 export const appendsSeed = (kernelChain: string): string => `${kernelChain}*appends*`;
 
-const byName = (a: { name: string }, b: { name: string }): number =>
-  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+const byName = (a: { name: string }, b: { name: string }): number => compareStrings(a.name, b.name);
 
 /** Each rule's body with jump and goto targets spelled by `target` (the backend's chain name limit). */
 const ruleBodies = (

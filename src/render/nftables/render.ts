@@ -25,6 +25,7 @@ import type { NftStatement } from "./schema-expr.js";
 import type { NftCommand, NftDocument } from "./schema.js";
 import { setPlan } from "./sets.js";
 import type { NftSetPlan } from "./sets.js";
+import { compareStrings } from "../../util/compare.js";
 
 /** felix/rules/rulesdefs: the rule id comment is `cali:<hash>;`. */
 export const NFT_HASH_COMMENT_PREFIX = "cali:";
@@ -160,8 +161,6 @@ const chainRules = (
   return p;
 };
 
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 const plan = (ruleset: Ruleset, table: string): NftPlan => {
   const family = nftFamily(ruleset.version);
   const hooks = new Map<string, HookChain>();
@@ -184,7 +183,7 @@ const plan = (ruleset: Ruleset, table: string): NftPlan => {
       rules: c.rules,
       textKey: textKeyOf(c),
     }));
-    chains.push(...named.sort((a, b) => byName(a.name, b.name)));
+    chains.push(...named.sort((a, b) => compareStrings(a.name, b.name)));
   }
   const seen = new Set(BASE_CHAINS.map(baseChainName));
   for (const c of chains) {
@@ -210,7 +209,9 @@ const plan = (ruleset: Ruleset, table: string): NftPlan => {
   return {
     family,
     table,
-    sets: [...ruleset.sets].sort((a, b) => byName(a.name, b.name)).map((s) => setPlan(s, family, table)),
+    sets: [...ruleset.sets]
+      .sort((a, b) => compareStrings(a.name, b.name))
+      .map((s) => setPlan(s, family, table)),
     baseChains: BASE_CHAINS.map((def) => ({
       def,
       policy: hooks.get(baseChainName(def))?.policy === "DROP" ? "drop" : "accept",

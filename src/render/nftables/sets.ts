@@ -11,14 +11,13 @@ import { addressExpr } from "./expr.js";
 import type { NftExpr } from "./schema-expr.js";
 import type { NftIpFamily } from "./layout.js";
 import type { NftKeyType, NftSet, NftSetFlag } from "./schema.js";
+import { compareStrings } from "../../util/compare.js";
 
 export interface NftSetPlan {
   readonly set: NftSet;
   /** `add set …` text for `nft -f`. */
   readonly text: string;
 }
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** An address as bytes (4 or 16) and a prefix length. */
 type Net = readonly [readonly number[], number];
@@ -89,7 +88,7 @@ const prefixKey = (bytes: readonly number[], len: number): string => {
  */
 export const withoutOverlaps = (members: readonly string[]): string[] => {
   const nets = [...new Set(members)].map((m) => ({ m, net: parseNet(m) }));
-  nets.sort((a, b) => (a.net?.[1] ?? 0) - (b.net?.[1] ?? 0) || compare(a.m, b.m));
+  nets.sort((a, b) => (a.net?.[1] ?? 0) - (b.net?.[1] ?? 0) || compareStrings(a.m, b.m));
   const kept: string[] = [];
   const prefixes = new Set<string>();
   const lengths = { 4: [] as number[], 16: [] as number[] };
@@ -108,7 +107,7 @@ export const withoutOverlaps = (members: readonly string[]): string[] => {
     prefixes.add(own);
     if (!seen.includes(bits)) seen.push(bits);
   }
-  return kept.sort(compare);
+  return kept.sort(compareStrings);
 };
 
 /** `192.0.2.1,tcp:80` → [address, protocol, port] (members.go v4IPPortMember.Key). */
@@ -158,7 +157,7 @@ const planSet = (ipset: IpSet, family: NftIpFamily, table: string): NftSetPlan =
     texts = elem.map(textValue);
   } else {
     type = [addr, "inet_proto", "inet_service"];
-    const members = [...new Set(ipset.members)].sort(compare).map(ipPortMember);
+    const members = [...new Set(ipset.members)].sort(compareStrings).map(ipPortMember);
     elem = members.map((parts) => ({ concat: parts }));
     texts = members.map((parts) => parts.join(" . "));
   }

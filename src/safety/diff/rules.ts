@@ -7,6 +7,7 @@
 import type { Rule, Ruleset, TableName } from "../../rules/ir.js";
 import { ruleText } from "../../trace/index.js";
 import { ruleKey } from "./meaning.js";
+import { compareStrings } from "../../util/compare.js";
 
 export interface RuleEdit {
   readonly op: "added" | "removed" | "moved";
@@ -139,9 +140,7 @@ export const diffRulesets = (oldRs: Ruleset, newRs: Ruleset): RulesDiff => {
     if (edits.length > 0) chains.push({ table, name, status: "changed", rules: edits, size: now.length });
   }
   for (const id of fresh) chains.push({ ...split(id), status: "added", rules: [], size: b.get(id)!.length });
-  chains.sort((x, y) =>
-    x.table + x.name < y.table + y.name ? -1 : x.table + x.name > y.table + y.name ? 1 : 0,
-  );
+  chains.sort((x, y) => compareStrings(x.table + x.name, y.table + y.name));
   return { version: newRs.version, chains, sets: diffSets(oldRs, newRs) };
 };
 

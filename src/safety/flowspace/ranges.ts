@@ -22,14 +22,14 @@ export const contains = (outer: Range, inner: Range): boolean => outer.lo <= inn
 export const disjoint = (a: Range, b: Range): boolean => a.hi < b.lo || b.hi < a.lo;
 export const inRange = (r: Range, x: bigint): boolean => r.lo <= x && x <= r.hi;
 
+const compareBigints = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * Splits `r` at cut points: a cut c separates c-1 from c. Cuts outside (lo, hi] are ignored; with none
  * inside, the result is [r] itself.
  */
 export const splitRange = (r: Range, cuts: readonly bigint[]): Range[] => {
-  const inside = [...new Set(cuts.filter((c) => c > r.lo && c <= r.hi))].sort((a, b) =>
-    a < b ? -1 : a > b ? 1 : 0,
-  );
+  const inside = [...new Set(cuts.filter((c) => c > r.lo && c <= r.hi))].sort(compareBigints);
   const out: Range[] = [];
   let lo = r.lo;
   for (const c of inside) {
@@ -45,7 +45,7 @@ export const edges = (r: Range): bigint[] => [r.lo, r.hi + 1n];
 
 /** Sorted, coalesced union (adjacent ranges join). */
 export const normalize = (rs: readonly Range[]): Range[] => {
-  const sorted = [...rs].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  const sorted = [...rs].sort((a, b) => compareBigints(a.lo, b.lo));
   const out: { lo: bigint; hi: bigint }[] = [];
   for (const r of sorted) {
     const last = out[out.length - 1];

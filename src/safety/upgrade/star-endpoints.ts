@@ -6,6 +6,7 @@
 import { bindEndpoints } from "../../calc/bind.js";
 import { policiesForEndpoint } from "../../calc/policies.js";
 import type { Cluster, HostEndpoint, Policy, SourcePos } from "../../resources/model.js";
+import { compareStrings } from "../../util/compare.js";
 
 export type PolicyEffect = "normal" | "applyOnForward" | "preDNAT" | "doNotTrack (ignored on *)";
 
@@ -70,5 +71,5 @@ export const starEndpoints = (cluster: Cluster): StarEndpoint[] => {
         endpoint: e,
       };
     })
-    .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : a.name < b.name ? -1 : 1));
+    .sort((a, b) => compareStrings(a.node, b.node) || compareStrings(a.name, b.name));
 };
