@@ -35,6 +35,7 @@ export { buildRuleset } from "./rules/node-ruleset.js";
 export { renderIptables } from "./render/iptables/index.js";
 export { renderIpsets } from "./render/ipset/index.js";
 export {
+  MIN_WORKER_HEAP_MB,
   nodesOf,
   renderEveryNode,
   renderNodeFiles,

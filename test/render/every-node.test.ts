@@ -9,6 +9,7 @@ import { clusterFiles, generateCluster } from "../../src/gen/index.js";
 import { formatNftJson, renderNftJson } from "../../src/render/nftables/index.js";
 import {
   asFile,
+  MIN_WORKER_HEAP_MB,
   nodeFileNames,
   nodesOf,
   renderEveryNode,
@@ -68,8 +69,10 @@ test("with the caller only collecting, two workers render every node, as the cal
 test("a worker that runs out of its heap is reported, and the caller renders its nodes", async (t) => {
   const failures: Error[] = [];
   const summaries = await renderEveryNode(files, cluster, nodes.slice(0, 6), {
-    jobs: 2,
-    workerHeapMb: 1, // too small for the worker even to load the cluster
+    jobs: 1,
+    callerRenders: false, // the worker must load the cluster before anything is rendered
+    // A worker needs about 20 MB to load our modules and this cluster (Node 20 and 22).
+    workerHeapMb: MIN_WORKER_HEAP_MB,
     onWorkerFailed: (e) => void failures.push(e),
   });
   t.is(failures.length, 1);
@@ -78,6 +81,15 @@ test("a worker that runs out of its heap is reported, and the caller renders its
     summaries,
     nodes.slice(0, 6).map((n) => summarise(n, renderNodeFiles(cluster, n))),
   );
+});
+
+test("a worker heap below MIN_WORKER_HEAP_MB is refused before any worker starts", async (t) => {
+  // Node 22 aborts the whole process when a worker's heap cannot hold its start-up snapshot.
+  for (const workerHeapMb of [0, 1, MIN_WORKER_HEAP_MB - 1, 20.5])
+    await t.throwsAsync(renderEveryNode(files, cluster, nodes.slice(0, 2), { jobs: 2, workerHeapMb }), {
+      instanceOf: RangeError,
+      message: `workerHeapMb ${workerHeapMb}: expected a whole number of MB, ${MIN_WORKER_HEAP_MB} or more`,
+    });
 });
 
 test("nft JSON beside iptables, or alone: the files and sizes rendering each node gives", async (t) => {

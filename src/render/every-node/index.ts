@@ -45,7 +45,10 @@ export interface RenderEveryNodeOptions extends EveryNodeOptions {
   readonly formats?: readonly NodeFormat[];
   /** Write each node's files here (nodeFileNames; it must exist). */
   readonly outDir?: string;
-  /** V8 old-space limit of each worker, in MB (each holds its own cluster and shared renderings). */
+  /**
+   * V8 old-space limit of each worker, in MB (each holds its own cluster and shared renderings); at
+   * least MIN_WORKER_HEAP_MB.
+   */
   readonly workerHeapMb?: number;
   /**
    * false: the calling thread only collects (`jobs` workers render, and the event loop stays free while
@@ -57,6 +60,13 @@ export interface RenderEveryNodeOptions extends EveryNodeOptions {
   /** A worker failed (e.g. ran out of `workerHeapMb`); the caller rendered its nodes instead. */
   readonly onWorkerFailed?: (problem: Error) => void;
 }
+
+/**
+ * The smallest `workerHeapMb` taken. Below a few MB, Node 22 cannot even unpack a worker's start-up
+ * snapshot, and V8 then aborts the whole process ("GC during deserialization") instead of failing the
+ * worker with ERR_WORKER_OUT_OF_MEMORY; Node 20 fails only the worker.
+ */
+export const MIN_WORKER_HEAP_MB = 8;
 
 /** Every node's summary, in `nodes` order (and its files in `outDir`). */
 export const renderEveryNode = async (
@@ -78,6 +88,10 @@ export const renderEveryNode = async (
     onWorkerFailed,
     ...renderOptions
   } = options;
+  if (workerHeapMb !== undefined && !(Number.isInteger(workerHeapMb) && workerHeapMb >= MIN_WORKER_HEAP_MB))
+    throw new RangeError(
+      `workerHeapMb ${workerHeapMb}: expected a whole number of MB, ${MIN_WORKER_HEAP_MB} or more`,
+    );
   return runClaimPool<NodeSummary, NodeSummary>({
     count: nodes.length,
     workers: Math.min(Math.max(callerRenders ? jobs - 1 : jobs, 0), nodes.length),
