@@ -2,38 +2,40 @@
 
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { applyCommand } from "./apply.js";
 import { CliError } from "./common.js";
-import { conformanceCommand } from "./conformance.js";
-import { getCommand } from "./get.js";
-import { inspectCommand } from "./inspect.js";
-import { renderCommand } from "./render.js";
-import { renderAllCommand } from "./render-all.js";
-import { traceCommand } from "./trace.js";
-import { upgradeCheckCommand } from "./upgrade-check.js";
-import { diffCommand } from "./diff.js";
-import { preflightCommand } from "./preflight.js";
-import { labelCommand } from "./label.js";
-import { validateCommand } from "./validate.js";
+
+// Each command's module, in the order --help lists them. Only the module of the command being run is
+// loaded: the others bring renderers, tracers and the dataplane, about 0.1 s of start-up (`validate`
+// 0.62 → 0.53 s on Node 20). With no command, an unknown one or options first, all are loaded, so
+// that yargs can list them and suggest the nearest.
+const COMMANDS: Readonly<Record<string, () => Promise<unknown>>> = {
+  validate: async () => (await import("./validate.js")).validateCommand,
+  get: async () => (await import("./get.js")).getCommand,
+  render: async () => (await import("./render.js")).renderCommand,
+  "render-all": async () => (await import("./render-all.js")).renderAllCommand,
+  inspect: async () => (await import("./inspect.js")).inspectCommand,
+  trace: async () => (await import("./trace.js")).traceCommand,
+  apply: async () => (await import("./apply.js")).applyCommand,
+  conformance: async () => (await import("./conformance.js")).conformanceCommand,
+  "upgrade-check": async () => (await import("./upgrade-check.js")).upgradeCheckCommand,
+  diff: async () => (await import("./diff.js")).diffCommand,
+  preflight: async () => (await import("./preflight.js")).preflightCommand,
+  label: async () => (await import("./label.js")).labelCommand,
+};
 
 const main = async (): Promise<void> => {
-  await yargs(hideBin(process.argv))
+  const args = hideBin(process.argv);
+  const named = args[0] !== undefined && Object.hasOwn(COMMANDS, args[0]) ? COMMANDS[args[0]] : undefined;
+  const commands = await Promise.all(
+    (named === undefined ? Object.values(COMMANDS) : [named]).map((load) => load()),
+  );
+  let cli = yargs(args)
     .scriptName("calisim")
     .usage(
       "$0 <command> [options]\n\nSimulate the Linux dataplane Calico's Felix programs for host endpoints.",
-    )
-    .command(validateCommand as never)
-    .command(getCommand as never)
-    .command(renderCommand as never)
-    .command(renderAllCommand as never)
-    .command(inspectCommand as never)
-    .command(traceCommand as never)
-    .command(applyCommand as never)
-    .command(conformanceCommand as never)
-    .command(upgradeCheckCommand as never)
-    .command(diffCommand as never)
-    .command(preflightCommand as never)
-    .command(labelCommand as never)
+    );
+  for (const command of commands) cli = cli.command(command as never);
+  await cli
     .demandCommand(1, "name a command (see --help)")
     .strict()
     .recommendCommands()

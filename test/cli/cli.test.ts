@@ -235,8 +235,39 @@ test("trace: bad packet options are usage errors naming the option", async (t) =
   t.regex(r.stderr, /--src "192.0.2.300" is not an IP address/);
 });
 
+const COMMANDS = [
+  "validate",
+  "get",
+  "render",
+  "render-all",
+  "inspect",
+  "trace",
+  "apply",
+  "conformance",
+  "upgrade-check",
+  "diff",
+  "preflight",
+  "label",
+];
+
+// program.ts loads only the named command's module; these are the cases that need them all.
+test("--help lists every command; a misspelt one gets the nearest; none is a usage error", async (t) => {
+  const help = await calisim("--help");
+  t.is(help.exitCode, 0);
+  t.deepEqual(
+    [...help.stdout.matchAll(/^ {2}calisim ([a-z-]+)/gm)].map((m) => m[1]),
+    COMMANDS,
+  );
+  const misspelt = await calisim("rendr", "-f", "fixtures/example-cluster");
+  t.is(misspelt.exitCode, 2);
+  t.regex(misspelt.stderr, /Did you mean render\?/);
+  const none = await calisim();
+  t.is(none.exitCode, 2);
+  t.regex(none.stderr, /name a command/);
+});
+
 test("--help on every command shows examples", async (t) => {
-  for (const cmd of ["validate", "get", "render", "render-all", "inspect", "trace"]) {
+  for (const cmd of COMMANDS) {
     const r = await calisim(cmd, "--help");
     t.is(r.exitCode, 0, cmd);
     t.regex(r.stdout, /Examples:/, cmd);
