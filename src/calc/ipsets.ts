@@ -175,15 +175,18 @@ const namedPortMembers = (
       suffix.push(e.suffix);
     }
   }
-  const by = rank.map((_, i) => i);
-  by.sort((a, b) => rank[a]! - rank[b]! || compareStrings(suffix[a]!, suffix[b]!));
+  // Each member as one number, address position × suffix count + the suffix's position, so a typed
+  // array's numeric sort (no comparator) puts them in order; equal members are equal numbers.
+  const suffixes = [...new Set(suffix)].sort(compareStrings);
+  const n = suffixes.length;
+  const suffixRank = new Map(suffixes.map((x, i) => [x, i]));
+  const keys = Float64Array.from(rank, (r, i) => r * n + suffixRank.get(suffix[i]!)!).sort();
   const out: string[] = [];
-  let last = -1;
-  for (let k = 0; k < by.length; k++) {
-    const i = by[k]!;
-    if (k > 0 && rank[i] === rank[last] && suffix[i] === suffix[last]) continue;
-    out.push(`${sorted[rank[i]!]!},${suffix[i]!}`);
-    last = i;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    if (k > 0 && key === keys[k - 1]) continue;
+    const s = key % n;
+    out.push(`${sorted[(key - s) / n]!},${suffixes[s]!}`);
   }
   return out;
 };

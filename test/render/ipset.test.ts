@@ -1,7 +1,8 @@
 // IP sets → `ipset restore` text (Felix's create line), loaded into a throwaway namespace.
 
 import test from "ava";
-import { renderIpsets } from "../../src/render/ipset/index.js";
+import fc from "fast-check";
+import { renderIpsetLines, renderIpsets } from "../../src/render/ipset/index.js";
 import { parseIpsetSave } from "../../src/dump/index.js";
 import type { Ruleset } from "../../src/rules/ir.js";
 import { inNetns, requireRoot, withNetns } from "../helpers/netns.js";
@@ -44,6 +45,25 @@ test("ipset text: Felix create options, sets and members sorted", (t) => {
     "create cali60s:abc hash:net family inet6 maxelem 1000\nadd cali60s:abc 2001:db8:1::/48\nadd cali60s:abc 2001:db8::1\n",
   );
   t.is(renderIpsets({ ...v6, sets: [] }), "");
+});
+
+test("a set's text is its restore lines, whatever order and repeats its members come in", (t) => {
+  // renderIpsets joins a set's members in one go; renderIpsetLines (deltas, apply) gives a line each.
+  const member = fc.oneof(
+    fc.constantFrom("192.0.2.1", "192.0.2.10", "198.51.100.0/24", "2001:db8::1", "2001:db8::1,tcp:80"),
+    fc.string({ unit: fc.constantFrom("1", "9", ".", ":", ",", "/", "a") }),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(member, { maxLength: 30 }),
+      fc.option(fc.integer({ min: 1, max: 1 << 20 })),
+      (members, max) => {
+        const set = { ...v6.sets[0]!, members };
+        const opts = max === null ? {} : { maxElem: max };
+        t.is(renderIpsets({ ...v6, sets: [set] }, opts), `${renderIpsetLines(set, opts).join("\n")}\n`);
+      },
+    ),
+  );
 });
 
 test("ipset text loads with `ipset restore` and reads back the same sets", async (t) => {

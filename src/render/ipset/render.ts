@@ -20,17 +20,30 @@ const strictlyAscending = (xs: readonly string[]): boolean => {
   return true;
 };
 
+// Computed sets arrive sorted and distinct (calc/ipsets.ts); only others are sorted here.
+const sortedMembers = (set: IpSet): readonly string[] =>
+  strictlyAscending(set.members) ? set.members : [...new Set(set.members)].sort(compareStrings);
+
+const createLine = (set: IpSet, opts: RenderIpsetsOptions): string =>
+  `create ${set.name} ${set.type} family ${ipsetFamily(set.version)} maxelem ${opts.maxElem ?? DEFAULT_MAX_IPSET_SIZE}`;
+
 /** The restore lines of one set: its `create` line, then its members sorted. */
 export const renderIpsetLines = (set: IpSet, opts: RenderIpsetsOptions = {}): string[] => {
-  // Computed sets arrive sorted and distinct (calc/ipsets.ts); only others are sorted here.
-  const members = strictlyAscending(set.members)
-    ? set.members
-    : [...new Set(set.members)].sort(compareStrings);
-  const lines = [
-    `create ${set.name} ${set.type} family ${ipsetFamily(set.version)} maxelem ${opts.maxElem ?? DEFAULT_MAX_IPSET_SIZE}`,
-  ];
-  for (const m of members) lines.push(`add ${set.name} ${m}`);
+  const lines = [createLine(set, opts)];
+  for (const m of sortedMembers(set)) lines.push(`add ${set.name} ${m}`);
   return lines;
+};
+
+/**
+ * renderIpsetLines joined with newlines. One `join` over the members, not a string per line: a typical
+ * node's first render writes about 47,000 members, a gateway's 78,000.
+ */
+const setLinesText = (set: IpSet, opts: RenderIpsetsOptions): string => {
+  const members = sortedMembers(set);
+  const add = `add ${set.name} `;
+  return members.length === 0
+    ? createLine(set, opts)
+    : `${createLine(set, opts)}\n${add}${members.join(`\n${add}`)}`;
 };
 
 // Sets are computed once per cluster and shared by the nodes that reference them (calc/ipsets.ts), so each is
@@ -46,7 +59,7 @@ const setText = (set: IpSet, opts: RenderIpsetsOptions): string => {
   }
   let text = cache.get(set);
   if (text === undefined) {
-    text = renderIpsetLines(set, opts).join("\n");
+    text = setLinesText(set, opts);
     cache.set(set, text);
   }
   return text;
