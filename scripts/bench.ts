@@ -282,12 +282,22 @@ const main = async (): Promise<void> => {
     );
     const moved = onNode.slice(0, 5).map((p) => {
       const t = time(() => rerenderPolicyChange(prev, editOrder(p)));
-      return { ms: t.ms, cpuMs: t.cpuMs, changes: t.value.changes.length };
+      return {
+        ms: t.ms,
+        cpuMs: t.cpuMs,
+        changes: t.value.changes.length,
+        deltaChars: t.value.delta.iptables.length,
+      };
     });
+    // Also "one policy edited": moving a policy changes every endpoint chain that jumps to it, and
+    // Felix's chained rule ids change from the moved jump on, so those chains are rewritten whole.
     row(
       "incremental: order edit (full rebuild + diff, median)",
       { ms: median(moved.map((t) => t.ms)), cpuMs: median(moved.map((t) => t.cpuMs)) },
-      `${moved.length} edits, ${median(moved.map((t) => t.changes))} chains changed`,
+      `${moved.length} edits, ${median(moved.map((t) => t.changes))} chains changed, delta ~${(
+        median(moved.map((t) => t.deltaChars)) / 1e3
+      ).toFixed(0)} kB`,
+      "≤ 10 ms",
     );
     results.incrementalMs = round(incMs, 2);
     results.incrementalP90Ms = round(
