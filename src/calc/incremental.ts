@@ -14,10 +14,10 @@
 // the previous ruleset is reused; otherwise the node is rebuilt in full and the two rulesets are diffed.
 
 import { renderIpsetLines } from "../render/ipset/index.js";
-import { MAX_CHAIN_NAME_LENGTH, renderTableLines } from "../render/iptables/index.js";
+import { MAX_CHAIN_NAME_LENGTH, renderLogicalTableParts } from "../render/iptables/index.js";
 import { action } from "../rules/build.js";
 import type { Chain, HookChain, IpSet, Rule, Ruleset, TableName } from "../rules/ir.js";
-import { limitChainName, limitRulesetNames, policyChainName } from "../rules/names.js";
+import { limitChainName, policyChainName } from "../rules/names.js";
 import { buildRuleset } from "../rules/node-ruleset.js";
 import { policyChain, type ChainContext } from "../rules/policy-chains.js";
 import type { Cluster, Direction, Policy } from "../resources/model.js";
@@ -27,6 +27,7 @@ import { resolveNode, type NodeModel, type ResolvedEndpoint } from "./resolve.js
 import type { SetRequest } from "./rule-convert.js";
 import { canonicalSelector } from "./selectors.js";
 import { compareStrings } from "../util/compare.js";
+import { sameData } from "../util/same-data.js";
 
 /** What is loaded on a node for one IP version. */
 export interface NodeRendering {
@@ -307,21 +308,33 @@ const replacePolicyChains = (
 
 // ---- the delta -------------------------------------------------------------------------------------
 
+// What the kernel sees of a rule: its matches, action and comments (not its origin).
 const sameRuleForKernel = (a: Rule, b: Rule): boolean =>
   a === b ||
-  JSON.stringify([a.matches, a.action, a.comments]) === JSON.stringify([b.matches, b.action, b.comments]);
+  (sameData(a.matches, b.matches) && sameData(a.action, b.action) && sameData(a.comments, b.comments));
 
-const sameChain = (a: Chain, b: Chain): boolean =>
+const sameRules = (a: readonly Rule[] | undefined, b: readonly Rule[] | undefined): boolean =>
   a === b ||
-  (a.rules.length === b.rules.length && a.rules.every((r, i) => sameRuleForKernel(r, b.rules[i]!)));
+  (a !== undefined &&
+    b !== undefined &&
+    a.length === b.length &&
+    a.every((r, i) => sameRuleForKernel(r, b[i]!)));
+
+const sameChain = (a: Chain, b: Chain): boolean => a === b || sameRules(a.rules, b.rules);
 
 const sameHooks = (a: readonly HookChain[], b: readonly HookChain[]): boolean =>
   a === b ||
-  JSON.stringify(a.map((h) => [h.name, h.policy, h.inserted, h.appended, h.others].map(strip))) ===
-    JSON.stringify(b.map((h) => [h.name, h.policy, h.inserted, h.appended, h.others].map(strip)));
-
-const strip = (x: unknown): unknown =>
-  Array.isArray(x) ? x.map((r: Rule) => [r.matches, r.action, r.comments]) : x;
+  (a.length === b.length &&
+    a.every((h, i) => {
+      const g = b[i]!;
+      return (
+        h.name === g.name &&
+        h.policy === g.policy &&
+        sameRules(h.inserted, g.inserted) &&
+        sameRules(h.appended, g.appended) &&
+        sameRules(h.others, g.others)
+      );
+    }));
 
 /** Chain differences between two rulesets of the same IP version, table by table. */
 export const diffRulesets = (prev: Ruleset, next: Ruleset): ChainChange[] => {
@@ -362,15 +375,8 @@ export const iptablesDelta = (prev: Ruleset, next: Ruleset, changes = diffRulese
     const chains = (next.tables.find((t) => t.name === table)?.chains ?? []).filter((c) =>
       written.has(c.name),
     );
-    const pseudo: Ruleset = {
-      kind: "ruleset",
-      version: next.version,
-      tables: [{ kind: "table", name: table, hooks: [], chains }],
-      sets: [],
-      warnings: [],
-    };
-    const limited = limitRulesetNames(pseudo, MAX_CHAIN_NAME_LENGTH).tables[0]!;
-    const body = renderTableLines(limited);
+    // The chains' text as the full rendering has it (and shares with it).
+    const body = renderLogicalTableParts({ kind: "table", name: table, hooks: [], chains });
     const removed = mine
       .filter((c) => c.change === "removed")
       .map((c) => limitChainName(c.chain, MAX_CHAIN_NAME_LENGTH))

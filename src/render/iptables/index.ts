@@ -8,6 +8,7 @@
 export {
   renderIptables,
   renderTableLines,
+  renderLogicalTableParts,
   ruleFragments,
   ruleLine,
   ruleIds,

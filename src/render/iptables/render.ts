@@ -288,6 +288,14 @@ export const renderTableLines = (table: Table, opts: RenderIptablesOptions = {})
   return parts.length === 0 ? [] : parts.join("\n").split("\n");
 };
 
+/**
+ * One table of logical (IR) chain names as pieces of iptables-restore text, exactly as renderIptables
+ * writes it: names limited to 28 characters and chain texts shared with it (each piece to be followed by
+ * a newline; none when the table holds nothing). For deltas of a few chains.
+ */
+export const renderLogicalTableParts = (table: Table, opts: RenderIptablesOptions = {}): string[] =>
+  tableParts(table, opts, limitName, true);
+
 // iptables chain names are at most 28 characters; Felix hashes longer ones (GetLengthLimitedID).
 const limited = new Map<string, string>();
 const limitName = (name: string): string => {
