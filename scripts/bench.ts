@@ -281,18 +281,17 @@ const main = async (): Promise<void> => {
       "≤ 10 ms",
     );
     // Edits are made before timing, as for rules edits: spreading a resource reads its lazy positions.
-    const moved = onNode
-      .slice(0, 5)
-      .map(editOrder)
-      .map((edit) => {
-        const t = time(() => rerenderPolicyChange(prev, edit));
-        return {
-          ms: t.ms,
-          cpuMs: t.cpuMs,
-          changes: t.value.changes.length,
-          deltaChars: t.value.delta.iptables.length,
-        };
-      });
+    const orderEdits = onNode.slice(0, 11).map(editOrder);
+    rerenderPolicyChange(prev, orderEdits.pop()!); // warm-up, as for rules edits
+    const moved = orderEdits.map((edit) => {
+      const t = time(() => rerenderPolicyChange(prev, edit));
+      return {
+        ms: t.ms,
+        cpuMs: t.cpuMs,
+        changes: t.value.changes.length,
+        deltaChars: t.value.delta.iptables.length,
+      };
+    });
     // Also "one policy edited": moving a policy changes every endpoint chain that jumps to it, and
     // Felix's chained rule ids change from the moved jump on, so those chains are rewritten whole.
     row(
