@@ -106,22 +106,21 @@ const resolveAgain = (prev: NodeModel, cluster: Cluster): NodeModel =>
 
 // ---- does the edit leave every endpoint chain as it was? -------------------------------------------
 
+/** Two lists of the same length whose items are pairwise `same`. */
+const sameLists = <T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean =>
+  a === b || (a.length === b.length && a.every((x, i) => same(x, b[i]!)));
+
 const sameGroups = (
   a: readonly TierGroup[],
   b: readonly TierGroup[],
   same: (x: Policy, y: Policy) => boolean,
 ): boolean =>
-  a === b ||
-  (a.length === b.length &&
-    a.every((g, i) => {
-      const h = b[i]!;
-      return (
-        g.tier === h.tier &&
-        g.defaultAction === h.defaultAction &&
-        g.policies.length === h.policies.length &&
-        g.policies.every((p, k) => same(p, h.policies[k]!))
-      );
-    }));
+  sameLists(
+    a,
+    b,
+    (g, h) =>
+      g.tier === h.tier && g.defaultAction === h.defaultAction && sameLists(g.policies, h.policies, same),
+  );
 
 const samePolicies = (
   a: EndpointPolicies,
@@ -314,27 +313,21 @@ const sameRuleForKernel = (a: Rule, b: Rule): boolean =>
   (sameData(a.matches, b.matches) && sameData(a.action, b.action) && sameData(a.comments, b.comments));
 
 const sameRules = (a: readonly Rule[] | undefined, b: readonly Rule[] | undefined): boolean =>
-  a === b ||
-  (a !== undefined &&
-    b !== undefined &&
-    a.length === b.length &&
-    a.every((r, i) => sameRuleForKernel(r, b[i]!)));
+  a === undefined || b === undefined ? a === b : sameLists(a, b, sameRuleForKernel);
 
 const sameChain = (a: Chain, b: Chain): boolean => a === b || sameRules(a.rules, b.rules);
 
 const sameHooks = (a: readonly HookChain[], b: readonly HookChain[]): boolean =>
-  a === b ||
-  (a.length === b.length &&
-    a.every((h, i) => {
-      const g = b[i]!;
-      return (
-        h.name === g.name &&
-        h.policy === g.policy &&
-        sameRules(h.inserted, g.inserted) &&
-        sameRules(h.appended, g.appended) &&
-        sameRules(h.others, g.others)
-      );
-    }));
+  sameLists(
+    a,
+    b,
+    (h, g) =>
+      h.name === g.name &&
+      h.policy === g.policy &&
+      sameRules(h.inserted, g.inserted) &&
+      sameRules(h.appended, g.appended) &&
+      sameRules(h.others, g.others),
+  );
 
 /** Chain differences between two rulesets of the same IP version, table by table. */
 export const diffRulesets = (prev: Ruleset, next: Ruleset): ChainChange[] => {
