@@ -1,6 +1,6 @@
 // Equality of plain data (what JSON can hold) without turning it into text: the incremental re-render
 // compares thousands of rebuilt rules with the previous ones on every edit, and JSON.stringify of both
-// sides took most of that.
+// sides took most of the diff's time.
 
 /**
  * True when `a` and `b` are equal plain data: the same primitives, arrays of equal items, and objects
