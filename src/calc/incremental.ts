@@ -14,7 +14,7 @@
 // the previous ruleset is reused; otherwise the node is rebuilt in full and the two rulesets are diffed.
 
 import { renderIpsetLines } from "../render/ipset/index.js";
-import { MAX_CHAIN_NAME_LENGTH, renderLogicalTableParts } from "../render/iptables/index.js";
+import { MAX_CHAIN_NAME_LENGTH, renderTableParts } from "../render/iptables/index.js";
 import { action } from "../rules/build.js";
 import type { Chain, HookChain, IpSet, Rule, Ruleset, TableName } from "../rules/ir.js";
 import { limitChainName, policyChainName } from "../rules/names.js";
@@ -369,7 +369,7 @@ export const iptablesDelta = (prev: Ruleset, next: Ruleset, changes = diffRulese
       written.has(c.name),
     );
     // The chains' text as the full rendering has it (and shares with it).
-    const body = renderLogicalTableParts({ kind: "table", name: table, hooks: [], chains });
+    const body = renderTableParts({ kind: "table", name: table, hooks: [], chains });
     const removed = mine
       .filter((c) => c.change === "removed")
       .map((c) => limitChainName(c.chain, MAX_CHAIN_NAME_LENGTH))

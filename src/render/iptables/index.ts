@@ -7,8 +7,7 @@
 
 export {
   renderIptables,
-  renderTableLines,
-  renderLogicalTableParts,
+  renderTableParts,
   ruleFragments,
   ruleLine,
   ruleIds,

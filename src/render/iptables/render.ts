@@ -203,8 +203,6 @@ const checkChains = (table: TableName, names: readonly string[]): void => {
   }
 };
 
-const same = (name: string): string => name;
-
 // Rendered chains by object identity: policy, profile and static chains are shared by every node that has
 // them (rules/node-ruleset.ts), so each is spelled and hashed once. IR chains are never modified.
 const chainCache = { size: new WeakMap<Chain, string>(), range: new WeakMap<Chain, string>() };
@@ -214,12 +212,7 @@ const insertCache = {
 };
 const appendCache = { size: new WeakMap<HookChain, string>(), range: new WeakMap<HookChain, string>() };
 
-const memo = <K extends object>(
-  cache: WeakMap<K, string> | undefined,
-  key: K,
-  render: () => string,
-): string => {
-  if (cache === undefined) return render();
+const memo = <K extends object>(cache: WeakMap<K, string>, key: K, render: () => string): string => {
   let text = cache.get(key);
   if (text === undefined) {
     text = render();
@@ -229,19 +222,15 @@ const memo = <K extends object>(
 };
 
 /**
- * One table as pieces of iptables-restore text, `*table` to `COMMIT`, each to be followed by a newline (none
- * when it holds nothing; the caller puts every table's pieces together at once). `limit` spells chain names
- * for iptables; `cached` is false when `limit` is not the backend's own (the names were limited already).
+ * One table of logical (IR) chain names as pieces of iptables-restore text, `*table` to `COMMIT`, each to
+ * be followed by a newline (none when it holds nothing; the caller puts the pieces together at once).
+ * Names are limited to 28 characters; chain texts are cached and shared with every rendering, so a delta
+ * of a few chains gets exactly the text the full rendering has.
  */
-const tableParts = (
-  table: Table,
-  opts: RenderIptablesOptions,
-  limit: (name: string) => string,
-  cached: boolean,
-): string[] => {
+export const renderTableParts = (table: Table, opts: RenderIptablesOptions = {}): string[] => {
   const hookRules = table.hooks.reduce((n, h) => n + h.inserted.length + h.appended.length, 0);
   if (table.chains.length === 0 && hookRules === 0) return [];
-  const named = table.chains.map((c) => ({ name: limit(c.name), chain: c }));
+  const named = table.chains.map((c) => ({ name: limitName(c.name), chain: c }));
   checkChains(
     table.name,
     named.map((n) => n.name),
@@ -254,47 +243,31 @@ const tableParts = (
   for (const n of named) {
     if (n.chain.rules.length === 0) continue;
     parts.push(
-      cached
-        ? memo(chainCache[flavour], n.chain, () => chainByContent(n.name, n.chain, opts, limit, flavour))
-        : rulesText("-A", n.name, n.name, n.chain.rules, opts, limit),
+      memo(chainCache[flavour], n.chain, () => chainByContent(n.name, n.chain, opts, limitName, flavour)),
     );
   }
   // Each `-I` pushes onto the top of the chain, so inserts are written last-first to end up in order.
   for (const h of table.hooks) {
     if (h.inserted.length === 0) continue;
     parts.push(
-      memo(cached ? insertCache[flavour][mode] : undefined, h, () =>
+      memo(insertCache[flavour][mode], h, () =>
         mode === "append"
-          ? rulesText("-A", h.name, h.name, h.inserted, opts, limit)
-          : rulesText("-I", h.name, h.name, h.inserted, opts, limit, true),
+          ? rulesText("-A", h.name, h.name, h.inserted, opts, limitName)
+          : rulesText("-I", h.name, h.name, h.inserted, opts, limitName, true),
       ),
     );
   }
   for (const h of table.hooks) {
     if (h.appended.length === 0) continue;
     parts.push(
-      memo(cached ? appendCache[flavour] : undefined, h, () =>
-        rulesText("-A", h.name, appendsSeed(h.name), h.appended, opts, limit),
+      memo(appendCache[flavour], h, () =>
+        rulesText("-A", h.name, appendsSeed(h.name), h.appended, opts, limitName),
       ),
     );
   }
   parts.push("COMMIT");
   return parts;
 };
-
-/** The iptables-restore lines of one table, `*table` to `COMMIT`; empty when the table holds nothing. */
-export const renderTableLines = (table: Table, opts: RenderIptablesOptions = {}): string[] => {
-  const parts = tableParts(table, opts, same, false);
-  return parts.length === 0 ? [] : parts.join("\n").split("\n");
-};
-
-/**
- * One table of logical (IR) chain names as pieces of iptables-restore text, exactly as renderIptables
- * writes it: names limited to 28 characters and chain texts shared with it (each piece to be followed by
- * a newline; none when the table holds nothing). For deltas of a few chains.
- */
-export const renderLogicalTableParts = (table: Table, opts: RenderIptablesOptions = {}): string[] =>
-  tableParts(table, opts, limitName, true);
 
 // iptables chain names are at most 28 characters; Felix hashes longer ones (GetLengthLimitedID).
 const limited = new Map<string, string>();
@@ -317,7 +290,7 @@ export const renderIptables = (ruleset: Ruleset, opts: RenderIptablesOptions = {
     const tables = ruleset.tables.filter((t) => t.name === name);
     if (tables.length > 1)
       throw new Error(`bug: table ${name} appears ${tables.length} times in the ruleset`);
-    if (tables[0] !== undefined) for (const p of tableParts(tables[0], opts, limitName, true)) parts.push(p);
+    if (tables[0] !== undefined) for (const p of renderTableParts(tables[0], opts)) parts.push(p);
   }
   // Concatenated, not joined: the chain texts are cached and shared by nodes, and V8 links them instead of
   // copying them into one new string per node. Whoever writes the text out flattens it once.
