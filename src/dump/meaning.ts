@@ -4,7 +4,7 @@
 import { onAction, onMatch } from "../rules/ir.js";
 import type { Action, ActionHandlers, Match, MatchHandlers, Rule } from "../rules/ir.js";
 import { canonicalCidr } from "./values.js";
-import { compareStrings } from "../util/compare.js";
+import { canonicalJson } from "../util/canonical-json.js";
 
 // libxt_limit prints rates as <n>/sec|min|hour|day; it accepts any prefix of second/minute/hour/day.
 const RATE_UNITS: readonly [string, string][] = [
@@ -77,17 +77,10 @@ const ACTION_NORMALISERS: ActionHandlers<Action> = {
 export const normaliseMatch = (m: Match): Match => onMatch(MATCH_NORMALISERS, m);
 export const normaliseAction = (a: Action): Action => onAction(ACTION_NORMALISERS, a);
 
-const stable = (v: unknown): string =>
-  JSON.stringify(v, (_k, x: unknown) =>
-    x !== null && typeof x === "object" && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => compareStrings(a, b)))
-      : x,
-  );
-
 /** Canonical text of a rule's meaning: matches as a sorted set (they are ANDed), action, comments. */
 export const ruleMeaning = (rule: Rule, opts: { readonly comments?: boolean } = {}): string =>
-  stable({
-    matches: rule.matches.map((m) => stable(normaliseMatch(m))).sort(),
+  canonicalJson({
+    matches: rule.matches.map((m) => canonicalJson(normaliseMatch(m))).sort(),
     action: normaliseAction(rule.action),
     comments: opts.comments === false ? [] : rule.comments,
   });
