@@ -47,8 +47,8 @@ test("ipset text: Felix create options, sets and members sorted", (t) => {
   t.is(renderIpsets({ ...v6, sets: [] }), "");
 });
 
-test("a set's text is its restore lines, whatever order and repeats its members come in", (t) => {
-  // renderIpsets joins a set's members in one go; renderIpsetLines (deltas, apply) gives a line each.
+test("a set's text: its create line, then its members once each in code-unit order, whatever order and repeats they come in", (t) => {
+  // renderIpsets and renderIpsetLines (deltas, apply) both give exactly these lines.
   const member = fc.oneof(
     fc.constantFrom("192.0.2.1", "192.0.2.10", "198.51.100.0/24", "2001:db8::1", "2001:db8::1,tcp:80"),
     fc.string({ unit: fc.constantFrom("1", "9", ".", ":", ",", "/", "a") }),
@@ -60,7 +60,12 @@ test("a set's text is its restore lines, whatever order and repeats its members 
       (members, max) => {
         const set = { ...v6.sets[0]!, members };
         const opts = max === null ? {} : { maxElem: max };
-        t.is(renderIpsets({ ...v6, sets: [set] }, opts), `${renderIpsetLines(set, opts).join("\n")}\n`);
+        const lines = [
+          `create cali60s:abc hash:net family inet6 maxelem ${max ?? 1048576}`,
+          ...[...new Set(members)].sort().map((m) => `add cali60s:abc ${m}`),
+        ];
+        t.deepEqual(renderIpsetLines(set, opts), lines);
+        t.is(renderIpsets({ ...v6, sets: [set] }, opts), `${lines.join("\n")}\n`);
       },
     ),
   );

@@ -27,16 +27,10 @@ const sortedMembers = (set: IpSet): readonly string[] =>
 const createLine = (set: IpSet, opts: RenderIpsetsOptions): string =>
   `create ${set.name} ${set.type} family ${ipsetFamily(set.version)} maxelem ${opts.maxElem ?? DEFAULT_MAX_IPSET_SIZE}`;
 
-/** The restore lines of one set: its `create` line, then its members sorted. */
-export const renderIpsetLines = (set: IpSet, opts: RenderIpsetsOptions = {}): string[] => {
-  const lines = [createLine(set, opts)];
-  for (const m of sortedMembers(set)) lines.push(`add ${set.name} ${m}`);
-  return lines;
-};
-
 /**
- * renderIpsetLines joined with newlines. One `join` over the members, not a string per line: a typical
- * node's first render writes about 47,000 members, a gateway's 78,000.
+ * The restore text of one set, lines joined with newlines: its `create` line, then its members sorted. One
+ * `join` over the members, not a string per line: a typical node's first render writes about 47,000
+ * members, a gateway's 78,000.
  */
 const setLinesText = (set: IpSet, opts: RenderIpsetsOptions): string => {
   const members = sortedMembers(set);
@@ -45,6 +39,10 @@ const setLinesText = (set: IpSet, opts: RenderIpsetsOptions): string => {
     ? createLine(set, opts)
     : `${createLine(set, opts)}\n${add}${members.join(`\n${add}`)}`;
 };
+
+/** The restore lines of one set (for deltas and loading set by set); members never hold a newline. */
+export const renderIpsetLines = (set: IpSet, opts: RenderIpsetsOptions = {}): string[] =>
+  setLinesText(set, opts).split("\n");
 
 // Sets are computed once per cluster and shared by the nodes that reference them (calc/ipsets.ts), so each is
 // rendered once per maxelem. IR sets are never modified.
