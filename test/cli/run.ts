@@ -3,7 +3,8 @@
 import { execa } from "execa";
 import { fileURLToPath } from "node:url";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+/** The executable, from source. */
+export const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface CliRun {

@@ -2,21 +2,15 @@
 // (0 nothing dropped, 3 flows dropped / critical flow cut, 1 bad input).
 
 import test from "ava";
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { calisim } from "../cli/run.js";
 
-const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "src/cli/main.ts", ...args],
-      { maxBuffer: 1 << 24 },
-      (err, stdout, stderr) =>
-        resolve({ code: err === null ? 0 : typeof err.code === "number" ? err.code : 1, stdout, stderr }),
-    );
-  });
+const run = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+  const r = await calisim(...args);
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+};
 
 const tmp = () => mkdtemp(join(tmpdir(), "calisim-cli-"));
 
