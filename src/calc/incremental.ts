@@ -9,20 +9,22 @@
 //   ipset restore < next.delta.ipsetsAfter
 //
 // The new ruleset is always what buildRuleset(resolveNode(newCluster, ...)) gives (test/bench checks
-// it). Fast path: when the edit leaves every endpoint's tiers, policy order, policy groups and profiles
+// it). Fast paths: when the edit leaves every endpoint's tiers, policy order, policy groups and profiles
 // as they were (the usual edit: a policy's rules), only that policy's chains are rebuilt and the rest of
-// the previous ruleset is reused; otherwise the node is rebuilt in full and the two rulesets are diffed.
+// the previous ruleset is reused; when it changes only the policy's order (and maybe its rules), the
+// endpoint chains of the endpoints it selects are rebuilt too. Otherwise the node is rebuilt in full and
+// the two rulesets are diffed.
 
 import { renderIpsetLines } from "../render/ipset/index.js";
 import { MAX_CHAIN_NAME_LENGTH, renderTableParts } from "../render/iptables/index.js";
 import { action } from "../rules/build.js";
 import type { Chain, HookChain, IpSet, Rule, Ruleset, TableName } from "../rules/ir.js";
 import { limitChainName, policyChainName } from "../rules/names.js";
-import { buildRuleset } from "../rules/node-ruleset.js";
+import { buildRuleset, rebuildEndpointChains } from "../rules/node-ruleset.js";
 import { policyChain, type ChainContext } from "../rules/policy-chains.js";
 import type { Cluster, Direction, Policy } from "../resources/model.js";
 import { computeIpSets } from "./ipsets.js";
-import { derivedPolicyList, type EndpointPolicies, type TierGroup } from "./policies.js";
+import { derivedPolicyList, movePolicy, type EndpointPolicies, type TierGroup } from "./policies.js";
 import { resolveNode, type NodeModel, type ResolvedEndpoint } from "./resolve.js";
 import type { SetRequest } from "./rule-convert.js";
 import { canonicalSelector } from "./selectors.js";
@@ -67,7 +69,10 @@ export interface PolicyRerender extends NodeRendering {
   readonly cluster: Cluster;
   readonly delta: RestoreDelta;
   readonly changes: readonly ChainChange[];
-  /** True when only the policy's own chains were rebuilt (false: the node was rebuilt in full). */
+  /**
+   * True when only the policy's own chains were rebuilt, and if it moved the endpoint chains that jump to
+   * it (false: the node was rebuilt in full).
+   */
   readonly fast: boolean;
 }
 
@@ -168,13 +173,15 @@ const samePlacement = (a: NodeModel, b: NodeModel, before: Policy | undefined, a
   );
 };
 
-/** Fields that decide which endpoints a policy selects, where it sorts and which chains it gets. */
-const samePolicySlot = (a: Policy, b: Policy): boolean =>
+/**
+ * Fields that decide which endpoints a policy selects, in which tier, and which chains it gets: all that
+ * decides where it sorts but its order.
+ */
+const sameSelection = (a: Policy, b: Policy): boolean =>
   a.kind === b.kind &&
   a.metadata.name === b.metadata.name &&
   a.metadata.namespace === b.metadata.namespace &&
   a.spec.tier === b.spec.tier &&
-  a.spec.order === b.spec.order &&
   a.spec.selector === b.spec.selector &&
   a.spec.namespaceSelector === b.spec.namespaceSelector &&
   a.spec.serviceAccountSelector === b.spec.serviceAccountSelector &&
@@ -185,14 +192,20 @@ const samePolicySlot = (a: Policy, b: Policy): boolean =>
   a.spec.types.every((t, i) => t === b.spec.types[i]);
 
 /**
- * The model resolveNode gives for `cluster` when `after` replaced `before` in place and only its rules
- * changed (samePolicySlot): the same selections and order, with the new object where the old one was.
+ * The model resolveNode gives for `cluster` when `after` replaced `before` in place and selects what it
+ * did (sameSelection): the new object where the old one was, moved within its tier if its order changed.
+ * Endpoints it does not select keep their objects (and so their built chains).
  */
 const substitutePolicy = (model: NodeModel, before: Policy, after: Policy, cluster: Cluster): NodeModel => {
   const swap = (list: readonly Policy[]): readonly Policy[] =>
     list.includes(before) ? list.map((p) => (p === before ? after : p)) : list;
+  const place =
+    before.spec.order === after.spec.order
+      ? swap
+      : (list: readonly Policy[]): readonly Policy[] =>
+          list.includes(before) ? movePolicy(list, before, after) : list;
   const groups = (gs: readonly TierGroup[]): readonly TierGroup[] =>
-    gs.some((g) => g.policies.includes(before)) ? gs.map((g) => ({ ...g, policies: swap(g.policies) })) : gs;
+    gs.some((g) => g.policies.includes(before)) ? gs.map((g) => ({ ...g, policies: place(g.policies) })) : gs;
   const dir = (d: { readonly ingress: readonly TierGroup[]; readonly egress: readonly TierGroup[] }) => ({
     ingress: groups(d.ingress),
     egress: groups(d.egress),
@@ -334,6 +347,8 @@ export const diffRulesets = (prev: Ruleset, next: Ruleset): ChainChange[] => {
   const out: ChainChange[] = [];
   const names = [...new Set([...prev.tables, ...next.tables].map((t) => t.name))];
   for (const table of names) {
+    const pt = prev.tables.find((t) => t.name === table);
+    if (pt !== undefined && pt === next.tables.find((t) => t.name === table)) continue;
     const a = new Map((prev.tables.find((t) => t.name === table)?.chains ?? []).map((c) => [c.name, c]));
     const b = new Map((next.tables.find((t) => t.name === table)?.chains ?? []).map((c) => [c.name, c]));
     for (const [name, c] of b) {
@@ -418,21 +433,26 @@ export const rerenderPolicyChange = (
   const after = "remove" in change ? undefined : change;
   const before =
     after === undefined ? undefined : prev.model.cluster.policies.find((p) => sameId(p, idOf(after)));
-  // Only the rules changed (and the policy kept its place in the list): the node's selections and order are
-  // known without resolving it again.
-  const rulesOnly =
+  // The policy selects what it did (and kept its place in the list): the node's selections are known
+  // without resolving it again, and only its own chains, and if it moved the chains that jump to it, change.
+  const selectsAsBefore =
     before !== undefined &&
     after !== undefined &&
-    samePolicySlot(before, after) &&
+    sameSelection(before, after) &&
     cluster.policies[prev.model.cluster.policies.indexOf(before)] === after &&
     cluster.policies.length === prev.model.cluster.policies.length;
-  const model = rulesOnly
+  const model = selectsAsBefore
     ? substitutePolicy(prev.model, before, after, cluster)
     : resolveAgain(prev.model, cluster);
-  const replaced =
-    after !== undefined && (rulesOnly || samePlacement(prev.model, model, before, after))
-      ? replacePolicyChains(prev.ruleset, model, after)
-      : undefined;
+  let replaced: { ruleset: Ruleset; changes: ChainChange[] } | undefined;
+  if (selectsAsBefore && before.spec.order !== after.spec.order) {
+    const rules = sameData({ ...before.spec, order: 0 }, { ...after.spec, order: 0 })
+      ? { ruleset: prev.ruleset, changes: [] }
+      : replacePolicyChains(prev.ruleset, model, after);
+    const ruleset = rebuildEndpointChains(rules.ruleset, model, (r) => r.policies.selectedBy.includes(after));
+    replaced = { ruleset, changes: [...rules.changes, ...diffRulesets(rules.ruleset, ruleset)] };
+  } else if (after !== undefined && (selectsAsBefore || samePlacement(prev.model, model, before, after)))
+    replaced = replacePolicyChains(prev.ruleset, model, after);
   const fast = replaced !== undefined;
   const ruleset = replaced?.ruleset ?? buildRuleset(model, { version: prev.ruleset.version });
   const changes = replaced?.changes ?? diffRulesets(prev.ruleset, ruleset);

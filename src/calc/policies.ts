@@ -54,6 +54,30 @@ const cmpOrder = (a: number | undefined, b: number | undefined): number =>
 
 const policySortKey = (p: Policy): string => `${p.metadata.name}/${p.metadata.namespace ?? ""}/${p.kind}`;
 
+/** Felix's order of two policies of one tier: by order (none last), then by name/namespace/kind. */
+const inTierOrder =
+  (keyOf: (p: Policy) => string) =>
+  (a: Policy, b: Policy): number =>
+    cmpOrder(a.spec.order, b.spec.order) || compareStrings(keyOf(a), keyOf(b));
+
+/**
+ * One tier's policies, in order, with `before` taken out and `after` (of the same tier: `before` with
+ * another order) put where it sorts.
+ */
+export const movePolicy = (policies: readonly Policy[], before: Policy, after: Policy): Policy[] => {
+  const rest = policies.filter((p) => p !== before);
+  const cmp = inTierOrder(policySortKey);
+  let lo = 0;
+  let hi = rest.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(rest[mid]!, after) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  rest.splice(lo, 0, after);
+  return rest;
+};
+
 export interface TierInfo {
   readonly name: string;
   readonly order?: number;
@@ -102,13 +126,7 @@ export const groupByTier = (
     .map((tier) => ({
       tier,
       defaultAction: info(tier).defaultAction,
-      policies: [...(groups.get(tier) ?? [])].sort((a, b) => {
-        const byOrder = cmpOrder(a.spec.order, b.spec.order);
-        if (byOrder !== 0) return byOrder;
-        const ka = keyOf(a);
-        const kb = keyOf(b);
-        return compareStrings(ka, kb);
-      }),
+      policies: [...(groups.get(tier) ?? [])].sort(inTierOrder(keyOf)),
     }));
 };
 
@@ -134,15 +152,12 @@ const rankComparator = (tiers: ReadonlyMap<string, TierInfo>): ((a: Policy, b: P
     }
     return k;
   };
+  const within = inTierOrder(keyOf);
   return (a, b) => {
     const ta = a.spec.tier;
     const tb = b.spec.tier;
     if (ta !== tb) return cmpOrder(info(ta).order, info(tb).order) || compareStrings(ta, tb);
-    const byOrder = cmpOrder(a.spec.order, b.spec.order);
-    if (byOrder !== 0) return byOrder;
-    const ka = keyOf(a);
-    const kb = keyOf(b);
-    return compareStrings(ka, kb);
+    return within(a, b);
   };
 };
 

@@ -149,6 +149,85 @@ const staticSets = (version: IpVersion): readonly IpSet[] =>
   }));
 const STATIC_SETS = { 4: staticSets(4), 6: staticSets(6) } as const;
 
+// ---- endpoint chains ------------------------------------------------------------------------------
+
+/** Which endpoints get chains in which table (Felix's layout; the table sections of buildRuleset). */
+interface EndpointLayout {
+  /** filter: every active endpoint; the `*` endpoint too from v3.14 (it is the dispatch default). */
+  readonly filter: readonly ResolvedEndpoint[];
+  /** Named endpoints with pre-DNAT policy (mangle), and whether the `*` endpoint has some. */
+  readonly preDnat: readonly ResolvedEndpoint[];
+  readonly starPreDnat: boolean;
+  /** Named endpoints with untracked policy (raw); the `*` endpoint's was dropped with a warning. */
+  readonly raw: readonly ResolvedEndpoint[];
+  readonly starNormal: boolean;
+}
+
+const endpointLayout = (model: NodeModel): EndpointLayout => {
+  const star = model.star;
+  const starNormal = star !== undefined && model.facts.starEndpointNormalPolicy;
+  return {
+    filter: [...model.endpoints, ...(starNormal ? [star!] : [])],
+    preDnat: model.endpoints.filter((r) => r.policies.preDnat.length > 0),
+    starPreDnat: star !== undefined && star.policies.preDnat.length > 0,
+    raw: model.endpoints.filter(
+      (r) => r.policies.untracked.ingress.length + r.policies.untracked.egress.length > 0,
+    ),
+    starNormal,
+  };
+};
+
+/** One endpoint chain of a table: the endpoint, which of its chains, and the tiers it holds. */
+interface EndpointChainUse {
+  readonly endpoint: ResolvedEndpoint;
+  readonly kind: EndpointChainKind;
+  readonly prefix: EndpointPrefix;
+  readonly dir: Direction;
+  readonly tiers: readonly TierGroup[];
+  readonly allow: "ACCEPT" | "RETURN";
+}
+
+type EndpointTable = "raw" | "mangle" | "filter";
+
+/** Every endpoint chain of the node, per table. */
+const endpointChainUses = (
+  model: NodeModel,
+  layout: EndpointLayout,
+): { readonly [T in EndpointTable]: readonly EndpointChainUse[] } => {
+  const { config } = model;
+  const use = (
+    endpoint: ResolvedEndpoint,
+    kind: EndpointChainKind,
+    prefix: EndpointPrefix,
+    dir: Direction,
+    tiers: readonly TierGroup[],
+    allow: "ACCEPT" | "RETURN",
+  ): EndpointChainUse => ({ endpoint, kind, prefix, dir, tiers, allow });
+  const A = config.filterAllow;
+  const star = model.star;
+  return {
+    filter: layout.filter.flatMap((r) => [
+      use(r, "normal", ENDPOINT_PREFIX.toHost, "egress", r.policies.normal.egress, A),
+      use(r, "normal", ENDPOINT_PREFIX.fromHost, "ingress", r.policies.normal.ingress, A),
+      use(r, "forward", ENDPOINT_PREFIX.toHostForward, "egress", r.policies.forward.egress, A),
+      use(r, "forward", ENDPOINT_PREFIX.fromHostForward, "ingress", r.policies.forward.ingress, A),
+    ]),
+    // mangle: pre-DNAT ingress for endpoints with pre-DNAT policy; egress for DNAT'd host traffic.
+    mangle: [
+      ...[...layout.preDnat, ...(layout.starPreDnat ? [star!] : [])].map((r) =>
+        use(r, "preDnat", ENDPOINT_PREFIX.fromHost, "ingress", r.policies.preDnat, config.mangleAllow),
+      ),
+      ...layout.filter.map((r) =>
+        use(r, "normal", ENDPOINT_PREFIX.toHost, "egress", r.policies.normal.egress, "RETURN"),
+      ),
+    ],
+    raw: layout.raw.flatMap((r) => [
+      use(r, "untracked", ENDPOINT_PREFIX.toHost, "egress", r.policies.untracked.egress, "ACCEPT"),
+      use(r, "untracked", ENDPOINT_PREFIX.fromHost, "ingress", r.policies.untracked.ingress, "ACCEPT"),
+    ]),
+  };
+};
+
 const endpointChainsBuilt = new WeakMap<
   ResolvedEndpoint,
   Map<
@@ -161,6 +240,41 @@ const endpointChainsBuilt = new WeakMap<
     }
   >
 >();
+
+/** The endpoint chain and the policy group chains it jumps to. */
+const endpointChains = (model: NodeModel, u: EndpointChainUse): Chain[] => {
+  const { config, facts } = model;
+  const r = u.endpoint;
+  // Endpoint chains do not depend on the IP version: a node's second build reuses its first's.
+  let mine = endpointChainsBuilt.get(r);
+  if (mine === undefined) {
+    mine = new Map();
+    endpointChainsBuilt.set(r, mine);
+  }
+  const key = `${u.kind} ${u.prefix} ${u.dir} ${u.allow}`;
+  const hit = mine.get(key);
+  if (hit !== undefined && hit.config === config && hit.facts === facts && hit.tiers === u.tiers)
+    return hit.chains;
+  const res = endpointChain({
+    name: endpointChainName(u.prefix, r.binding.iface),
+    kind: u.kind,
+    direction: u.dir,
+    endpoint: r.binding.endpoint.metadata.name,
+    iface: r.binding.iface,
+    tiers: u.tiers,
+    profiles: u.kind === "normal" ? r.policies.profiles : [],
+    allow: u.allow,
+    deny: action.of(config.deny),
+    marks: config.marks,
+    disableConntrackInvalidCheck: config.disableConntrackInvalidCheck,
+    kindPrefix: facts.policyChainKindPrefix,
+  });
+  const chains = [res.chain, ...res.extra];
+  mine.set(key, { config, facts, tiers: u.tiers, chains });
+  return chains;
+};
+
+// ---- the ruleset ------------------------------------------------------------------------------------
 
 export interface RulesetOptions {
   readonly version: IpVersion;
@@ -216,52 +330,18 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
     }
   }
 
-  const epChains = (
-    r: ResolvedEndpoint,
-    kind: EndpointChainKind,
-    prefix: EndpointPrefix,
-    dir: Direction,
-    tiers: readonly TierGroup[],
-    allow: "ACCEPT" | "RETURN",
-  ): Chain[] => {
-    // Endpoint chains do not depend on the IP version: a node's second build reuses its first's.
-    let mine = endpointChainsBuilt.get(r);
-    if (mine === undefined) {
-      mine = new Map();
-      endpointChainsBuilt.set(r, mine);
-    }
-    const key = `${kind} ${prefix} ${dir} ${allow}`;
-    const hit = mine.get(key);
-    if (hit !== undefined && hit.config === config && hit.facts === facts && hit.tiers === tiers)
-      return hit.chains;
-    const res = endpointChain({
-      name: endpointChainName(prefix, r.binding.iface),
-      kind,
-      direction: dir,
-      endpoint: r.binding.endpoint.metadata.name,
-      iface: r.binding.iface,
-      tiers,
-      profiles: kind === "normal" ? r.policies.profiles : [],
-      allow,
-      deny,
-      marks: config.marks,
-      disableConntrackInvalidCheck: config.disableConntrackInvalidCheck,
-      kindPrefix: facts.policyChainKindPrefix,
-    });
-    const chains = [res.chain, ...res.extra];
-    mine.set(key, { config, facts, tiers, chains });
-    return chains;
-  };
   const ifaceMap = (rs: readonly ResolvedEndpoint[]): Map<string, string> =>
     new Map(rs.map((r) => [r.binding.iface, r.binding.endpoint.metadata.name]));
   const star = model.star;
   const starName = star?.binding.endpoint.metadata.name ?? "";
   const starIface = star?.binding.iface ?? "";
-  const starNormal = star !== undefined && facts.starEndpointNormalPolicy;
+  const layout = endpointLayout(model);
+  const { starNormal, starPreDnat } = layout;
+  const uses = endpointChainUses(model, layout);
+  const endpointChainsOf = (table: EndpointTable): Chain[] =>
+    uses[table].flatMap((u) => endpointChains(model, u));
 
   // filter: every active endpoint; the `*` endpoint is the dispatch default from v3.14.
-  const filterEps = [...model.endpoints, ...(starNormal ? [star!] : [])];
-  const A = config.filterAllow;
   const filterChains: Chain[] = [
     ...statics.filter,
     ...workloadChains(model.workloads, deny, config.marks),
@@ -283,26 +363,18 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
           : [],
       }),
     ),
-    ...filterEps.flatMap((r) => [
-      ...epChains(r, "normal", ENDPOINT_PREFIX.toHost, "egress", r.policies.normal.egress, A),
-      ...epChains(r, "normal", ENDPOINT_PREFIX.fromHost, "ingress", r.policies.normal.ingress, A),
-      ...epChains(r, "forward", ENDPOINT_PREFIX.toHostForward, "egress", r.policies.forward.egress, A),
-      ...epChains(r, "forward", ENDPOINT_PREFIX.fromHostForward, "ingress", r.policies.forward.ingress, A),
-    ]),
+    ...endpointChainsOf("filter"),
     ...policyChains.values(),
   ];
 
   // mangle: pre-DNAT ingress for endpoints with pre-DNAT policy; egress for DNAT'd host traffic.
-  const preDnatEps = model.endpoints.filter((r) => r.policies.preDnat.length > 0);
-  const starPreDnat = star !== undefined && star.policies.preDnat.length > 0;
-  const mangleEgressEps = filterEps;
   const mangleChains: Chain[] = [
     ...statics.mangle,
     ...statics.failsafe.mangle,
     ...dispatchChains({
       chain: CHAIN.fromHostEndpoint,
       direction: "in",
-      interfaces: ifaceMap(preDnatEps),
+      interfaces: ifaceMap(layout.preDnat),
       endpointPrefix: ENDPOINT_PREFIX.fromHost,
       endRules: starPreDnat ? starEndRules("in", ENDPOINT_PREFIX.fromHost, starIface, starName, []) : [],
     }),
@@ -315,47 +387,29 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
         ? starEndRules("out", ENDPOINT_PREFIX.toHost, starIface, starName, config.workloadPrefixes)
         : [],
     }),
-    ...[...preDnatEps, ...(starPreDnat ? [star!] : [])].flatMap((r) =>
-      epChains(r, "preDnat", ENDPOINT_PREFIX.fromHost, "ingress", r.policies.preDnat, config.mangleAllow),
-    ),
-    ...mangleEgressEps.flatMap((r) =>
-      epChains(r, "normal", ENDPOINT_PREFIX.toHost, "egress", r.policies.normal.egress, "RETURN"),
-    ),
+    ...endpointChainsOf("mangle"),
     ...[...policyChains.values()].filter((c) => !c.name.startsWith("cali-pri-")),
   ];
 
   // raw: untracked policy, named endpoints only (the `*` endpoint's was dropped with a warning).
-  const rawEps = model.endpoints.filter(
-    (r) => r.policies.untracked.ingress.length + r.policies.untracked.egress.length > 0,
-  );
   const rawChains: Chain[] = [
     ...statics.raw,
     ...statics.failsafe.raw,
     ...dispatchChains({
       chain: CHAIN.fromHostEndpoint,
       direction: "in",
-      interfaces: ifaceMap(rawEps),
+      interfaces: ifaceMap(layout.raw),
       endpointPrefix: ENDPOINT_PREFIX.fromHost,
       endRules: [],
     }),
     ...dispatchChains({
       chain: CHAIN.toHostEndpoint,
       direction: "out",
-      interfaces: ifaceMap(rawEps),
+      interfaces: ifaceMap(layout.raw),
       endpointPrefix: ENDPOINT_PREFIX.toHost,
       endRules: [],
     }),
-    ...rawEps.flatMap((r) => [
-      ...epChains(r, "untracked", ENDPOINT_PREFIX.toHost, "egress", r.policies.untracked.egress, "ACCEPT"),
-      ...epChains(
-        r,
-        "untracked",
-        ENDPOINT_PREFIX.fromHost,
-        "ingress",
-        r.policies.untracked.ingress,
-        "ACCEPT",
-      ),
-    ]),
+    ...endpointChainsOf("raw"),
     ...[...policyChains.values()].filter((c) => !c.name.startsWith("cali-pr")),
   ];
 
@@ -375,4 +429,59 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
     sets: sets.filter((s) => used.has(s.name)).sort((a, b) => compareStrings(a.name, b.name)),
     warnings: model.warnings,
   };
+};
+
+// ---- a policy moved ---------------------------------------------------------------------------------
+
+/** Whether two chains jump to (or go to) the same chains, in whatever order. */
+const sameTargets = (a: Chain, b: Chain): boolean => {
+  const x = new Set(targets(a));
+  const y = new Set(targets(b));
+  return x.size === y.size && [...y].every((n) => x.has(n));
+};
+
+/**
+ * `prev` (buildRuleset's ruleset of this node) with the endpoint chains of the endpoints `touched` picks
+ * rebuilt from `model`. `model` must have the same endpoints as the one `prev` was built from, each with the
+ * same policies and profiles, only in another order (a policy's order was edited); then the dispatch,
+ * policy and profile chains and the IP sets are what they were. The result equals buildRuleset(model).
+ * Policy group chains the new endpoint chains jump to are added, and those nothing reaches any more go.
+ */
+export const rebuildEndpointChains = (
+  prev: Ruleset,
+  model: NodeModel,
+  touched: (r: ResolvedEndpoint) => boolean,
+): Ruleset => {
+  const uses = endpointChainUses(model, endpointLayout(model));
+  let pruned = false;
+  const tables = prev.tables.map((t) => {
+    const mine = t.name === "nat" ? [] : uses[t.name].filter((u) => touched(u.endpoint));
+    if (mine.length === 0) return t;
+    const at = new Map(t.chains.map((c, i) => [c.name, i]));
+    const chains = [...t.chains];
+    const added: Chain[] = [];
+    // Reachability changes only when a chain's targets do (a group chain split or merged).
+    let reach = false;
+    for (const u of mine)
+      for (const c of endpointChains(model, u)) {
+        const i = at.get(c.name);
+        if (i === undefined) {
+          added.push(c);
+          reach = true;
+        } else {
+          if (!reach && !sameTargets(chains[i]!, c)) reach = true;
+          chains[i] = c;
+        }
+      }
+    if (!reach) return { ...t, chains };
+    pruned = true;
+    return prune(t.name, t.hooks, [...chains, ...added]);
+  });
+  let sets = prev.sets;
+  if (pruned) {
+    const used = new Set<string>();
+    for (const t of tables) for (const c of t.chains) for (const n of setsUsed(c)) used.add(n);
+    sets = sets.filter((s) => used.has(s.name));
+  }
+  return { kind: "ruleset", version: prev.version, tables, sets, warnings: model.warnings };
 };

@@ -13,6 +13,7 @@ import { renderIpsets } from "../../src/render/ipset/index.js";
 import { renderIptables } from "../../src/render/iptables/index.js";
 import type { Policy, PolicyRule } from "../../src/resources/model.js";
 import type { IpVersion, Ruleset } from "../../src/rules/ir.js";
+import { chainNameOfPolicy } from "../../src/rules/names.js";
 import { buildRuleset } from "../../src/rules/node-ruleset.js";
 import { meanings } from "../helpers/kernel-compare.js";
 import { inNetns, requireRoot, withNetns } from "../helpers/netns.js";
@@ -53,16 +54,49 @@ const changesFor = (model: NodeModel, k: number): PolicyChange[] => {
   const p = rng.pick(on);
   const q = rng.pick(off);
   const spec = (x: Policy, s: Partial<Policy["spec"]>): Policy => ({ ...x, spec: { ...x.spec, ...s } });
+  const { order: _, ...unordered } = p.spec;
   return [
+    ...movesOf(model, p, k),
+    { ...p, spec: unordered }, // no order: sorts last in its tier
     spec(p, { ingress: [...p.spec.ingress, extraRule(k)] }), // rules only (fast path)
     spec(p, { ingress: p.spec.ingress.slice(1), egress: [], types: p.spec.types }), // fewer rules
-    spec(p, { order: 0.5 }), // moves to the front of its tier
     spec(p, { selector: "all()" }), // selects every endpoint
     spec(p, { tier: p.spec.tier === "default" ? "app" : "default" }), // another tier
     spec(q, { selector: `kubernetes.io/hostname == "${model.node}"` }), // now selects this node
     spec(q, { ingress: [...q.spec.ingress, extraRule(k + 1)] }), // not on this node
     { remove: { kind: p.kind, name: p.metadata.name } },
     spec({ ...p, metadata: { ...p.metadata, name: `new-${k}` } }, { order: 1 }), // a new policy
+  ];
+};
+
+/** A policy on the node that shares its tier and selector with another one (a policy group, if adjacent). */
+const groupedOn = (model: NodeModel): Policy | undefined => {
+  const on = onNode(model);
+  return on.find((x) =>
+    on.some((y) => y !== x && y.spec.tier === x.spec.tier && y.spec.selector === x.spec.selector),
+  );
+};
+
+const onNode = (model: NodeModel): Policy[] => [
+  ...new Set(
+    [...model.endpoints, ...(model.star === undefined ? [] : [model.star])].flatMap(
+      (e) => e.policies.selectedBy,
+    ),
+  ),
+];
+
+/** Edits of `p` (and of a grouped policy) that change its order, and nothing else that places it. */
+const movesOf = (model: NodeModel, p: Policy, k: number): Policy[] => {
+  const order = (x: Policy, o: number, s: Partial<Policy["spec"]> = {}): Policy => ({
+    ...x,
+    spec: { ...x.spec, ...s, order: o },
+  });
+  const g = groupedOn(model) ?? p;
+  return [
+    order(p, 0.5), // to the front of its tier
+    order(p, 1e9), // to the back
+    order(p, 0.5, { ingress: [...p.spec.ingress, extraRule(k + 2)] }), // moved and edited
+    order(g, 0.25), // out of its policy group
   ];
 };
 
@@ -100,6 +134,35 @@ for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
     t.true(fast >= NODES.length, "rules edits take the fast path");
   });
 }
+
+test("order edits rebuild only the endpoint chains (and group chains) that jump to the policy", (t) => {
+  let groupsChanged = 0;
+  let moved = 0;
+  for (const node of NODES) {
+    const model = resolveNode(cluster, { node });
+    const prev = { model, ruleset: buildRuleset(model, { version: 4 }) };
+    t.truthy(groupedOn(model), `${node} has policies that share a selector`);
+    for (const change of movesOf(model, onNode(model)[1]!, 0)) {
+      const r = rerenderPolicyChange(prev, change);
+      t.true(r.fast, `${change.metadata.name} → order ${change.spec.order}: not rebuilt in full`);
+      if (r.changes.length > 0) moved++;
+      const policyChains = new Set(
+        (["ingress", "egress"] as const).map((d) =>
+          chainNameOfPolicy(d, change, model.facts.policyChainKindPrefix),
+        ),
+      );
+      for (const c of r.changes)
+        t.true(
+          /^cali-(th|fh|thfw|fhfw|gi|go)-/.test(c.chain) || policyChains.has(c.chain),
+          `${c.table}/${c.chain} (${c.change}) is an endpoint, group or the policy's chain`,
+        );
+      if (r.changes.some((c) => c.change !== "changed")) groupsChanged++;
+    }
+  }
+  // A policy already at the front or back of its tier (or of its group) does not move.
+  t.true(moved >= 5, `${moved} of ${NODES.length * 4} order edits change chains`);
+  t.true(groupsChanged > 0, "some move splits or joins a policy group");
+});
 
 const parse = (t: ExecutionContext, text: string): Dump => {
   const r = parseIptablesSave(text);
@@ -173,7 +236,8 @@ test("the delta on top of the old rendering in a namespace gives the new renderi
   const prev = { model, ruleset: buildRuleset(model, { version: 4 }) };
   const changes = changesFor(model, 0);
   for (const backend of ["nft", "legacy"] as const) {
-    for (const change of [changes[0]!, changes[2]!, changes[3]!, changes[7]!]) {
+    // Moves (one out of a policy group), a rules edit, a selector change, a removal.
+    for (const change of [0, 3, 5, 7, 11].map((i) => changes[i]!)) {
       const r = rerenderPolicyChange(prev, change);
       await withNetns(t, async (ns) => {
         const restore = `iptables-${backend}-restore`;
