@@ -440,6 +440,18 @@ const sameTargets = (a: Chain, b: Chain): boolean => {
   return x.size === y.size && [...y].every((n) => x.has(n));
 };
 
+/** Where a chain is in a table's chains (sorted by name, as prune leaves them); -1 if it is not. */
+const chainIndex = (chains: readonly Chain[], name: string): number => {
+  let lo = 0;
+  let hi = chains.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (chains[mid]!.name < name) lo = mid + 1;
+    else hi = mid;
+  }
+  return chains[lo]?.name === name ? lo : -1;
+};
+
 /**
  * `prev` (buildRuleset's ruleset of this node) with the endpoint chains of the endpoints `touched` picks
  * rebuilt from `model`. `model` must have the same endpoints as the one `prev` was built from, each with the
@@ -457,15 +469,14 @@ export const rebuildEndpointChains = (
   const tables = prev.tables.map((t) => {
     const mine = t.name === "nat" ? [] : uses[t.name].filter((u) => touched(u.endpoint));
     if (mine.length === 0) return t;
-    const at = new Map(t.chains.map((c, i) => [c.name, i]));
     const chains = [...t.chains];
     const added: Chain[] = [];
     // Reachability changes only when a chain's targets do (a group chain split or merged).
     let reach = false;
     for (const u of mine)
       for (const c of endpointChains(model, u)) {
-        const i = at.get(c.name);
-        if (i === undefined) {
+        const i = chainIndex(chains, c.name);
+        if (i < 0) {
           added.push(c);
           reach = true;
         } else {
