@@ -12,7 +12,7 @@
 // it). Fast paths: when the edit leaves every endpoint's tiers, policy order, policy groups and profiles
 // as they were (the usual edit: a policy's rules), only that policy's chains are rebuilt and the rest of
 // the previous ruleset is reused; when it changes only the policy's order (and maybe its rules), the
-// endpoint chains of the endpoints it selects are rebuilt too. Otherwise the node is rebuilt in full and
+// endpoint chains that jump to it are rebuilt too. Otherwise the node is rebuilt in full and
 // the two rulesets are diffed.
 
 import { renderIpsetLines } from "../render/ipset/index.js";
@@ -449,7 +449,9 @@ export const rerenderPolicyChange = (
     const rules = sameData({ ...before.spec, order: 0 }, { ...after.spec, order: 0 })
       ? { ruleset: prev.ruleset, changes: [] }
       : replacePolicyChains(prev.ruleset, model, after);
-    const ruleset = rebuildEndpointChains(rules.ruleset, model, (r) => r.policies.selectedBy.includes(after));
+    const ruleset = rebuildEndpointChains(rules.ruleset, model, (tiers) =>
+      tiers.some((g) => g.policies.includes(after)),
+    );
     replaced = { ruleset, changes: [...rules.changes, ...diffRulesets(rules.ruleset, ruleset)] };
   } else if (after !== undefined && (selectsAsBefore || samePlacement(prev.model, model, before, after)))
     replaced = replacePolicyChains(prev.ruleset, model, after);

@@ -453,7 +453,7 @@ const chainIndex = (chains: readonly Chain[], name: string): number => {
 };
 
 /**
- * `prev` (buildRuleset's ruleset of this node) with the endpoint chains of the endpoints `touched` picks
+ * `prev` (buildRuleset's ruleset of this node) with the endpoint chains whose tiers `touched` picks
  * rebuilt from `model`. `model` must have the same endpoints as the one `prev` was built from, each with the
  * same policies and profiles, only in another order (a policy's order was edited); then the dispatch,
  * policy and profile chains and the IP sets are what they were. The result equals buildRuleset(model).
@@ -462,12 +462,12 @@ const chainIndex = (chains: readonly Chain[], name: string): number => {
 export const rebuildEndpointChains = (
   prev: Ruleset,
   model: NodeModel,
-  touched: (r: ResolvedEndpoint) => boolean,
+  touched: (tiers: readonly TierGroup[]) => boolean,
 ): Ruleset => {
   const uses = endpointChainUses(model, endpointLayout(model));
   let pruned = false;
   const tables = prev.tables.map((t) => {
-    const mine = t.name === "nat" ? [] : uses[t.name].filter((u) => touched(u.endpoint));
+    const mine = t.name === "nat" ? [] : uses[t.name].filter((u) => touched(u.tiers));
     if (mine.length === 0) return t;
     const chains = [...t.chains];
     const added: Chain[] = [];
