@@ -348,9 +348,11 @@ export const diffRulesets = (prev: Ruleset, next: Ruleset): ChainChange[] => {
   const names = [...new Set([...prev.tables, ...next.tables].map((t) => t.name))];
   for (const table of names) {
     const pt = prev.tables.find((t) => t.name === table);
-    if (pt !== undefined && pt === next.tables.find((t) => t.name === table)) continue;
-    const a = new Map((prev.tables.find((t) => t.name === table)?.chains ?? []).map((c) => [c.name, c]));
-    const b = new Map((next.tables.find((t) => t.name === table)?.chains ?? []).map((c) => [c.name, c]));
+    const nt = next.tables.find((t) => t.name === table);
+    // A table object is never modified: the same object has the same chains.
+    if (pt === nt) continue;
+    const a = new Map((pt?.chains ?? []).map((c) => [c.name, c]));
+    const b = new Map((nt?.chains ?? []).map((c) => [c.name, c]));
     for (const [name, c] of b) {
       const old = a.get(name);
       if (old === undefined) out.push({ table, chain: name, change: "added" });

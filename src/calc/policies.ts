@@ -7,6 +7,7 @@ import { effectiveLabels, policiesSelecting } from "./cluster-index.js";
 import { hasBit } from "./label-index.js";
 import { namespaceClauseMatchesGlobal, selectorMatches } from "./selectors.js";
 import { compareStrings } from "../util/compare.js";
+import { lowerBound } from "../util/sorted.js";
 
 export interface TierGroup {
   readonly tier: string;
@@ -67,14 +68,11 @@ const inTierOrder =
 export const movePolicy = (policies: readonly Policy[], before: Policy, after: Policy): Policy[] => {
   const rest = policies.filter((p) => p !== before);
   const cmp = inTierOrder(policySortKey);
-  let lo = 0;
-  let hi = rest.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cmp(rest[mid]!, after) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  rest.splice(lo, 0, after);
+  rest.splice(
+    lowerBound(rest, (p) => cmp(p, after) < 0),
+    0,
+    after,
+  );
   return rest;
 };
 
@@ -183,14 +181,11 @@ const insertSorted = (
   cmp: (a: Policy, b: Policy) => number,
 ): void => {
   const p = policies[index]!;
-  let lo = 0;
-  let hi = order.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cmp(policies[order[mid]!]!, p) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  order.splice(lo, 0, index);
+  order.splice(
+    lowerBound(order, (k) => cmp(policies[k]!, p) < 0),
+    0,
+    index,
+  );
 };
 
 /** The ranking of `next` from that of `prev` when they differ in one element; undefined otherwise. */

@@ -41,6 +41,7 @@ import {
   type StaticContext,
 } from "./static-chains.js";
 import { compareStrings } from "../util/compare.js";
+import { lowerBound } from "../util/sorted.js";
 
 // Jump and goto targets per chain, and the sets its rules match on: shared chains (policies, static
 // chains) are walked once, not once per node.
@@ -74,6 +75,13 @@ const setsUsed = (c: Chain): readonly string[] => {
     setsOf.set(c, s);
   }
   return s;
+};
+
+/** The names of the sets the tables' chains match on. */
+const setsReferenced = (tables: readonly Table[]): Set<string> => {
+  const used = new Set<string>();
+  for (const t of tables) for (const c of t.chains) for (const n of setsUsed(c)) used.add(n);
+  return used;
 };
 
 /** Keeps the chains reachable from the table's hooks, sorted by name. */
@@ -420,8 +428,7 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
   ];
   const sets: IpSet[] = [...computeIpSets(model.cluster, setRequests, version), ...STATIC_SETS[version]];
   // Only the sets some kept rule references (a policy chain may be unreachable in every table).
-  const used = new Set<string>();
-  for (const t of tables) for (const c of t.chains) for (const n of setsUsed(c)) used.add(n);
+  const used = setsReferenced(tables);
   return {
     kind: "ruleset",
     version,
@@ -442,14 +449,8 @@ const sameTargets = (a: Chain, b: Chain): boolean => {
 
 /** Where a chain is in a table's chains (sorted by name, as prune leaves them); -1 if it is not. */
 const chainIndex = (chains: readonly Chain[], name: string): number => {
-  let lo = 0;
-  let hi = chains.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (chains[mid]!.name < name) lo = mid + 1;
-    else hi = mid;
-  }
-  return chains[lo]?.name === name ? lo : -1;
+  const i = lowerBound(chains, (c) => c.name < name);
+  return chains[i]?.name === name ? i : -1;
 };
 
 /**
@@ -490,8 +491,7 @@ export const rebuildEndpointChains = (
   });
   let sets = prev.sets;
   if (pruned) {
-    const used = new Set<string>();
-    for (const t of tables) for (const c of t.chains) for (const n of setsUsed(c)) used.add(n);
+    const used = setsReferenced(tables);
     sets = sets.filter((s) => used.has(s.name));
   }
   return { kind: "ruleset", version: prev.version, tables, sets, warnings: model.warnings };
