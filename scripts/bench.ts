@@ -280,7 +280,8 @@ const main = async (): Promise<void> => {
       )} ms, delta ~${(deltaBytes / 1e3).toFixed(1)} kB, fast path ${(fastShare * 100).toFixed(0)}%`,
       "≤ 10 ms",
     );
-    // Edits are made before timing, as for rules edits: spreading a resource reads its lazy positions.
+    // Edits are made before timing, as for rules edits: spreading a resource reads its lazy positions
+    // (its own document, read again with `yaml`: about a millisecond).
     const orderEdits = onNode.slice(0, 11).map(editOrder);
     rerenderPolicyChange(prev, orderEdits.pop()!); // warm-up, as for rules edits
     const moved = orderEdits.map((edit) => {

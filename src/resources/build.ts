@@ -75,7 +75,9 @@ const locator = (doc: SourceDoc, prefix: Path, value: unknown): ((path: Path) =>
  * The resource with `positions` (every field's position) computed on first read: reporting needs only a
  * few positions, and working them all out is a large part of loading a big cluster. Built as one object
  * literal: adding the getter afterwards (defineProperty) or spreading fields costs microseconds per
- * resource on Node 20, which adds up over a cluster's tens of thousands.
+ * resource on Node 20, which adds up over a cluster's tens of thousands. Spreading the resource
+ * (`{ ...policy, spec }`, to edit it) reads `positions`: that reads the resource's own document again,
+ * about a millisecond (yaml-source.ts nodesAlone), not its whole file.
  */
 const lazyResource = (
   kind: ResourceKind,

@@ -4,7 +4,8 @@
 // Two readers give the same documents: the fast one (yaml-fast.ts, js-yaml) for files it accepts, and
 // the precise one (the `yaml` library, with every node's position and exact syntax errors). A document
 // read the fast way knows where its collections start; the positions of all its nodes are computed by
-// the precise reader on first use (an issue to report, `positions` of a resource), for that file only.
+// the precise reader on first use (an issue to report, `positions` of a resource), for that document
+// only when it can be read alone, else for its file.
 
 import {
   isAlias,
@@ -60,14 +61,22 @@ const scalarStyle = (type: string | undefined): ScalarStyle =>
     : "PLAIN";
 
 interface WalkContext {
+  /** The text parsed: the file, or one document of it starting at `offset` in the file. */
   readonly text: string;
+  readonly offset: number;
   readonly doc: Document.Parsed;
   readonly nodes: Map<string, NodeInfo>;
 }
 
+/** Where a node starts in the file, when the text parsed starts at `offset` in it. */
+const fileStart = (node: Node | null, offset: number): number | undefined => {
+  const at = node?.range?.[0];
+  return at === undefined ? undefined : at + offset;
+};
+
 const walk = (raw: Node | null, path: Path, keyStart: number | undefined, ctx: WalkContext): unknown => {
   const node = isAlias(raw) ? (raw.resolve(ctx.doc) ?? null) : raw;
-  const start = node?.range?.[0] ?? keyStart ?? 0;
+  const start = fileStart(node, ctx.offset) ?? keyStart ?? 0;
   const base = keyStart === undefined ? { start } : { start, keyStart };
   if (isMap(node)) {
     ctx.nodes.set(positionKey(path), { ...base, collection: true });
@@ -76,7 +85,7 @@ const walk = (raw: Node | null, path: Path, keyStart: number | undefined, ctx: W
       const keyNode = pair.key as Node | null;
       const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
       const valueNode = (pair.value ?? null) as Node | null;
-      const kStart = keyNode?.range?.[0] ?? start;
+      const kStart = fileStart(keyNode, ctx.offset) ?? start;
       setKey(obj, key, walk(valueNode, [...path, key], kStart, ctx));
     }
     return obj;
@@ -88,8 +97,9 @@ const walk = (raw: Node | null, path: Path, keyStart: number | undefined, ctx: W
   if (isScalar(node)) {
     const value = node.value;
     if (typeof value === "string") {
-      const end = node.range?.[1] ?? start;
-      const scalar = { style: scalarStyle(node.type), raw: ctx.text.slice(start, end), value };
+      const range = node.range;
+      const raw = range ? ctx.text.slice(range[0], range[1]) : "";
+      const scalar = { style: scalarStyle(node.type), raw, value };
       ctx.nodes.set(positionKey(path), { ...base, scalar });
     } else {
       ctx.nodes.set(positionKey(path), base);
@@ -104,10 +114,14 @@ const walk = (raw: Node | null, path: Path, keyStart: number | undefined, ctx: W
 const shortReason = (message: string): string =>
   (message.split("\n")[0] ?? "").replace(/ at line \d+.*$/, "");
 
-const readPrecise = (file: string, text: string): ReadResult => {
+/**
+ * `text` is the file's, or a part of it starting at `offset`: node offsets are then still the file's,
+ * but the documents' `pos` and the problems' positions count from the part's start.
+ */
+const readPrecise = (file: string, text: string, offset = 0): ReadResult => {
   const lineCounter = new LineCounter();
-  const pos = (offset: number): SourcePos => {
-    const lp = lineCounter.linePos(offset);
+  const pos = (at: number): SourcePos => {
+    const lp = lineCounter.linePos(at);
     return { file, line: lp.line, col: lp.col };
   };
   const docs: SourceDoc[] = [];
@@ -133,9 +147,9 @@ const readPrecise = (file: string, text: string): ReadResult => {
       continue;
     }
     const nodes = new Map<string, NodeInfo>();
-    const value = walk(doc.contents as Node | null, [], undefined, { text, doc, nodes });
+    const value = walk(doc.contents as Node | null, [], undefined, { text, offset, doc, nodes });
     if (value === null) continue;
-    docs.push({ file, value, nodes, start: doc.contents?.range?.[0] ?? 0, pos });
+    docs.push({ file, value, nodes, start: fileStart(doc.contents as Node | null, offset) ?? 0, pos });
   }
   return { docs, problems };
 };
@@ -169,32 +183,53 @@ export const readDocuments = (file: string, text: string, reader: YamlReader = "
   documentsOf(file, text, reader === "fast" ? readFast(text) : undefined);
 
 /**
+ * The nodes of the document whose contents start at `start` and end before `end` (where the next one
+ * starts), read alone by the precise reader: one resource's positions then cost the reading of its own
+ * text, not of its file's (over half a second for a file of 500 policies). Undefined when the document
+ * cannot be read alone: its contents start mid-line (after `--- `), where the indentation would read
+ * differently, or reading it alone finds a problem or no document there.
+ */
+export const nodesAlone = (
+  file: string,
+  text: string,
+  start: number,
+  end: number,
+): ReadonlyMap<string, NodeInfo> | undefined => {
+  if (start > 0 && text[start - 1] !== "\n") return undefined;
+  const alone = readPrecise(file, text.slice(start, end), start);
+  if (alone.problems.length > 0) return undefined;
+  return alone.docs.find((p) => p.start === start)?.nodes;
+};
+
+/**
  * The documents of a file from what the fast reader made of its text (possibly in another thread), or
  * from the precise reader when the fast one turned the file down (`fast` undefined).
  */
 export const documentsOf = (file: string, text: string, fast: readonly FastDoc[] | undefined): ReadResult => {
   if (fast === undefined) return readPrecise(file, text);
   const pos = lineIndex(file, text);
-  let precise: readonly SourceDoc[] | undefined;
-  const docs = fast
-    .filter((d) => d.value !== null)
-    .map((d): SourceDoc => {
-      let nodes: ReadonlyMap<string, NodeInfo> | undefined;
-      return {
+  let whole: readonly SourceDoc[] | undefined;
+  const nodesOf = (start: number, end: number): ReadonlyMap<string, NodeInfo> =>
+    nodesAlone(file, text, start, end) ??
+    (whole ??= readPrecise(file, text).docs).find((p) => p.start === start)?.nodes ??
+    NO_NODES;
+  const docs = fast.flatMap((d, i): SourceDoc[] => {
+    if (d.value === null) return [];
+    const end = fast[i + 1]?.start ?? text.length;
+    let nodes: ReadonlyMap<string, NodeInfo> | undefined;
+    return [
+      {
         file,
         value: d.value,
         start: d.start,
         pos,
         startOf: (node) => d.starts.get(node),
         get nodes() {
-          if (nodes === undefined) {
-            precise ??= readPrecise(file, text).docs;
-            nodes = precise.find((p) => p.start === d.start)?.nodes ?? NO_NODES;
-          }
-          return nodes;
+          return (nodes ??= nodesOf(d.start, end));
         },
-      };
-    });
+      },
+    ];
+  });
   return { docs, problems: [] };
 };
 

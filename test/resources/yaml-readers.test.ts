@@ -7,7 +7,7 @@ import { filesUnder } from "./source-files.js";
 import fc from "fast-check";
 import { clusterFiles, generateCluster } from "../../src/gen/index.js";
 import { parseResources, type SourceFile } from "../../src/resources/parse.js";
-import { readDocuments } from "../../src/resources/yaml-source.js";
+import { nodesAlone, readDocuments } from "../../src/resources/yaml-source.js";
 import { readFast } from "../../src/resources/yaml-fast.js";
 
 /** The parse as plain data, reading every lazy `positions` map too. */
@@ -151,6 +151,68 @@ test("random documents: both readers give the same values and positions", (t) =>
     }),
     { numRuns: 400 },
   );
+});
+
+// A fast-read document's positions come from the precise reader on first use, reading that document
+// alone when it can: they must be what reading its whole file gives.
+const SEPARATORS = [
+  "---\n",
+  "--- # note\n",
+  "\n---\n",
+  "...\n---\n",
+  "# end\n---\n# start\n",
+  "---\n\n  \n",
+  "--- ",
+  "--- |\n  text\n---\n",
+];
+
+test("random document streams: each document's positions read alone equal those read with its file", (t) => {
+  let fastStreams = 0;
+  fc.assert(
+    fc.property(
+      fc.array(block(3), { minLength: 1, maxLength: 4 }),
+      fc.array(fc.constantFrom(...SEPARATORS), { minLength: 3, maxLength: 3 }),
+      fc.boolean(),
+      (docs, separators, crlf) => {
+        const lf = docs
+          .map((d, i) => (i === 0 ? "# first\n" : separators[i % 3]) + `${d.join("\n")}\n`)
+          .join("");
+        const text = crlf ? lf.replaceAll("\n", "\r\n") : lf;
+        const precise = readDocuments("r.yaml", text, "precise");
+        if (precise.problems.length > 0) return;
+        const fast = readDocuments("r.yaml", text, "fast");
+        if (fast.docs.some((d) => d.startOf === undefined)) return; // refused: the precise reader's own docs
+        fastStreams++;
+        t.deepEqual(
+          fast.docs.map((d) => [...d.nodes]),
+          precise.docs.map((d) => [...d.nodes]),
+          JSON.stringify(text),
+        );
+      },
+    ),
+    { numRuns: 400 },
+  );
+  t.true(fastStreams > 100, `${fastStreams} of 400 streams read fast`);
+});
+
+test("a generated cluster's documents are each read alone for their positions", (t) => {
+  const files = clusterFiles(generateCluster({ seed: 4, nodes: 12, policies: 30, profiles: 4 }));
+  let alone = 0;
+  for (const { path, text } of files) {
+    const fast = readFast(text) ?? [];
+    const precise = readDocuments(path, text, "precise").docs;
+    fast.forEach((d, i) => {
+      if (d.value === null) return;
+      const nodes = nodesAlone(path, text, d.start, fast[i + 1]?.start ?? text.length);
+      t.deepEqual(
+        nodes && [...nodes],
+        [...precise.find((p) => p.start === d.start)!.nodes],
+        `${path} @${d.start}`,
+      );
+      alone++;
+    });
+  }
+  t.true(alone > 50, `${alone} documents`);
 });
 
 const NOISE = [
