@@ -47,6 +47,14 @@ const positionsOf = (doc: SourceDoc, prefix: Path, value: unknown): Record<strin
   return out;
 };
 
+/** The document, holding only the nodes of the resource at `prefix` when those can be read alone. */
+const resourceNodes = (doc: SourceDoc, prefix: Path): SourceDoc => {
+  const nodes = doc.nodesWithin?.(prefix);
+  return nodes === undefined
+    ? doc
+    : { file: doc.file, value: doc.value, start: doc.start, pos: doc.pos, nodes };
+};
+
 /**
  * Position of a node (a rule, the resource itself) by the path relative to the resource root, as
  * positionOf gives it. Documents read fast know where their collections start, so this does not need
@@ -76,7 +84,7 @@ const locator = (doc: SourceDoc, prefix: Path, value: unknown): ((path: Path) =>
  * few positions, and working them all out is a large part of loading a big cluster. Built as one object
  * literal: adding the getter afterwards (defineProperty) or spreading fields costs microseconds per
  * resource on Node 20, which adds up over a cluster's tens of thousands. Spreading the resource
- * (`{ ...policy, spec }`, to edit it) reads `positions`: that reads the resource's own document again,
+ * (`{ ...policy, spec }`, to edit it) reads `positions`: that reads the resource's own text again,
  * about a millisecond (yaml-source.ts nodesAlone), not its whole file.
  */
 const lazyResource = (
@@ -174,7 +182,7 @@ export const buildResource = (raw: RawResource): BuiltResource => {
   const resource =
     ok && metadata.value !== undefined && spec.value !== undefined
       ? lazyResource(kind, metadata.value, spec.value, locate([]) ?? positionOf(site.doc, site.prefix), () =>
-          positionsOf(site.doc, site.prefix, raw.value),
+          positionsOf(resourceNodes(site.doc, site.prefix), site.prefix, raw.value),
         )
       : undefined;
   return { resource, kind, metadata: metadata.value, site: labelled, issues };

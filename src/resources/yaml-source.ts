@@ -19,9 +19,10 @@ import {
 } from "yaml";
 import type { SourcePos } from "./model.js";
 import { error, warning, type Finding } from "./findings.js";
-import { positionKey, type Path } from "./paths.js";
+import { positionKey, type Path, type PathElement } from "./paths.js";
 import { scalarSourceOffset, type ScalarStyle } from "./scalar-offset.js";
 import { readFast, type FastDoc } from "./yaml-fast.js";
+import { sameData } from "../util/same-data.js";
 
 /** Where one node sits in the file. Offsets are absolute character offsets. */
 export interface NodeInfo {
@@ -43,6 +44,12 @@ export interface SourceDoc {
   readonly pos: (offset: number) => SourcePos;
   /** Start offset of a mapping or sequence of this document, by identity (documents read fast). */
   readonly startOf?: (node: object) => number | undefined;
+  /**
+   * The nodes at and under `path` (a list item, such as a resource of a List), keyed from the document
+   * root as in `nodes`, read alone (documents read fast): a resource's positions then cost the reading
+   * of its own text. Undefined when it cannot be read alone; `nodes` has them all.
+   */
+  readonly nodesWithin?: (path: Path) => ReadonlyMap<string, NodeInfo> | undefined;
 }
 
 export interface ReadResult {
@@ -116,9 +123,10 @@ const shortReason = (message: string): string =>
 
 /**
  * `text` is the file's, or a part of it starting at `offset`: node offsets are then still the file's,
- * but the documents' `pos` and the problems' positions count from the part's start.
+ * but the documents' `pos` and the problems' positions count from the part's start. Node keys are
+ * paths from `root` (where the part sits in its document).
  */
-const readPrecise = (file: string, text: string, offset = 0): ReadResult => {
+const readPrecise = (file: string, text: string, offset = 0, root: Path = []): ReadResult => {
   const lineCounter = new LineCounter();
   const pos = (at: number): SourcePos => {
     const lp = lineCounter.linePos(at);
@@ -147,7 +155,7 @@ const readPrecise = (file: string, text: string, offset = 0): ReadResult => {
       continue;
     }
     const nodes = new Map<string, NodeInfo>();
-    const value = walk(doc.contents as Node | null, [], undefined, { text, offset, doc, nodes });
+    const value = walk(doc.contents as Node | null, root, undefined, { text, offset, doc, nodes });
     if (value === null) continue;
     docs.push({ file, value, nodes, start: fileStart(doc.contents as Node | null, offset) ?? 0, pos });
   }
@@ -182,23 +190,58 @@ export type YamlReader = "fast" | "precise";
 export const readDocuments = (file: string, text: string, reader: YamlReader = "fast"): ReadResult =>
   documentsOf(file, text, reader === "fast" ? readFast(text) : undefined);
 
+/** `---` or `...` at `line`, followed by a space, a line break or the end. */
+const isDocumentMarker = (text: string, line: number): boolean =>
+  (text.startsWith("---", line) || text.startsWith("...", line)) && /^\s?$/.test(text.charAt(line + 3));
+
 /**
- * The nodes of the document whose contents start at `start` and end before `end` (where the next one
- * starts), read alone by the precise reader: one resource's positions then cost the reading of its own
- * text, not of its file's (over half a second for a file of 500 policies). Undefined when the document
- * cannot be read alone: its contents start mid-line (after `--- `), where the indentation would read
- * differently, or reading it alone finds a problem or no document there.
+ * Where the block collection starting at `start`, its first line indented `indent`, ends: at the first
+ * later line indented less that is not blank or a comment, or at a document marker. Sound inside the
+ * fast reader's subset, which has no scalars or flow collections over several lines and no line
+ * indented less than its collection.
+ */
+const blockEnd = (text: string, start: number, indent: number): number => {
+  for (let nl = text.indexOf("\n", start); nl !== -1; nl = text.indexOf("\n", nl + 1)) {
+    const line = nl + 1;
+    let i = line;
+    while (text[i] === " ") i++;
+    const c = text[i];
+    if (c === undefined) return text.length;
+    if (c === "\n" || c === "\r" || c === "#") continue;
+    if (i - line < indent) return line;
+    if (i === line && isDocumentMarker(text, line)) return line;
+  }
+  return text.length;
+};
+
+/**
+ * The nodes of the block collection at `path` of a document, which starts at `start` and holds
+ * `value`, read alone by the precise reader and keyed from the document root: one resource's positions
+ * then cost the reading of its own text, not of its file's (over half a second for a file of 500
+ * policies). The collection is read where it sits, its first line indented as far as it started (after
+ * `- ` or `--- `). Undefined when reading it alone finds a problem, or anything but `value` there.
  */
 export const nodesAlone = (
   file: string,
   text: string,
   start: number,
-  end: number,
+  path: Path,
+  value: unknown,
 ): ReadonlyMap<string, NodeInfo> | undefined => {
-  if (start > 0 && text[start - 1] !== "\n") return undefined;
-  const alone = readPrecise(file, text.slice(start, end), start);
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  const indent = start - lineStart;
+  const part = " ".repeat(indent) + text.slice(start, blockEnd(text, start, indent));
+  const alone = readPrecise(file, part, lineStart, path);
   if (alone.problems.length > 0) return undefined;
-  return alone.docs.find((p) => p.start === start)?.nodes;
+  const doc = alone.docs.find((p) => p.start === start);
+  return doc !== undefined && sameData(doc.value, value) ? doc.nodes : undefined;
+};
+
+/** The value at `path` inside `root`. */
+const valueAt = (root: unknown, path: Path): unknown => {
+  let node = root;
+  for (const step of path) node = (node as Record<PathElement, unknown> | null | undefined)?.[step];
+  return node;
 };
 
 /**
@@ -209,27 +252,29 @@ export const documentsOf = (file: string, text: string, fast: readonly FastDoc[]
   if (fast === undefined) return readPrecise(file, text);
   const pos = lineIndex(file, text);
   let whole: readonly SourceDoc[] | undefined;
-  const nodesOf = (start: number, end: number): ReadonlyMap<string, NodeInfo> =>
-    nodesAlone(file, text, start, end) ??
-    (whole ??= readPrecise(file, text).docs).find((p) => p.start === start)?.nodes ??
-    NO_NODES;
-  const docs = fast.flatMap((d, i): SourceDoc[] => {
-    if (d.value === null) return [];
-    const end = fast[i + 1]?.start ?? text.length;
-    let nodes: ReadonlyMap<string, NodeInfo> | undefined;
-    return [
-      {
+  const docs = fast
+    .filter((d) => d.value !== null)
+    .map((d): SourceDoc => {
+      let nodes: ReadonlyMap<string, NodeInfo> | undefined;
+      return {
         file,
         value: d.value,
         start: d.start,
         pos,
         startOf: (node) => d.starts.get(node),
         get nodes() {
-          return (nodes ??= nodesOf(d.start, end));
+          return (nodes ??=
+            nodesAlone(file, text, d.start, [], d.value) ??
+            (whole ??= readPrecise(file, text).docs).find((p) => p.start === d.start)?.nodes ??
+            NO_NODES);
         },
-      },
-    ];
-  });
+        nodesWithin: (path) => {
+          const value = valueAt(d.value, path);
+          const start = typeof value === "object" && value !== null ? d.starts.get(value) : undefined;
+          return start === undefined ? undefined : nodesAlone(file, text, start, path, value);
+        },
+      };
+    });
   return { docs, problems: [] };
 };
 

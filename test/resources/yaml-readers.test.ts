@@ -6,8 +6,10 @@ import test from "ava";
 import { filesUnder } from "./source-files.js";
 import fc from "fast-check";
 import { clusterFiles, generateCluster } from "../../src/gen/index.js";
+import { toYamlDocuments } from "../../src/gen/yaml.js";
+import { positionKey, type Path } from "../../src/resources/paths.js";
 import { parseResources, type SourceFile } from "../../src/resources/parse.js";
-import { nodesAlone, readDocuments } from "../../src/resources/yaml-source.js";
+import { readDocuments } from "../../src/resources/yaml-source.js";
 import { readFast } from "../../src/resources/yaml-fast.js";
 
 /** The parse as plain data, reading every lazy `positions` map too. */
@@ -166,8 +168,25 @@ const SEPARATORS = [
   "--- |\n  text\n---\n",
 ];
 
-test("random document streams: each document's positions read alone equal those read with its file", (t) => {
+/** Paths of the list items that are collections, at any depth: what `nodesWithin` reads alone. */
+const itemPaths = (value: unknown, path: Path = []): Path[] =>
+  typeof value !== "object" || value === null
+    ? []
+    : Object.entries(value).flatMap(([k, v]) => {
+        const at = [...path, Array.isArray(value) ? Number(k) : k];
+        const here = Array.isArray(value) && typeof v === "object" && v !== null ? [at] : [];
+        return [...here, ...itemPaths(v, at)];
+      });
+
+/** The nodes at and under `path`. */
+const nodesUnder = (nodes: ReadonlyMap<string, unknown>, path: Path): [string, unknown][] => {
+  const key = positionKey(path);
+  return [...nodes].filter(([k]) => key === "" || k === key || k.startsWith(`${key}.`));
+};
+
+test("random document streams: each document's and list item's positions read alone equal those read with its file", (t) => {
   let fastStreams = 0;
+  let itemsAlone = 0;
   fc.assert(
     fc.property(
       fc.array(block(3), { minLength: 1, maxLength: 4 }),
@@ -188,31 +207,50 @@ test("random document streams: each document's positions read alone equal those 
           precise.docs.map((d) => [...d.nodes]),
           JSON.stringify(text),
         );
+        fast.docs.forEach((d, i) => {
+          for (const at of itemPaths(d.value)) {
+            const nodes = d.nodesWithin?.(at);
+            if (nodes === undefined) continue; // not read alone: `nodes` serves
+            itemsAlone++;
+            t.deepEqual(
+              [...nodes],
+              nodesUnder(precise.docs[i]!.nodes, at),
+              `${JSON.stringify(text)} ${positionKey(at)}`,
+            );
+          }
+        });
       },
     ),
     { numRuns: 400 },
   );
   t.true(fastStreams > 100, `${fastStreams} of 400 streams read fast`);
+  t.true(itemsAlone > 100, `${itemsAlone} list items read alone`);
 });
 
-test("a generated cluster's documents are each read alone for their positions", (t) => {
-  const files = clusterFiles(generateCluster({ seed: 4, nodes: 12, policies: 30, profiles: 4 }));
+test("a generated cluster's documents and List items are each read alone for their positions", (t) => {
+  const gen = generateCluster({ seed: 4, nodes: 12, policies: 30, profiles: 4 });
+  const streams = clusterFiles(gen);
+  // The same resources as kubectl prints them: one List per file.
+  const lists = gen.files.map((f) => ({
+    path: `lists/${f.name}`,
+    text: toYamlDocuments([{ apiVersion: "v1", kind: "List", items: f.docs }], f.comment),
+  }));
   let alone = 0;
-  for (const { path, text } of files) {
-    const fast = readFast(text) ?? [];
+  for (const { path, text } of [...streams, ...lists]) {
     const precise = readDocuments(path, text, "precise").docs;
-    fast.forEach((d, i) => {
-      if (d.value === null) return;
-      const nodes = nodesAlone(path, text, d.start, fast[i + 1]?.start ?? text.length);
-      t.deepEqual(
-        nodes && [...nodes],
-        [...precise.find((p) => p.start === d.start)!.nodes],
-        `${path} @${d.start}`,
-      );
-      alone++;
-    });
+    for (const [i, doc] of readDocuments(path, text, "fast").docs.entries()) {
+      const items = (doc.value as { items?: unknown[] }).items;
+      const within = items === undefined ? [[]] : items.map((_, k) => ["items", k]);
+      for (const at of within) {
+        const nodes = doc.nodesWithin?.(at);
+        t.deepEqual(nodes && [...nodes], nodesUnder(precise[i]!.nodes, at), `${path} ${positionKey(at)}`);
+        alone++;
+      }
+    }
   }
-  t.true(alone > 50, `${alone} documents`);
+  t.true(alone > 100, `${alone} documents and items`);
+  // And what a resource's positions give through them, against the whole file read precisely.
+  t.deepEqual(plain(lists, "fast"), plain(lists, "precise"));
 });
 
 const NOISE = [
