@@ -10,7 +10,7 @@ import { positionKey, type Path } from "./paths.js";
 import type { RawResource } from "./envelope.js";
 import { envelopeSchema } from "./schema/common.js";
 import { shapeDeep, withoutNulls } from "./schema/shape.js";
-import { positionOf, type SourceDoc } from "./yaml-source.js";
+import { docWithin, positionOf, type SourceDoc } from "./yaml-source.js";
 import { buildMetadata } from "./checks/metadata.js";
 import { buildHostEndpointSpec } from "./checks/endpoint.js";
 import { buildFelixConfigurationSpec } from "./checks/felix.js";
@@ -45,14 +45,6 @@ const positionsOf = (doc: SourceDoc, prefix: Path, value: unknown): Record<strin
   };
   visit(value, []);
   return out;
-};
-
-/** The document, holding only the nodes of the resource at `prefix` when those can be read alone. */
-const resourceNodes = (doc: SourceDoc, prefix: Path): SourceDoc => {
-  const nodes = doc.nodesWithin?.(prefix);
-  return nodes === undefined
-    ? doc
-    : { file: doc.file, value: doc.value, start: doc.start, pos: doc.pos, nodes };
 };
 
 /**
@@ -182,7 +174,7 @@ export const buildResource = (raw: RawResource): BuiltResource => {
   const resource =
     ok && metadata.value !== undefined && spec.value !== undefined
       ? lazyResource(kind, metadata.value, spec.value, locate([]) ?? positionOf(site.doc, site.prefix), () =>
-          positionsOf(resourceNodes(site.doc, site.prefix), site.prefix, raw.value),
+          positionsOf(docWithin(site.doc, site.prefix), site.prefix, raw.value),
         )
       : undefined;
   return { resource, kind, metadata: metadata.value, site: labelled, issues };

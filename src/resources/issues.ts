@@ -5,7 +5,7 @@ import type { SourcePos } from "./model.js";
 import type { Finding } from "./findings.js";
 import { describe } from "./messages.js";
 import { displayPath, type Path } from "./paths.js";
-import { positionOf, type SourceDoc } from "./yaml-source.js";
+import { docWithin, positionOf, type SourceDoc } from "./yaml-source.js";
 
 /** Where a resource sits: its document and the path of its root inside that document. */
 export interface ResourceSite {
@@ -28,10 +28,17 @@ export const issueAt = (finding: Finding, pos: SourcePos | undefined, label?: st
   };
 };
 
+// A resource's issues are placed by its own nodes (docWithin): inside a List, reading the whole file
+// for them took seconds for a large one. Every path a finding names is inside its resource.
 export const issueIn = (site: ResourceSite, finding: Finding): Issue =>
   issueAt(
     finding,
-    positionOf(site.doc, [...site.prefix, ...finding.path], finding.at, finding.offset),
+    positionOf(
+      docWithin(site.doc, site.prefix),
+      [...site.prefix, ...finding.path],
+      finding.at,
+      finding.offset,
+    ),
     site.label,
   );
 

@@ -237,6 +237,17 @@ export const nodesAlone = (
   return doc !== undefined && sameData(doc.value, value) ? doc.nodes : undefined;
 };
 
+/**
+ * The document as seen from the resource (or other collection) at `prefix`: holding only that part's
+ * nodes when they can be read alone (nodesWithin), which is all a position inside it needs.
+ */
+export const docWithin = (doc: SourceDoc, prefix: Path): SourceDoc => {
+  const nodes = prefix.length === 0 ? undefined : doc.nodesWithin?.(prefix);
+  return nodes === undefined
+    ? doc
+    : { file: doc.file, value: doc.value, start: doc.start, pos: doc.pos, nodes };
+};
+
 /** The value at `path` inside `root`. */
 const valueAt = (root: unknown, path: Path): unknown => {
   let node = root;
@@ -256,6 +267,7 @@ export const documentsOf = (file: string, text: string, fast: readonly FastDoc[]
     .filter((d) => d.value !== null)
     .map((d): SourceDoc => {
       let nodes: ReadonlyMap<string, NodeInfo> | undefined;
+      let last: { start: number; nodes: ReadonlyMap<string, NodeInfo> | undefined } | undefined;
       return {
         file,
         value: d.value,
@@ -271,7 +283,10 @@ export const documentsOf = (file: string, text: string, fast: readonly FastDoc[]
         nodesWithin: (path) => {
           const value = valueAt(d.value, path);
           const start = typeof value === "object" && value !== null ? d.starts.get(value) : undefined;
-          return start === undefined ? undefined : nodesAlone(file, text, start, path, value);
+          if (start === undefined) return undefined;
+          // Several issues of one resource ask in a row: the last part read is kept.
+          if (last?.start !== start) last = { start, nodes: nodesAlone(file, text, start, path, value) };
+          return last.nodes;
         },
       };
     });

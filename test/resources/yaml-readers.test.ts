@@ -251,6 +251,25 @@ test("a generated cluster's documents and List items are each read alone for the
   t.true(alone > 100, `${alone} documents and items`);
   // And what a resource's positions give through them, against the whole file read precisely.
   t.deepEqual(plain(lists, "fast"), plain(lists, "precise"));
+  // Issues inside a List are placed by their resource's own text: the same positions as the whole file's.
+  let damaged = 0;
+  const damage = (text: string): string =>
+    text
+      .split("\n")
+      .map((line, i) => {
+        if (i % 7 !== 3) return line;
+        damaged++;
+        if (/^ {4}order: /.test(line)) return "    order: first";
+        if (/^ {4}- action: Allow$/.test(line)) return "    - action: Alow";
+        if (/^ {2}kind: /.test(line)) return `${line}\n  colour: red`;
+        damaged--;
+        return line;
+      })
+      .join("\n");
+  const bad = lists.map((f) => ({ path: f.path, text: damage(f.text) }));
+  const issues = (plain(bad, "fast") as { issues: unknown[] }).issues;
+  t.true(damaged > 20 && issues.length > 20, `${damaged} lines damaged, ${issues.length} issues`);
+  t.deepEqual(plain(bad, "fast"), plain(bad, "precise"));
 });
 
 const NOISE = [
