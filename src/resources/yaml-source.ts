@@ -248,6 +248,13 @@ export const docWithin = (doc: SourceDoc, prefix: Path): SourceDoc => {
     : { file: doc.file, value: doc.value, start: doc.start, pos: doc.pos, nodes };
 };
 
+/**
+ * Parts of one document read alone before its whole is read instead: reading every part costs about what
+ * reading the whole does, plus a little per part, so a document whose resources are nearly all asked for
+ * (every one of them invalid, say) is read whole once.
+ */
+const MAX_PARTS_READ = 100;
+
 /** The value at `path` inside `root`. */
 const valueAt = (root: unknown, path: Path): unknown => {
   let node = root;
@@ -268,6 +275,7 @@ export const documentsOf = (file: string, text: string, fast: readonly FastDoc[]
     .map((d): SourceDoc => {
       let nodes: ReadonlyMap<string, NodeInfo> | undefined;
       let last: { start: number; nodes: ReadonlyMap<string, NodeInfo> | undefined } | undefined;
+      let partsRead = 0;
       return {
         file,
         value: d.value,
@@ -281,11 +289,16 @@ export const documentsOf = (file: string, text: string, fast: readonly FastDoc[]
             NO_NODES);
         },
         nodesWithin: (path) => {
+          // Once the whole document is read (many parts asked for, or an issue outside them), it serves.
+          if (nodes !== undefined || partsRead >= MAX_PARTS_READ) return undefined;
           const value = valueAt(d.value, path);
           const start = typeof value === "object" && value !== null ? d.starts.get(value) : undefined;
           if (start === undefined) return undefined;
           // Several issues of one resource ask in a row: the last part read is kept.
-          if (last?.start !== start) last = { start, nodes: nodesAlone(file, text, start, path, value) };
+          if (last?.start !== start) {
+            partsRead++;
+            last = { start, nodes: nodesAlone(file, text, start, path, value) };
+          }
           return last.nodes;
         },
       };
