@@ -221,7 +221,7 @@ const blockEnd = (text: string, start: number, indent: number): number => {
  * policies). The collection is read where it sits, its first line indented as far as it started (after
  * `- ` or `--- `). Undefined when reading it alone finds a problem, or anything but `value` there.
  */
-export const nodesAlone = (
+const nodesAlone = (
   file: string,
   text: string,
   start: number,
