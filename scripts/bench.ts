@@ -285,8 +285,7 @@ const main = async (): Promise<void> => {
       ).toFixed(1)} ms median, max ${Math.max(...made.map((m) => m.ms)).toFixed(1)} ms`,
       "≤ 10 ms",
     );
-    // Edits are made before timing, as for rules edits: spreading a resource reads its lazy positions
-    // (its own document, read again with `yaml`: about a millisecond).
+    // Edits are made before timing, as for rules edits (whose making is timed apart above).
     const orderEdits = onNode.slice(0, 11).map(editOrder);
     rerenderPolicyChange(prev, orderEdits.pop()!); // warm-up, as for rules edits
     const moved = orderEdits.map((edit) => {

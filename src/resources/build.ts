@@ -77,7 +77,7 @@ const locator = (doc: SourceDoc, prefix: Path, value: unknown): ((path: Path) =>
  * literal: adding the getter afterwards (defineProperty) or spreading fields costs microseconds per
  * resource on Node 20, which adds up over a cluster's tens of thousands. Spreading the resource
  * (`{ ...policy, spec }`, to edit it) reads `positions`: that reads the resource's own text again,
- * about a millisecond (yaml-source.ts nodesAlone), not its whole file.
+ * a few milliseconds (yaml-source.ts nodesAlone), not its whole file.
  */
 const lazyResource = (
   kind: ResourceKind,
