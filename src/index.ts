@@ -1,9 +1,13 @@
 // calisim's library API: load Calico resources, resolve a node, lower to the rule IR, render it for
-// the kernel, and trace packets through it.
+// the kernel (iptables and ipsets, nftables), trace packets through it (or through a node's dumps),
+// and re-render it after one policy changes, with the delta to apply.
 //
 //   const { cluster } = await loadCluster(["fixtures/example-cluster"]);
 //   const ruleset = buildRuleset(resolveNode(cluster, { node: "node-1" }), { version: 4 });
 //   console.log(renderIptables(ruleset));
+//   console.log(trace(ruleset, { in: "eth0", src: "198.51.100.7", dst: "192.0.2.10", proto: 6, dport: 22 }).verdict);
+//
+// test/index.test.ts goes through this module only.
 
 export type * from "./resources/model.js";
 export { loadCluster, parseResources, loadResourceFiles } from "./resources/index.js";
@@ -43,3 +47,49 @@ export {
   type NodeSummary,
   type RenderEveryNodeOptions,
 } from "./render/every-node/index.js";
+
+export { renderNftJson, renderNft, formatNftJson, type RenderNftOptions } from "./render/nftables/index.js";
+export type * from "./render/nftables/schema.js";
+
+export {
+  trace,
+  traceBatch,
+  formatTrace,
+  packetText,
+  compileRuleset,
+  type CompiledRuleset,
+  type DecidedBy,
+  type DecidedByKind,
+  type FormatOptions,
+  type HookName,
+  type Packet,
+  type PacketState,
+  type Step,
+  type TraceOptions,
+  type TraceResult,
+} from "./trace/index.js";
+export { traceVerdicts } from "./trace/verdicts.js";
+
+export { parseIptablesSave, parseIpsetSave, dumpToRuleset, type DumpToRulesetOptions } from "./dump/index.js";
+
+export {
+  rerenderPolicyChange,
+  withPolicyChange,
+  diffRulesets,
+  iptablesDelta,
+  ipsetDelta,
+  type ChainChange,
+  type NodeRendering,
+  type PolicyChange,
+  type PolicyId,
+  type PolicyRerender,
+  type RestoreDelta,
+} from "./calc/incremental.js";
+
+export {
+  generateCluster,
+  clusterFiles,
+  writeCluster,
+  type GenOptions,
+  type GeneratedCluster,
+} from "./gen/index.js";
