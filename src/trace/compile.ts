@@ -7,6 +7,7 @@
 import type {
   ActionHandlers,
   HookChain,
+  IpSet,
   IpVersion,
   Match,
   MatchHandlers,
@@ -18,7 +19,7 @@ import { onAction } from "../rules/ir.js";
 import { actionHandlers } from "./action.js";
 import { compileMatches, matchCompiler } from "./match.js";
 import { ruleText } from "./rule-text.js";
-import { compileSet, type CompiledSet } from "./sets.js";
+import { compileSet, type CompiledSet, type SetLookup } from "./sets.js";
 import type { Act, Test } from "./state.js";
 import type { HookName } from "./types.js";
 
@@ -61,7 +62,7 @@ export interface CompiledRuleset {
   readonly version: IpVersion;
   readonly tables: ReadonlyMap<TableName, CompiledTable>;
   /** The ruleset's IP sets by name (the last of a repeated name, as the matches see them). */
-  readonly sets: ReadonlyMap<string, CompiledSet>;
+  readonly sets: SetLookup;
 }
 
 const ENDPOINT_CHAIN = /^cali-(fh|th|fhfw|thfw)-/;
@@ -136,54 +137,29 @@ const compileRules = (
     };
   });
 
-/** Values made from their sources on first lookup (a packet consults a few of a node's hundreds of IP sets). */
-class LazyMap<K, S, V> implements ReadonlyMap<K, V> {
-  readonly #sources: ReadonlyMap<K, S>;
-  readonly #make: (source: S) => V;
-  readonly #made = new Map<K, V>();
-  constructor(sources: ReadonlyMap<K, S>, make: (source: S) => V) {
-    this.#sources = sources;
-    this.#make = make;
-  }
-  get(key: K): V | undefined {
-    let v = this.#made.get(key);
-    if (v === undefined && this.#sources.has(key)) {
-      v = this.#make(this.#sources.get(key)!);
-      this.#made.set(key, v);
-    }
-    return v;
-  }
-  has(key: K): boolean {
-    return this.#sources.has(key);
-  }
-  get size(): number {
-    return this.#sources.size;
-  }
-  /** Every value made, in the sources' order. */
-  #all(): Map<K, V> {
-    return new Map([...this.#sources.keys()].map((k) => [k, this.get(k)!]));
-  }
-  forEach(fn: (value: V, key: K, map: ReadonlyMap<K, V>) => void): void {
-    this.#all().forEach((v, k) => fn(v, k, this));
-  }
-  entries(): ReturnType<Map<K, V>["entries"]> {
-    return this.#all().entries();
-  }
-  keys(): ReturnType<Map<K, V>["keys"]> {
-    return this.#all().keys();
-  }
-  values(): ReturnType<Map<K, V>["values"]> {
-    return this.#all().values();
-  }
-  [Symbol.iterator](): ReturnType<Map<K, V>["entries"]> {
-    return this.entries();
-  }
-}
+/** The ruleset's IP sets by name, each compiled on first lookup (a packet consults a few of hundreds). */
+const lazySets = (sets: readonly IpSet[]): SetLookup => {
+  // The last of a repeated name, as the kernel would have it after restoring them in order.
+  const sources = new Map(sets.map((s) => [s.name, s]));
+  const made = new Map<string, CompiledSet>();
+  return {
+    get: (name) => {
+      let set = made.get(name);
+      if (set === undefined) {
+        const source = sources.get(name);
+        if (source === undefined) return undefined;
+        set = compileSet(source);
+        made.set(name, set);
+      }
+      return set;
+    },
+  };
+};
 
 const hookRules = (h: HookChain): Rule[] => [...h.inserted, ...(h.others ?? []), ...h.appended];
 
 const compileUncached = (rs: Ruleset): CompiledRuleset => {
-  const sets = new LazyMap(new Map(rs.sets.map((s) => [s.name, s])), compileSet);
+  const sets = lazySets(rs.sets);
   const handlers = matchCompiler({ version: rs.version, sets });
   const tables = new Map<TableName, CompiledTable>();
   for (const t of rs.tables) {

@@ -5,12 +5,12 @@
 import type { IpVersion, Match, MatchHandlers, PortRange } from "../rules/ir.js";
 import { onMatch } from "../rules/ir.js";
 import { parsePrefix } from "./addr.js";
-import { v4Number, v4Shift, type CompiledSet } from "./sets.js";
+import { v4Number, v4Shift, type SetLookup } from "./sets.js";
 import { CT_BIT, PORT_PROTOCOLS, type Test, type WalkState } from "./state.js";
 
 export interface MatchContext {
   readonly version: IpVersion;
-  readonly sets: ReadonlyMap<string, CompiledSet>;
+  readonly sets: SetLookup;
 }
 
 const xor = (negated: boolean, t: Test): Test => (negated ? (s) => !t(s) : t);

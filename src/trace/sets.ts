@@ -14,6 +14,11 @@ export interface CompiledSet {
   readonly hasIpPort: (a: Addr, proto: number, port: number) => boolean;
 }
 
+/** IP sets by name, as rules look them up. */
+export interface SetLookup {
+  readonly get: (name: string) => CompiledSet | undefined;
+}
+
 /** Protocol names ipset accepts in hash:ip,port members (ipset(8) "proto:port"; no proto means tcp). */
 const IPSET_PROTOS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, sctp: 132, udplite: 136 };
 

@@ -4,7 +4,7 @@
 import type { IpSet, IpVersion, Match, MatchHandlers, MatchKind, PortRange } from "../rules/ir.js";
 import { parsePrefix } from "./addr.js";
 import { inRangeSet, rangeSetOf } from "./range-set.js";
-import { parseIpPortMember, type CompiledSet } from "./sets.js";
+import { parseIpPortMember, type SetLookup } from "./sets.js";
 import { CT_BIT } from "./state.js";
 
 /** A condition: a JavaScript expression over `s`, or a constant. */
@@ -14,7 +14,7 @@ export interface CondContext {
   readonly version: IpVersion;
   /** The ruleset's sets by name, as declared and as compiled for trace(). */
   readonly sets: ReadonlyMap<string, IpSet>;
-  readonly compiled: ReadonlyMap<string, CompiledSet>;
+  readonly compiled: SetLookup;
   /** A value for the generated code: a literal for numbers, else a reference to a constant. */
   readonly lit: (v: unknown) => string;
 }
