@@ -404,7 +404,8 @@ export const ipsetDelta = (prev: Ruleset, next: Ruleset): { before: string; afte
   for (const s of next.sets) {
     const old = a.get(s.name);
     if (old === undefined) {
-      before.push(...renderIpsetLines(s));
+      // A new set's members, one line each: a set can hold more than push's arguments can.
+      for (const line of renderIpsetLines(s)) before.push(line);
       continue;
     }
     if (old === s) continue;

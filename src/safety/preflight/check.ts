@@ -167,7 +167,9 @@ const checkNode = (cluster: Cluster, node: string, opts: PreflightOptions): Resu
         if (!e.ok) return { ok: false, error: `node ${node}: ${e.error}` };
         const c = withCounterfactual(e.boxes, f.rulesets.length - 1, f.noFs);
         if (!c.ok) return { ok: false, error: `node ${node}: ${c.error}` };
-        boxes.push(...c.value);
+        // A flow through sets of thousands of members refines into hundreds of thousands of boxes: too
+        // many to spread into push's arguments (the call stack overflows).
+        for (const b of c.value) boxes.push(b);
       }
       const j = judge(boxes, next !== undefined, flow.peer !== undefined);
       const ifaceLabel = t === workload ? `local pod interfaces (${prefix}+)` : u.label(t.iface);
