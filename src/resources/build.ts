@@ -6,7 +6,7 @@ import type { Metadata, Resource, ResourceKind, SourcePos } from "./model.js";
 import type { Checked, Finding } from "./findings.js";
 import { hasErrorFinding } from "./findings.js";
 import { issueIn, type ResourceSite } from "./issues.js";
-import { positionKey, type Path } from "./paths.js";
+import { positionKey, valueAt, type Path } from "./paths.js";
 import type { RawResource } from "./envelope.js";
 import { envelopeSchema } from "./schema/common.js";
 import { shapeDeep, withoutNulls } from "./schema/shape.js";
@@ -56,8 +56,7 @@ const locator = (doc: SourceDoc, prefix: Path, value: unknown): ((path: Path) =>
   const startOf = doc.startOf;
   return (path) => {
     if (startOf !== undefined) {
-      let node: unknown = value;
-      for (const step of path) node = (node as Record<string | number, unknown> | undefined)?.[step];
+      const node = valueAt(value, path);
       // A collection without a key of its own (a resource, a list item) is located at its start.
       const keyless =
         path.length === 0

@@ -3,6 +3,13 @@
 export type PathElement = string | number;
 export type Path = readonly PathElement[];
 
+/** The value at `path` inside `root` (undefined where the path leaves it). */
+export const valueAt = (root: unknown, path: Path): unknown => {
+  let node = root;
+  for (const step of path) node = (node as Record<PathElement, unknown> | null | undefined)?.[step];
+  return node;
+};
+
 /** Key of the `positions` map: "spec.ingress.0.action" (see model.ts Provenance). */
 export const positionKey = (path: Path): string => path.join(".");
 

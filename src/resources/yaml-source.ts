@@ -19,7 +19,7 @@ import {
 } from "yaml";
 import type { SourcePos } from "./model.js";
 import { error, warning, type Finding } from "./findings.js";
-import { positionKey, type Path, type PathElement } from "./paths.js";
+import { positionKey, valueAt, type Path } from "./paths.js";
 import { scalarSourceOffset, type ScalarStyle } from "./scalar-offset.js";
 import { readFast, type FastDoc } from "./yaml-fast.js";
 import { sameData } from "../util/same-data.js";
@@ -254,13 +254,6 @@ export const docWithin = (doc: SourceDoc, prefix: Path): SourceDoc => {
  * (every one of them invalid, say) is read whole once.
  */
 const MAX_PARTS_READ = 100;
-
-/** The value at `path` inside `root`. */
-const valueAt = (root: unknown, path: Path): unknown => {
-  let node = root;
-  for (const step of path) node = (node as Record<PathElement, unknown> | null | undefined)?.[step];
-  return node;
-};
 
 /**
  * The documents of a file from what the fast reader made of its text (possibly in another thread), or
