@@ -2,27 +2,47 @@
 // and the compact descriptions of merged regions.
 
 import test from "ava";
+import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import { match } from "../../src/rules/build.js";
-import type { Ruleset } from "../../src/rules/ir.js";
+import type { IpSet, Match, Rule, Ruleset } from "../../src/rules/ir.js";
+import { trace } from "../../src/trace/index.js";
 import { classify } from "../../src/safety/flowspace/classify.js";
 import {
   addrSpace,
+  addrText,
+  analyzeRuleset,
   complement,
   ifaceUniverse,
   normalize,
   range,
   rangeToCidrs,
   rootBoxes,
-  splitRange,
+  intersect,
+  regionHolds,
+  relation,
+  subtract,
   type Box,
+  type PacketPoint,
 } from "../../src/safety/flowspace/index.js";
 import { cidrRange } from "../../src/safety/flowspace/sets.js";
 import { compareNode } from "../../src/safety/node-flows.js";
 import { changedLines } from "../../src/safety/report.js";
 import { loadCluster } from "../../src/resources/index.js";
 
-test("ranges: split at cuts, normalize, complement, and exact CIDR covers", (t) => {
-  t.deepEqual(splitRange(range(0, 10), [0n, 3n, 3n, 11n, 20n]), [range(0, 2), range(3, 10)]);
+test("ranges: intersect and subtract unions, normalize, complement, and exact CIDR covers", (t) => {
+  t.deepEqual(intersect([range(0, 10), range(20, 30)], [range(5, 22), range(30, 40)]), [
+    range(5, 10),
+    range(20, 22),
+    range(30, 30),
+  ]);
+  t.deepEqual(subtract([range(0, 10), range(20, 30)], [range(3, 4), range(10, 20), range(25, 25)]), [
+    range(0, 2),
+    range(5, 9),
+    range(21, 24),
+    range(26, 30),
+  ]);
+  t.deepEqual(subtract([range(0, 10)], [range(0, 10)]), []);
   t.deepEqual(normalize([range(5, 6), range(0, 2), range(3, 4)]), [range(0, 6)]);
   t.deepEqual(complement([range(22, 22)], range(0, 65535)), [range(0, 21), range(23, 65535)]);
   const r = cidrRange("192.0.2.0/24", 4)!;
@@ -83,25 +103,98 @@ test("the interface universe: one representative per class of names the rules ca
 const box = (over: Partial<Box>): Box => ({ ...rootBoxes(4, ["eth0", "eth1"], ["ingress"])[0]!, ...over });
 const ctx = (b: Box) => ({ box: b, hook: "INPUT" as const, mark: 0, ct: 1, sets: new Map() });
 
-test("classify: uniform inside or outside a match, split at its edges across it", (t) => {
-  const tcp = box({ proto: range(6, 6) });
+test("ranges: CIDR covers are exact and maximal, addresses print as ipaddr.js prints them (property)", (t) => {
+  const bigintIn = (bits: number) => fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n });
+  for (const v of [4, 6] as const) {
+    const bits = v === 4 ? 32 : 128;
+    // Ranges near block edges as well as anywhere.
+    const edgy = fc
+      .tuple(fc.integer({ min: 0, max: bits }), fc.integer({ min: -3, max: 3 }))
+      .map(([k, d]) => {
+        const x = (1n << BigInt(k)) + BigInt(d);
+        return x < 0n ? 0n : x >= 1n << BigInt(bits) ? (1n << BigInt(bits)) - 1n : x;
+      });
+    const value = fc.oneof(bigintIn(bits), edgy);
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        const r = a <= b ? { lo: a, hi: b } : { lo: b, hi: a };
+        const cidrs = rangeToCidrs(v, r);
+        let next = r.lo;
+        for (const c of cidrs) {
+          const block = cidrRange(c, v)!;
+          t.is(block.lo, next, c);
+          // Maximal: the block twice as large, aligned, would leave the range or lose its alignment.
+          const size = block.hi - block.lo + 1n;
+          t.true(
+            block.lo % (2n * size) !== 0n || block.lo + 2n * size - 1n > r.hi || size === 1n << BigInt(bits),
+            c,
+          );
+          next = block.hi + 1n;
+        }
+        t.is(next, r.hi + 1n);
+        const text = addrText(v, r.lo);
+        const bytes = Array.from({ length: bits / 8 }, (_, i) =>
+          Number((r.lo >> BigInt(bits - 8 - 8 * i)) & 255n),
+        );
+        t.is(text, ipaddr.fromByteArray(bytes).toString());
+      }),
+    );
+  }
+});
+
+test("ranges: intersect, subtract and relation agree with sets of values (property)", (t) => {
+  // Unions over 0..40 as bitmaps, turned into normalized ranges.
+  const toRanges = (bits: readonly boolean[]) => normalize(bits.flatMap((b, i) => (b ? [range(i, i)] : [])));
+  const values = (rs: readonly { lo: bigint; hi: bigint }[]) =>
+    rs.flatMap((r) => Array.from({ length: Number(r.hi - r.lo) + 1 }, (_, i) => Number(r.lo) + i));
+  const union = fc.array(fc.boolean(), { minLength: 41, maxLength: 41 });
+  fc.assert(
+    fc.property(union, union, (a, b) => {
+      const [x, y] = [toRanges(a), toRanges(b)];
+      const both = intersect(x, y);
+      const only = subtract(x, y);
+      t.deepEqual(
+        values(both),
+        a.flatMap((v, i) => (v && b[i] ? [i] : [])),
+      );
+      t.deepEqual(
+        values(only),
+        a.flatMap((v, i) => (v && !b[i] ? [i] : [])),
+      );
+      const where = relation(x, y);
+      if (x.length > 0) t.is(where, both.length === 0 ? "outside" : only.length === 0 ? "inside" : "across");
+      // Normalized: what normalize makes of them.
+      t.deepEqual(both, normalize(both));
+      t.deepEqual(only, normalize(only));
+    }),
+  );
+});
+
+test("classify: uniform inside or outside a match, split in two (inside, outside) across it", (t) => {
+  const tcp = box({ proto: [range(6, 6)] });
   const ssh = match.dstPorts([{ from: 22, to: 22 }]);
   const split = classify(ssh, ctx(tcp));
   t.is(split.kind, "split");
   t.deepEqual(split.kind === "split" ? split.parts.map((p) => p.dport) : [], [
-    range(0, 21),
-    range(22, 22),
-    range(23, 65535),
+    [range(22, 22)],
+    [range(0, 21), range(23, 65535)],
   ]);
-  t.deepEqual(classify(ssh, ctx({ ...tcp, dport: range(22, 22) })), { kind: "uniform", value: true });
-  // No port header: never matches, even negated (as xt_multiport).
-  t.deepEqual(classify(match.dstPorts([{ from: 22, to: 22 }], true), ctx(box({ proto: range(47, 47) }))), {
+  t.deepEqual(classify(ssh, ctx({ ...tcp, dport: [range(22, 22)] })), { kind: "uniform", value: true });
+  t.deepEqual(classify(ssh, ctx({ ...tcp, dport: [range(0, 21), range(23, 65535)] })), {
     kind: "uniform",
     value: false,
   });
-  // Mixed protocols are split at the port protocols first.
+  // No port header: never matches, even negated (as xt_multiport).
+  t.deepEqual(classify(match.dstPorts([{ from: 22, to: 22 }], true), ctx(box({ proto: [range(47, 47)] }))), {
+    kind: "uniform",
+    value: false,
+  });
+  // Mixed protocols are split into the port protocols and the rest first.
   const mixed = classify(ssh, ctx(box({})));
-  t.true(mixed.kind === "split" && mixed.parts.some((p) => p.proto.lo === 6n && p.proto.hi === 6n));
+  t.deepEqual(mixed.kind === "split" ? mixed.parts.map((p) => p.proto) : [], [
+    [range(6, 6), range(17, 17), range(132, 132), range(136, 136)],
+    [range(0, 5), range(7, 16), range(18, 131), range(133, 135), range(137, 255)],
+  ]);
   // -o is invisible in INPUT: "" for every packet.
   t.deepEqual(classify(match.outIface("eth0"), ctx(box({}))), { kind: "uniform", value: false });
   const byIface = classify(match.inIface("eth0"), ctx(box({})));
@@ -130,4 +223,118 @@ test("node-3 of the example cluster, 3.13 → 3.29: every changed flow, describe
     lines.join("\n"),
   );
   t.is(lines.length, 9);
+});
+
+test("set matches split a box in two, whatever the members; regions agree with the tracer on every packet", (t) => {
+  const ipPort: IpSet = {
+    kind: "set",
+    id: "named",
+    name: "cali40named",
+    type: "hash:ip,port",
+    version: 4,
+    // .1 and .4 share their ports (one class), .2 and .3 differ; udp and tcp members of the same address.
+    members: [
+      "192.0.2.1,tcp:22",
+      "192.0.2.1,tcp:80",
+      "192.0.2.2,tcp:22",
+      "192.0.2.3,udp:53",
+      "192.0.2.3,tcp:53",
+      "192.0.2.4,tcp:80",
+      "192.0.2.4,tcp:22",
+    ],
+    description: "",
+  };
+  const nets: IpSet = {
+    kind: "set",
+    id: "nets",
+    name: "cali40nets",
+    type: "hash:net",
+    version: 4,
+    members: ["192.0.2.4/31", "192.0.2.0/32", "192.0.2.5/32", "198.51.100.0/24"],
+    description: "",
+  };
+  const rule = (matches: Match[], kind: "accept" | "drop"): Rule => ({
+    kind: "rule",
+    matches,
+    action: { kind },
+    comments: [],
+  });
+  const rs: Ruleset = {
+    kind: "ruleset",
+    version: 4,
+    sets: [ipPort, nets],
+    warnings: [],
+    tables: [
+      {
+        kind: "table",
+        name: "filter",
+        chains: [],
+        hooks: [
+          {
+            kind: "hook",
+            name: "INPUT",
+            policy: "DROP",
+            inserted: [
+              rule([match.set("cali40nets", ["src"])], "drop"),
+              rule([match.set("cali40named", ["dst", "dst"])], "accept"),
+              rule(
+                [match.set("cali40nets", ["dst"], true), match.dstPorts([{ from: 60, to: 70 }])],
+                "accept",
+              ),
+            ],
+            appended: [],
+          },
+        ],
+      },
+    ],
+  };
+  const u = ifaceUniverse([rs], ["eth0"]);
+  const low = cidrRange("192.0.2.0/29", 4)!;
+  const root: Box = {
+    ...rootBoxes(4, ["eth0"], ["ingress"])[0]!,
+    proto: [range(1, 1), range(6, 6), range(17, 17)],
+    src: [low],
+    dst: [low],
+    sport: [range(1000, 1000)],
+    dport: [range(20, 85)],
+  };
+  const a = analyzeRuleset(rs, u, { roots: [root] });
+  if (!a.ok) return t.fail(a.error);
+  // Cut at every member's edges, the 8 × 8 addresses alone would make dozens of boxes per protocol.
+  t.log(`${a.value.boxes.length} boxes`);
+  t.true(a.value.boxes.length <= 24, `${a.value.boxes.length} boxes`);
+  let checked = 0;
+  for (const proto of [1, 6, 17])
+    for (let s = 0; s < 8; s++)
+      for (let d = 0; d < 8; d++)
+        for (let dport = 20; dport <= 85; dport++) {
+          const ported = proto !== 1;
+          const packet = {
+            in: "eth0",
+            src: `192.0.2.${s}`,
+            dst: `192.0.2.${d}`,
+            proto,
+            ...(ported ? { sport: 1000, dport } : {}),
+            state: "new",
+          } as const;
+          const want = trace(rs, packet).verdict;
+          const point: PacketPoint = {
+            v: 4,
+            values: {
+              proto: BigInt(proto),
+              src: low.lo + BigInt(s),
+              dst: low.lo + BigInt(d),
+              // Not in an ICMP packet, but inside the root's ranges either way.
+              sport: 1000n,
+              dport: BigInt(dport),
+            },
+            in: "eth0",
+            out: "",
+          };
+          const holding = a.value.regions.filter((r) => regionHolds(r, point));
+          if (holding.length !== 1 || holding[0]!.outcomes[0]!.verdict !== want)
+            return t.fail(`${JSON.stringify(packet)}: tracer ${want}, regions ${holding.length}`);
+          checked++;
+        }
+  t.is(checked, 3 * 8 * 8 * 66);
 });

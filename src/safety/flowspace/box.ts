@@ -1,12 +1,13 @@
-// A header-space box: every NEW packet whose fields lie in the box's ranges and whose interfaces are in
-// its interface sets. Ports only mean something for tcp/udp/sctp/udplite and ICMP type/code only for the
+// A header-space box: every NEW packet whose fields lie in the box's unions of ranges and whose interfaces
+// are in its interface sets. A dimension is a union, not one range, so that a rule matching a set of N
+// members splits a box in two (inside, outside), not into 2N+1 pieces. Ports only mean something for tcp/udp/sctp/udplite and ICMP type/code only for the
 // family's ICMP protocol (xt_multiport and xt_icmp read no other headers); for other protocols those
 // dimensions stay full and the packet carries none.
 
 import type { IpVersion } from "../../rules/ir.js";
 import type { Packet } from "../../trace/index.js";
 import { PORT_PROTOCOLS } from "../../trace/state.js";
-import { addrSpace, addrText, range, splitRange, type Range } from "./ranges.js";
+import { addrSpace, addrText, intersect, range, relation, subtract, type Range } from "./ranges.js";
 
 export const NUM_DIMS = ["proto", "src", "dst", "sport", "dport", "icmpType", "icmpCode"] as const;
 export type NumDim = (typeof NUM_DIMS)[number];
@@ -15,15 +16,18 @@ export type IfaceDim = (typeof IFACE_DIMS)[number];
 
 export type Direction = "ingress" | "egress" | "forward";
 
+/** A normalized union of ranges (ranges.ts normalize), never empty in a box. */
+export type Ranges = readonly Range[];
+
 export interface Box {
   readonly v: IpVersion;
-  readonly proto: Range;
-  readonly src: Range;
-  readonly dst: Range;
-  readonly sport: Range;
-  readonly dport: Range;
-  readonly icmpType: Range;
-  readonly icmpCode: Range;
+  readonly proto: Ranges;
+  readonly src: Ranges;
+  readonly dst: Ranges;
+  readonly sport: Ranges;
+  readonly dport: Ranges;
+  readonly icmpType: Ranges;
+  readonly icmpCode: Ranges;
   /** Input / output interface names; "" is "no interface" (locally generated / delivered locally). */
   readonly in: readonly string[];
   readonly out: readonly string[];
@@ -43,13 +47,13 @@ export const rootBoxes = (v: IpVersion, ifaces: readonly string[], only?: readon
   const names = ifaces.filter((n) => n !== "");
   const base = {
     v,
-    proto: FULL_PROTO,
-    src: addrSpace(v),
-    dst: addrSpace(v),
-    sport: FULL_PORT,
-    dport: FULL_PORT,
-    icmpType: FULL_ICMP,
-    icmpCode: FULL_ICMP,
+    proto: [FULL_PROTO],
+    src: [addrSpace(v)],
+    dst: [addrSpace(v)],
+    sport: [FULL_PORT],
+    dport: [FULL_PORT],
+    icmpType: [FULL_ICMP],
+    icmpCode: [FULL_ICMP],
   };
   const all: Record<Direction, Box> = {
     ingress: { ...base, in: names, out: [""] },
@@ -61,21 +65,24 @@ export const rootBoxes = (v: IpVersion, ifaces: readonly string[], only?: readon
 
 export const isPortProto = (p: bigint): boolean => PORT_PROTOCOLS.has(Number(p));
 
+/** A dimension's lowest value. */
+export const lowest = (rs: Ranges): bigint => rs[0]!.lo;
+
 /** The box's lowest corner as a packet the tracer takes. */
 export const representative = (b: Box): Packet => {
-  const proto = b.proto.lo;
-  const ports = isPortProto(proto) ? { sport: Number(b.sport.lo), dport: Number(b.dport.lo) } : {};
+  const proto = lowest(b.proto);
+  const ports = isPortProto(proto) ? { sport: Number(lowest(b.sport)), dport: Number(lowest(b.dport)) } : {};
   const icmp =
     Number(proto) === icmpProto(b.v)
-      ? { icmpType: Number(b.icmpType.lo), icmpCode: Number(b.icmpCode.lo) }
+      ? { icmpType: Number(lowest(b.icmpType)), icmpCode: Number(lowest(b.icmpCode)) }
       : {};
   const inIf = b.in[0] ?? "";
   const outIf = b.out[0] ?? "";
   return {
     ...(inIf === "" ? {} : { in: inIf }),
     ...(outIf === "" ? {} : { out: outIf }),
-    src: addrText(b.v, b.src.lo),
-    dst: addrText(b.v, b.dst.lo),
+    src: addrText(b.v, lowest(b.src)),
+    dst: addrText(b.v, lowest(b.dst)),
     proto: Number(proto),
     ...ports,
     ...icmp,
@@ -85,7 +92,7 @@ export const representative = (b: Box): Packet => {
 
 /** The box holding just the representative packet (used to evaluate a match on it). */
 export const pointOf = (b: Box): Box => {
-  const pt = (r: Range): Range => ({ lo: r.lo, hi: r.lo });
+  const pt = (rs: Ranges): Ranges => [{ lo: lowest(rs), hi: lowest(rs) }];
   return {
     v: b.v,
     proto: pt(b.proto),
@@ -100,9 +107,20 @@ export const pointOf = (b: Box): Box => {
   };
 };
 
-/** Splits a box along a numeric dimension at cut points; [b] when no cut falls inside. */
-export const splitBox = (b: Box, dim: NumDim, cuts: readonly bigint[]): Box[] =>
-  splitRange(b[dim], cuts).map((r) => ({ ...b, [dim]: r }));
+/**
+ * The box's packets whose `dim` lies in the normalized union `inside`, and the others; only the part that
+ * is not empty when one is (the box is uniform along `dim` for that union).
+ */
+export const partitionBox = (
+  b: Box,
+  dim: NumDim,
+  inside: Ranges,
+): { readonly in?: Box; readonly out?: Box } => {
+  const where = relation(b[dim], inside);
+  if (where === "inside") return { in: b };
+  if (where === "outside") return { out: b };
+  return { in: { ...b, [dim]: intersect(b[dim], inside) }, out: { ...b, [dim]: subtract(b[dim], inside) } };
+};
 
 /** Splits a box's interface set into the names a test accepts and the rest. */
 export const splitIfaces = (b: Box, dim: IfaceDim, test: (name: string) => boolean): Box[] => {

@@ -1,5 +1,5 @@
-// One IR match over a whole box: true for every packet in it, false for every packet, or the box split at
-// the match's boundaries. Each handler mirrors the tracer's predicate (src/trace/match.ts) — including
+// One IR match over a whole box: true for every packet in it, false for every packet, or the box split in
+// two along one dimension (the part where the match holds, or a step towards it, and the rest). Each handler mirrors the tracer's predicate (src/trace/match.ts) — including
 // where the kernel cannot evaluate a match at all (no port header, not ICMP): then it never matches, even
 // negated. Matches on state the walk computes (mark, conntrack) are decided from the path, not the box.
 
@@ -7,9 +7,9 @@ import type { Match, MatchHandlers, PortRange } from "../../rules/ir.js";
 import { onMatch } from "../../rules/ir.js";
 import { CT_BIT } from "../../trace/state.js";
 import type { HookName } from "../../trace/index.js";
-import { directionOf, icmpProto, isPortProto, splitBox, splitIfaces, type Box, type NumDim } from "./box.js";
-import { contains, disjoint, edges, inRange, range, type Range } from "./ranges.js";
-import { cidrRange, loopback, type SetRanges } from "./sets.js";
+import { directionOf, icmpProto, lowest, partitionBox, splitIfaces, type Box, type NumDim } from "./box.js";
+import { normalize, range, type Range } from "./ranges.js";
+import { cidrRange, ipPortClasses, loopback, NO_CLASSES, type SetRangesLookup } from "./sets.js";
 
 export interface StepContext {
   readonly box: Box;
@@ -17,7 +17,7 @@ export interface StepContext {
   /** The packet mark and conntrack bits (CT_BIT) when the rule is evaluated. */
   readonly mark: number;
   readonly ct: number;
-  readonly sets: ReadonlyMap<string, SetRanges>;
+  readonly sets: SetRangesLookup;
 }
 
 export type Classified =
@@ -27,47 +27,36 @@ export type Classified =
 const uniform = (value: boolean): Classified => ({ kind: "uniform", value });
 const split = (parts: readonly Box[]): Classified => ({ kind: "split", parts });
 
-/** Uniform when no cut falls inside the box's range; then the value is the representative's. */
-const byCuts = (box: Box, dim: NumDim, cuts: readonly bigint[], hit: (x: bigint) => boolean): Classified => {
-  const r = box[dim];
-  if (cuts.some((c) => c > r.lo && c <= r.hi)) return split(splitBox(box, dim, cuts));
-  return uniform(hit(r.lo));
+/**
+ * Whether the box's `dim` lies in the normalized union `rs` (negated: outside it): uniform when all of it
+ * is in or all out, otherwise the box split into the part inside and the part outside.
+ */
+const byRanges = (box: Box, dim: NumDim, rs: readonly Range[], negated: boolean): Classified => {
+  const p = partitionBox(box, dim, rs);
+  if (p.in === undefined) return uniform(negated);
+  if (p.out === undefined) return uniform(!negated);
+  return split([p.in, p.out]);
 };
 
-const byRanges = (box: Box, dim: NumDim, rs: readonly Range[], hit: (x: bigint) => boolean): Classified =>
-  byCuts(box, dim, rs.flatMap(edges), hit);
+const one = (x: bigint | number): Range[] => [range(x, x)];
 
-const byRange = (box: Box, dim: NumDim, r: Range, negated: boolean): Classified =>
-  contains(r, box[dim])
-    ? uniform(!negated)
-    : disjoint(r, box[dim])
-      ? uniform(negated)
-      : split(splitBox(box, dim, edges(r)));
-
-const PORT_PROTO_CUTS = [6n, 7n, 17n, 18n, 132n, 133n, 136n, 137n];
-const PORT_PROTOS = [6n, 17n, 132n, 136n];
+const PORT_PROTOS: readonly Range[] = normalize([6, 17, 132, 136].map((p) => range(p, p)));
 
 /** Ports exist only for tcp/udp/sctp/udplite: "none" when the box has none of them, a split when mixed. */
 const portGuard = (box: Box): Classified | undefined => {
-  const p = box.proto;
-  if (p.lo === p.hi) return isPortProto(p.lo) ? undefined : uniform(false);
-  if (PORT_PROTOS.every((x) => !inRange(p, x))) return uniform(false);
-  return split(splitBox(box, "proto", PORT_PROTO_CUTS));
+  const g = byRanges(box, "proto", PORT_PROTOS, false);
+  return g.kind === "uniform" && g.value ? undefined : g;
 };
 
-const portList = (ports: readonly PortRange[]): Range[] => ports.map((r) => range(r.from, r.to));
-
 const ports = (dim: "sport" | "dport", list: readonly PortRange[], negated: boolean) => {
-  const rs = portList(list);
-  const cuts = rs.flatMap(edges);
-  const hit = (x: bigint): boolean => rs.some((r) => inRange(r, x)) !== negated;
-  return (c: StepContext): Classified => portGuard(c.box) ?? byCuts(c.box, dim, cuts, hit);
+  const rs = normalize(list.map((r) => range(r.from, r.to)));
+  return (c: StepContext): Classified => portGuard(c.box) ?? byRanges(c.box, dim, rs, negated);
 };
 
 const net = (dim: "src" | "dst", cidr: string, negated: boolean, box: Box): Classified => {
   const r = cidrRange(cidr, box.v);
   // The tracer: not a CIDR of the ruleset's family → never matches, negated or not.
-  return r === undefined ? uniform(false) : byRange(box, dim, r, negated);
+  return r === undefined ? uniform(false) : byRanges(box, dim, [r], negated);
 };
 
 const setMatch = (m: Extract<Match, { kind: "set" }>, c: StepContext): Classified => {
@@ -75,29 +64,21 @@ const setMatch = (m: Extract<Match, { kind: "set" }>, c: StepContext): Classifie
   if (set === undefined) return uniform(m.negated);
   const [ipDir = "src", portDir = ipDir] = m.dirs;
   const box = c.box;
-  if (set.type === "hash:net") {
-    const nets = set.version === box.v ? set.nets : [];
-    return byRanges(box, ipDir, nets, (x) => nets.some((r) => inRange(r, x)) !== m.negated);
-  }
+  if (set.type === "hash:net") return byRanges(box, ipDir, set.version === box.v ? set.nets : [], m.negated);
   const g = portGuard(box);
   if (g !== undefined) return g;
+  // One protocol at a time: members are keyed by it.
+  const proto = lowest(box.proto);
+  const byProto = byRanges(box, "proto", one(proto), false);
+  if (byProto.kind === "split") return byProto;
   // ip,port members of the other family never match (the tracer keys them by family).
-  const members = set.version === box.v ? set.ipPorts.filter((x) => x.proto === box.proto.lo) : [];
-  const ipCut = byRanges(
-    box,
-    ipDir,
-    members.map((x) => x.ip),
-    () => true,
-  );
+  const classes = set.version === box.v ? ipPortClasses(set, proto) : NO_CLASSES;
+  // The addresses whose ports are those of the box's lowest address; then the ports.
+  const x = lowest(box[ipDir]);
+  const cls = classes.classOf(x);
+  const ipCut = byRanges(box, ipDir, cls?.ips ?? classes.others, false);
   if (ipCut.kind === "split") return ipCut;
-  const pdim = portDir === "src" ? "sport" : "dport";
-  const here = members.filter((x) => inRange(x.ip, box[ipDir].lo));
-  return byRanges(
-    box,
-    pdim,
-    here.map((x) => range(x.port, x.port)),
-    (p) => here.some((x) => x.port === p) !== m.negated,
-  );
+  return byRanges(box, portDir === "src" ? "sport" : "dport", cls?.ports ?? [], m.negated);
 };
 
 const iface = (dim: "in" | "out", name: string, negated: boolean, c: StepContext): Classified => {
@@ -116,24 +97,22 @@ const iface = (dim: "in" | "out", name: string, negated: boolean, c: StepContext
 
 const icmp = (m: Extract<Match, { kind: "icmp" }>, box: Box): Classified => {
   if (m.version !== box.v) return uniform(false);
-  const p = BigInt(icmpProto(m.version));
-  if (!inRange(box.proto, p)) return uniform(false);
-  if (box.proto.lo !== box.proto.hi) return split(splitBox(box, "proto", [p, p + 1n]));
-  const t = byRange(box, "icmpType", range(m.type, m.type), false);
+  const p = byRanges(box, "proto", one(icmpProto(m.version)), false);
+  if (p.kind === "split" || !p.value) return p;
+  const t = byRanges(box, "icmpType", one(m.type), false);
   if (t.kind === "split") return t;
   if (!t.value || m.code === undefined) return uniform(t.value !== m.negated);
-  const c = byRange(box, "icmpCode", range(m.code, m.code), false);
+  const c = byRanges(box, "icmpCode", one(m.code), false);
   return c.kind === "split" ? c : uniform(c.value !== m.negated);
 };
 
 const addrType = (m: Extract<Match, { kind: "addrType" }>, box: Box): Classified => {
-  const lo = loopback(box.v);
-  const r = box[m.dir];
-  if (!contains(lo, r) && !disjoint(lo, r)) return split(splitBox(box, m.dir, edges(lo)));
+  const lo = byRanges(box, m.dir, [loopback(box.v)], false);
+  if (lo.kind === "split") return lo;
   // The tracer without local addresses: loopback is local; otherwise the destination is local exactly
   // when the packet is delivered locally, the source when it is locally generated.
   const d = directionOf(box);
-  const local = contains(lo, r) || (m.dir === "dst" ? d === "ingress" : d === "egress");
+  const local = lo.value || (m.dir === "dst" ? d === "ingress" : d === "egress");
   return uniform(local !== m.negated);
 };
 
@@ -142,9 +121,7 @@ const ctMask = (states: readonly (keyof typeof CT_BIT)[]): number =>
 
 export const classifiers: MatchHandlers<(c: StepContext) => Classified> = {
   protocol: (m) => (c) =>
-    m.protocol === 0
-      ? uniform(!m.negated)
-      : byRange(c.box, "proto", range(m.protocol, m.protocol), m.negated),
+    m.protocol === 0 ? uniform(!m.negated) : byRanges(c.box, "proto", one(m.protocol), m.negated),
   srcNet: (m) => (c) => net("src", m.cidr, m.negated, c.box),
   dstNet: (m) => (c) => net("dst", m.cidr, m.negated, c.box),
   srcPorts: (m) => ports("sport", m.ports, m.negated),

@@ -33,7 +33,18 @@ const MERGE_ORDER: readonly Dim[] = [
 
 const isIface = (d: Dim): d is IfaceDim => (IFACE_DIMS as readonly string[]).includes(d);
 
-const dimKey = (r: Region, d: Dim): string => (isIface(d) ? r[d].join("\u0000") : rangesKey(r.ranges[d]));
+// A dimension's key, once per list: merging recomputes signatures every round, and an address list can
+// hold thousands of ranges.
+const keys = new WeakMap<readonly (Range | string)[], string>();
+const dimKey = (r: Region, d: Dim): string => {
+  const list = isIface(d) ? r[d] : r.ranges[d];
+  let k = keys.get(list);
+  if (k === undefined) {
+    k = isIface(d) ? r[d].join("\u0000") : rangesKey(r.ranges[d]);
+    keys.set(list, k);
+  }
+  return k;
+};
 
 const union = (rs: readonly Region[], d: Dim): Region => {
   const first = rs[0]!;
@@ -65,7 +76,7 @@ const mergeGroup = (group: readonly Region[]): Region[] => {
 
 export const toRegion = (f: FinalBox): Region => {
   const b = f.box;
-  const ranges = Object.fromEntries(NUM_DIMS.map((d) => [d, [b[d]]])) as unknown as Region["ranges"];
+  const ranges = Object.fromEntries(NUM_DIMS.map((d) => [d, b[d]])) as unknown as Region["ranges"];
   return { v: b.v, direction: directionOf(b), ranges, in: b.in, out: b.out, outcomes: f.outcomes };
 };
 

@@ -1,5 +1,6 @@
-// Closed integer ranges as bigints (addresses, ports, protocols, ICMP types), the cut points that split
-// them, unions of ranges, and addresses as text: the arithmetic under the flow-space boxes.
+// Closed integer ranges as bigints (addresses, ports, protocols, ICMP types), unions of them (sorted,
+// disjoint, coalesced: "normalized") with intersection and difference, and addresses as text: the
+// arithmetic under the flow-space boxes.
 
 import ipaddr from "ipaddr.js";
 import type { IpVersion } from "../../rules/ir.js";
@@ -25,23 +26,67 @@ export const inRange = (r: Range, x: bigint): boolean => r.lo <= x && x <= r.hi;
 const compareBigints = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Splits `r` at cut points: a cut c separates c-1 from c. Cuts outside (lo, hi] are ignored; with none
- * inside, the result is [r] itself.
+ * The values in both normalized unions (sorted, disjoint, coalesced), normalized. One sweep over both
+ * lists: a box's dimension against a set of thousands of members costs one pass, not one box per member.
  */
-export const splitRange = (r: Range, cuts: readonly bigint[]): Range[] => {
-  const inside = [...new Set(cuts.filter((c) => c > r.lo && c <= r.hi))].sort(compareBigints);
+export const intersect = (a: readonly Range[], b: readonly Range[]): Range[] => {
   const out: Range[] = [];
-  let lo = r.lo;
-  for (const c of inside) {
-    out.push({ lo, hi: c - 1n });
-    lo = c;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    const lo = x.lo > y.lo ? x.lo : y.lo;
+    const hi = x.hi < y.hi ? x.hi : y.hi;
+    if (lo <= hi) out.push({ lo, hi });
+    if (x.hi < y.hi) i++;
+    else j++;
   }
-  out.push({ lo, hi: r.hi });
   return out;
 };
 
-/** The cuts a range [lo, hi] contributes: its first value and the value after its last. */
-export const edges = (r: Range): bigint[] => [r.lo, r.hi + 1n];
+/**
+ * Where normalized `a` lies against normalized `b`: all inside, all outside, or across. A binary search per
+ * range of `a`, so a box's dimension is checked against a set of thousands of members without a sweep.
+ */
+export const relation = (a: readonly Range[], b: readonly Range[]): "inside" | "outside" | "across" => {
+  let inside = false;
+  let outside = false;
+  for (const x of a) {
+    // The first range of b that does not end before x.
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (b[mid]!.hi < x.lo) lo = mid + 1;
+      else hi = mid;
+    }
+    const y = b[lo];
+    if (y === undefined || y.lo > x.hi) outside = true;
+    // b is coalesced: x is covered only by lying within one of its ranges.
+    else if (y.lo <= x.lo && x.hi <= y.hi) inside = true;
+    else return "across";
+    if (inside && outside) return "across";
+  }
+  return inside ? "inside" : "outside";
+};
+
+/** The values of normalized `a` not in normalized `b`, normalized. */
+export const subtract = (a: readonly Range[], b: readonly Range[]): Range[] => {
+  const out: Range[] = [];
+  let j = 0;
+  for (const x of a) {
+    let lo = x.lo;
+    while (j < b.length && b[j]!.hi < lo) j++;
+    for (let k = j; k < b.length && b[k]!.lo <= x.hi && lo <= x.hi; k++) {
+      const y = b[k]!;
+      if (y.lo > lo) out.push({ lo, hi: y.lo - 1n });
+      lo = y.hi + 1n;
+    }
+    if (lo <= x.hi) out.push({ lo, hi: x.hi });
+  }
+  return out;
+};
 
 /** Sorted, coalesced union (adjacent ranges join). */
 export const normalize = (rs: readonly Range[]): Range[] => {
@@ -83,8 +128,13 @@ const toBytes = (n: bigint, count: number): number[] => {
 };
 
 /** The canonical text of an address held as a bigint. */
-export const addrText = (v: IpVersion, n: bigint): string =>
-  v === 4 ? toBytes(n, 4).join(".") : ipaddr.fromByteArray(toBytes(n, 16)).toString();
+export const addrText = (v: IpVersion, n: bigint): string => {
+  if (v === 6) return ipaddr.fromByteArray(toBytes(n, 16)).toString();
+  const x = Number(n);
+  return `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
+};
+
+const bitLength = (n: bigint): number => (n === 0n ? 0 : n.toString(2).length);
 
 /** The smallest list of CIDRs that covers exactly [lo, hi]. */
 export const rangeToCidrs = (v: IpVersion, r: Range): string[] => {
@@ -92,15 +142,12 @@ export const rangeToCidrs = (v: IpVersion, r: Range): string[] => {
   const out: string[] = [];
   let lo = r.lo;
   while (lo <= r.hi) {
-    let len = bits;
-    // Grow the block while it stays aligned at lo and inside the range.
-    while (len > 0) {
-      const size = 1n << BigInt(bits - len + 1);
-      if (lo % size !== 0n || lo + size - 1n > r.hi) break;
-      len--;
-    }
-    out.push(`${addrText(v, lo)}/${len}`);
-    lo += 1n << BigInt(bits - len);
+    // The largest block aligned at lo (its lowest set bit; the whole space at 0) that fits in what is left.
+    const aligned = lo === 0n ? bits : bitLength(lo & -lo) - 1;
+    const fits = bitLength(r.hi - lo + 1n) - 1;
+    const host = Math.min(aligned, fits);
+    out.push(`${addrText(v, lo)}/${bits - host}`);
+    lo += 1n << BigInt(host);
   }
   return out;
 };

@@ -4,7 +4,7 @@
 
 import type { IpSet, IpVersion } from "../../rules/ir.js";
 import { parseAddr, parsePrefix } from "../../trace/addr.js";
-import { range, type Range } from "./ranges.js";
+import { addrSpace, complement, normalize, range, type Range } from "./ranges.js";
 
 export interface IpPortMember {
   readonly ip: Range;
@@ -15,6 +15,7 @@ export interface IpPortMember {
 export interface SetRanges {
   readonly type: IpSet["type"];
   readonly version: IpVersion;
+  /** hash:net members, normalized (sorted, overlaps and neighbours joined). */
   readonly nets: readonly Range[];
   readonly ipPorts: readonly IpPortMember[];
 }
@@ -41,7 +42,20 @@ const ipPort = (m: string, v: IpVersion): IpPortMember | undefined => {
   return { ip: range(ip.n, ip.n), proto: BigInt(proto), port: BigInt(port) };
 };
 
+// By set: a node's rulesets (IPv4, IPv6, with and without failsafe ports, before and after a change)
+// share most of their IpSet objects.
+const rangesOf = new WeakMap<IpSet, SetRanges>();
+
 export const setRanges = (set: IpSet): SetRanges => {
+  let r = rangesOf.get(set);
+  if (r === undefined) {
+    r = readSet(set);
+    rangesOf.set(set, r);
+  }
+  return r;
+};
+
+const readSet = (set: IpSet): SetRanges => {
   const nets: Range[] = [];
   const ipPorts: IpPortMember[] = [];
   for (const m of set.members) {
@@ -53,15 +67,104 @@ export const setRanges = (set: IpSet): SetRanges => {
       if (r !== undefined) ipPorts.push(r);
     }
   }
-  return { type: set.type, version: set.version, nets, ipPorts };
+  return { type: set.type, version: set.version, nets: normalize(nets), ipPorts };
 };
 
-/** Sets by dataplane name (what `-m set --match-set` names), as the tracer looks them up. */
-export const setsByName = (sets: readonly IpSet[]): Map<string, SetRanges> => {
+/** Sets by dataplane name, read into ranges when first asked for. */
+export interface SetRangesLookup {
+  get(name: string): SetRanges | undefined;
+}
+
+/**
+ * Sets by dataplane name (what `-m set --match-set` names), as the tracer looks them up. A set's members
+ * are parsed on first use: a node's ruleset holds hundreds of sets with up to thousands of members, and an
+ * analysis reaches a few of them.
+ */
+export const setsByName = (sets: readonly IpSet[]): SetRangesLookup => {
   // A later set of the same name replaces an earlier one, as in the tracer's Map.
-  return new Map(sets.map((s) => [s.name, setRanges(s)]));
+  const byName = new Map(sets.map((s) => [s.name, s]));
+  const read = new Map<string, SetRanges>();
+  return {
+    get: (name) => {
+      let r = read.get(name);
+      if (r === undefined) {
+        const set = byName.get(name);
+        if (set === undefined) return undefined;
+        r = setRanges(set);
+        read.set(name, r);
+      }
+      return r;
+    },
+  };
 };
 
 /** Loopback is always local (the tracer's isLoopback: 127.0.0.0/8, ::1). */
 export const loopback = (v: IpVersion): Range =>
   v === 4 ? cidrRange("127.0.0.0/8", 4)! : cidrRange("::1/128", 6)!;
+
+/** Addresses of an ip,port set that are paired with the same ports (of one protocol). */
+export interface IpPortClass {
+  readonly ips: readonly Range[];
+  readonly ports: readonly Range[];
+}
+
+/** An ip,port set's member addresses grouped by their ports, and the addresses in no member. */
+export interface IpPortClasses {
+  /** The group of an address; undefined when no member has it. */
+  readonly classOf: (ip: bigint) => IpPortClass | undefined;
+  readonly others: readonly Range[];
+}
+
+export const NO_CLASSES: IpPortClasses = { classOf: () => undefined, others: [] };
+
+const classCache = new WeakMap<SetRanges, Map<bigint, IpPortClasses>>();
+
+/**
+ * The set's addresses grouped by the ports they are paired with for `proto`: a box whose addresses lie in
+ * one group (or all in none) matches the set exactly for the group's ports, whatever its address.
+ */
+export const ipPortClasses = (set: SetRanges, proto: bigint): IpPortClasses => {
+  let byProto = classCache.get(set);
+  if (byProto === undefined) classCache.set(set, (byProto = new Map()));
+  let out = byProto.get(proto);
+  if (out !== undefined) return out;
+  const portsOf = new Map<bigint, bigint[]>();
+  for (const m of set.ipPorts) {
+    if (m.proto !== proto) continue;
+    // Members are single addresses (ipPort above).
+    const list = portsOf.get(m.ip.lo);
+    if (list === undefined) portsOf.set(m.ip.lo, [m.port]);
+    else list.push(m.port);
+  }
+  const groups = new Map<string, { ips: Range[]; ports: Range[] }>();
+  const ips = [...portsOf.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const groupOf: { ips: Range[]; ports: Range[] }[] = [];
+  for (const ip of ips) {
+    const normal = normalize(portsOf.get(ip)!.map((p) => range(p, p)));
+    const key = normal.map((r) => `${r.lo}-${r.hi}`).join(",");
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { ips: [], ports: normal }));
+    g.ips.push(range(ip, ip));
+    groupOf.push(g);
+  }
+  const classes = new Map([...groups.values()].map((g) => [g, { ips: normalize(g.ips), ports: g.ports }]));
+  const classOf = (ip: bigint): IpPortClass | undefined => {
+    let lo = 0;
+    let hi = ips.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ips[mid]! < ip) lo = mid + 1;
+      else hi = mid;
+    }
+    return ips[lo] === ip ? classes.get(groupOf[lo]!) : undefined;
+  };
+  out = {
+    classOf,
+    others: complement(
+      ips.map((ip) => range(ip, ip)),
+      addrSpace(set.version),
+    ),
+  };
+  byProto.set(proto, out);
+  return out;
+};

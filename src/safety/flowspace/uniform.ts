@@ -9,29 +9,47 @@ import { compileRuleset, type CompiledRuleset, type Step } from "../../trace/ind
 import { CT_BIT } from "../../trace/state.js";
 import type { Box } from "./box.js";
 import { classify } from "./classify.js";
-import { setsByName, type SetRanges } from "./sets.js";
+import { setsByName, type SetRangesLookup } from "./sets.js";
 
 export interface Prepared {
   readonly ruleset: Ruleset;
   readonly compiled: CompiledRuleset;
-  readonly sets: ReadonlyMap<string, SetRanges>;
+  readonly sets: SetRangesLookup;
 }
 
-export const prepareRuleset = (ruleset: Ruleset): Prepared => ({
-  ruleset,
-  compiled: compileRuleset(ruleset),
-  sets: setsByName(ruleset.sets),
-});
+// One per ruleset: preflight explores the same node's rulesets once per flow and interface.
+const prepared = new WeakMap<Ruleset, Prepared>();
+
+export const prepareRuleset = (ruleset: Ruleset): Prepared => {
+  let p = prepared.get(ruleset);
+  if (p === undefined) {
+    p = { ruleset, compiled: compileRuleset(ruleset), sets: setsByName(ruleset.sets) };
+    prepared.set(ruleset, p);
+  }
+  return p;
+};
+
+const unsupportedWhy = new WeakMap<Ruleset, { readonly why: string | undefined }>();
 
 /** A ruleset the analysis cannot treat exactly: NAT rewrites addresses mid-walk. */
 export const unsupported = (rs: Ruleset): string | undefined => {
+  let known = unsupportedWhy.get(rs);
+  if (known === undefined) {
+    known = { why: natRule(rs) };
+    unsupportedWhy.set(rs, known);
+  }
+  return known.why;
+};
+
+const natRule = (rs: Ruleset): string | undefined => {
   for (const t of rs.tables)
-    for (const r of [
-      ...t.chains.flatMap((c) => c.rules),
-      ...t.hooks.flatMap((h) => [...h.inserted, ...h.appended]),
+    for (const rules of [
+      ...t.chains.map((c) => c.rules),
+      ...t.hooks.flatMap((h) => [h.inserted, h.appended]),
     ])
-      if (r.action.kind === "dnat" || r.action.kind === "masquerade")
-        return `the ${t.name} table has NAT rules (${r.action.kind}); flow-space analysis does not model NAT`;
+      for (const r of rules)
+        if (r.action.kind === "dnat" || r.action.kind === "masquerade")
+          return `the ${t.name} table has NAT rules (${r.action.kind}); flow-space analysis does not model NAT`;
   return undefined;
 };
 

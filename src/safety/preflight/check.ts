@@ -66,13 +66,13 @@ const rootFor = (v: IpVersion, t: Target, f: CriticalFlow): Box | undefined => {
   const ingress = f.direction === "ingress";
   return {
     v,
-    proto: range(f.protocol, f.protocol),
-    src: ingress ? peer : addrSpace(v),
-    dst: ingress ? addrSpace(v) : peer,
-    sport: FULL_PORT,
-    dport: ports,
-    icmpType: FULL_ICMP,
-    icmpCode: FULL_ICMP,
+    proto: [range(f.protocol, f.protocol)],
+    src: [ingress ? peer : addrSpace(v)],
+    dst: [ingress ? addrSpace(v) : peer],
+    sport: [FULL_PORT],
+    dport: [ports],
+    icmpType: [FULL_ICMP],
+    icmpCode: [FULL_ICMP],
     in: ingress ? [t.iface] : [""],
     out: ingress ? [""] : [t.iface],
   };
