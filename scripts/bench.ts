@@ -3,9 +3,10 @@
 // Generates a seeded cluster (src/gen), writes it as YAML, then times: load + validate (loadCluster),
 // index (label index, policy selections, addresses), resolve and render one node (iptables, ipsets, nft),
 // render every node, an incremental re-render after one policy edit (with its iptables-restore delta),
-// tracing one packet, batch tracing (verdicts) against the naive per-packet walk, and loading the node into
-// a throwaway network namespace (ipset restore + iptables-restore, nft -j -f) to compare rendering time with
-// the kernel's loading time in the same run. Prints a table; `--json FILE` writes the figures.
+// tracing one packet, batch tracing (verdicts) against the naive per-packet walk, preflight's flow-space
+// analysis of one typical node, and loading the node into a throwaway network namespace (ipset restore +
+// iptables-restore, nft -j -f) to compare rendering time with the kernel's loading time in the same run.
+// Prints a table; `--json FILE` writes the figures.
 //
 // `npm run bench` compiles src and scripts with tsc first (build/bench) and runs the JavaScript, as users
 // run dist/, with V8's old space capped at 560 MB, and each rendering worker's at WORKER_HEAP_MB: uncapped,
@@ -36,6 +37,7 @@ import {
   ruleCount,
 } from "../src/render/every-node/index.js";
 import { loadCluster } from "../src/resources/load.js";
+import { BUILTIN_CRITICAL, preflight } from "../src/safety/preflight/index.js";
 import type { Policy, PolicyRule } from "../src/resources/model.js";
 import { traceVerdicts } from "../src/trace/compile.js";
 import { trace, traceBatch } from "../src/trace/index.js";
@@ -406,6 +408,20 @@ const main = async (): Promise<void> => {
     results.explainedVsNaiveRatio = round(sample.length / (explained.ms / 1000) / naivePps);
     results.verdictMismatches = mismatches + naiveMismatches + copyMismatches + roundMismatches;
     results.traceRules = rules4;
+
+    // ---- preflight -------------------------------------------------------------------------------------
+    // Exact flow-space analysis of the built-in critical flows (SSH, API server, kubelet, BGP, DNS, ...)
+    // through every host endpoint of one typical node: IPv4 and IPv6, with and without failsafe ports.
+    log("preflight ...");
+    const checked = time(() => preflight(cluster, { flows: BUILTIN_CRITICAL, nodes: [typicalNodes[0]!] }));
+    if (!checked.value.ok) throw new Error(`bench: preflight failed: ${checked.value.error}`);
+    const checks = checked.value.value;
+    row(
+      `preflight ${typicalNodes[0]!} (built-in critical flows)`,
+      checked,
+      `${checks.length} flow checks, ${checks.filter((c) => c.fail).length} failing`,
+    );
+    results.preflightTypicalMs = round(checked.ms);
 
     // ---- kernel --------------------------------------------------------------------------------------------
     log("loading into the kernel ...");
