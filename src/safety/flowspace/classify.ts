@@ -53,10 +53,14 @@ const ports = (dim: "sport" | "dport", list: readonly PortRange[], negated: bool
   return (c: StepContext): Classified => portGuard(c.box) ?? byRanges(c.box, dim, rs, negated);
 };
 
-const net = (dim: "src" | "dst", cidr: string, negated: boolean, box: Box): Classified => {
-  const r = cidrRange(cidr, box.v);
-  // The tracer: not a CIDR of the ruleset's family → never matches, negated or not.
-  return r === undefined ? uniform(false) : byRanges(box, dim, [r], negated);
+const net = (dim: "src" | "dst", cidr: string, negated: boolean) => {
+  // Parsed once per match, for both families.
+  const byFamily = { 4: cidrRange(cidr, 4), 6: cidrRange(cidr, 6) };
+  return (c: StepContext): Classified => {
+    const r = byFamily[c.box.v];
+    // The tracer: not a CIDR of the ruleset's family → never matches, negated or not.
+    return r === undefined ? uniform(false) : byRanges(c.box, dim, [r], negated);
+  };
 };
 
 const setMatch = (m: Extract<Match, { kind: "set" }>, c: StepContext): Classified => {
@@ -122,8 +126,8 @@ const ctMask = (states: readonly (keyof typeof CT_BIT)[]): number =>
 export const classifiers: MatchHandlers<(c: StepContext) => Classified> = {
   protocol: (m) => (c) =>
     m.protocol === 0 ? uniform(!m.negated) : byRanges(c.box, "proto", one(m.protocol), m.negated),
-  srcNet: (m) => (c) => net("src", m.cidr, m.negated, c.box),
-  dstNet: (m) => (c) => net("dst", m.cidr, m.negated, c.box),
+  srcNet: (m) => net("src", m.cidr, m.negated),
+  dstNet: (m) => net("dst", m.cidr, m.negated),
   srcPorts: (m) => ports("sport", m.ports, m.negated),
   dstPorts: (m) => ports("dport", m.ports, m.negated),
   set: (m) => (c) => setMatch(m, c),

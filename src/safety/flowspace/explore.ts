@@ -82,18 +82,21 @@ export const refine = (
   for (const p of rulesets.map(prepareRuleset)) {
     const refined: FinalBox[] = [];
     for (const item of current) {
-      const stack = [item.box];
+      // Each box with the path step up to which it is known to be uniform.
+      const stack = [{ box: item.box, from: 0 }];
       while (stack.length > 0) {
-        const box = stack.pop()!;
+        const { box, from } = stack.pop()!;
         if (++traces > max)
           return {
             ok: false,
             error: `the flow space needs more than ${max} traces; narrow it (--node, fewer rulesets)`,
           };
         const r = trace(p.ruleset, representative(box), { verbose: true });
-        const parts = splitAlongPath(p, r.path, box);
-        if (parts === undefined) refined.push({ box, outcomes: [...item.outcomes, outcomeOf(r)] });
-        else for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]!);
+        const split = splitAlongPath(p, r.path, box, from);
+        if (split === undefined) refined.push({ box, outcomes: [...item.outcomes, outcomeOf(r)] });
+        else
+          for (let i = split.parts.length - 1; i >= 0; i--)
+            stack.push({ box: split.parts[i]!, from: split.at });
       }
     }
     current = refined;

@@ -99,8 +99,8 @@ export const setsByName = (sets: readonly IpSet[]): SetRangesLookup => {
 };
 
 /** Loopback is always local (the tracer's isLoopback: 127.0.0.0/8, ::1). */
-export const loopback = (v: IpVersion): Range =>
-  v === 4 ? cidrRange("127.0.0.0/8", 4)! : cidrRange("::1/128", 6)!;
+const LOOPBACK = { 4: cidrRange("127.0.0.0/8", 4)!, 6: cidrRange("::1/128", 6)! } as const;
+export const loopback = (v: IpVersion): Range => LOOPBACK[v];
 
 /** Addresses of an ip,port set that are paired with the same ports (of one protocol). */
 export interface IpPortClass {

@@ -62,11 +62,19 @@ const ruleOf = (p: Prepared, s: Extract<Step, { kind: "rule" }>): Rule => {
   return r.rule;
 };
 
+/** Where a box was split: its parts, and the path step whose rule told their packets apart. */
+export interface Split {
+  readonly parts: readonly Box[];
+  readonly at: number;
+}
+
 /**
  * undefined when the whole box shares the representative's path; otherwise the box split at the first
- * rule on the path whose matches tell its packets apart.
+ * rule on the path whose matches tell its packets apart. `from`: the steps before it are known to be
+ * uniform over the box (it is a part of a box split there, and uniformity is hereditary), so each of its
+ * packets walks them as the representative does; they are not classified again.
  */
-export const splitAlongPath = (p: Prepared, path: readonly Step[], box: Box): readonly Box[] | undefined => {
+export const splitAlongPath = (p: Prepared, path: readonly Step[], box: Box, from = 0): Split | undefined => {
   // Before nf_conntrack_in the tracer sees INVALID; NOTRACK in raw makes it UNTRACKED; the lookup, NEW.
   let ct = CT_BIT.INVALID;
   for (let i = 0; i < path.length; i++) {
@@ -75,24 +83,26 @@ export const splitAlongPath = (p: Prepared, path: readonly Step[], box: Box): re
       if (s.event === "conntrack" && ct !== CT_BIT.UNTRACKED) ct = CT_BIT.NEW;
       continue;
     }
-    const mark = i === 0 ? 0 : path[i - 1]!.markAfter;
-    const ctx = { box, hook: s.hook, mark, ct, sets: p.sets };
-    let value = true;
-    let parts: readonly Box[] | undefined;
-    for (const m of ruleOf(p, s).matches) {
-      const c = classify(m, ctx);
-      if (c.kind === "uniform" && !c.value) {
-        value = false;
-        parts = undefined;
-        break;
+    if (i >= from) {
+      const mark = i === 0 ? 0 : path[i - 1]!.markAfter;
+      const ctx = { box, hook: s.hook, mark, ct, sets: p.sets };
+      let value = true;
+      let parts: readonly Box[] | undefined;
+      for (const m of ruleOf(p, s).matches) {
+        const c = classify(m, ctx);
+        if (c.kind === "uniform" && !c.value) {
+          value = false;
+          parts = undefined;
+          break;
+        }
+        if (c.kind === "split") parts ??= c.parts;
       }
-      if (c.kind === "split") parts ??= c.parts;
+      if (parts !== undefined) return { parts, at: i };
+      if (value !== s.matched)
+        throw new Error(
+          `bug: flow-space analysis and tracer disagree on ${s.table} ${s.chain} #${s.ruleIndex} (${s.rule})`,
+        );
     }
-    if (parts !== undefined) return parts;
-    if (value !== s.matched)
-      throw new Error(
-        `bug: flow-space analysis and tracer disagree on ${s.table} ${s.chain} #${s.ruleIndex} (${s.rule})`,
-      );
     if (s.matched && s.action === "notrack" && s.table === "raw") ct = CT_BIT.UNTRACKED;
   }
   return undefined;
