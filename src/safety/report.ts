@@ -23,13 +23,14 @@ const isDrop = (r: Region): boolean =>
   r.outcomes[0]?.verdict === "accept" && r.outcomes[1]?.verdict === "drop";
 
 /** Drops first (allow → drop), then the rest; each group by IP family and text. */
-export const orderRegions = (rs: readonly Region[], u: IfaceUniverse): Region[] =>
-  [...rs].sort(
+export const orderRegions = (rs: readonly Region[], u: IfaceUniverse): Region[] => {
+  // Each text once, not once per comparison: an address list can take thousands of CIDRs to weigh.
+  const text = new Map(rs.map((r) => [r, regionText(r, u)]));
+  return [...rs].sort(
     (a, b) =>
-      Number(isDrop(b)) - Number(isDrop(a)) ||
-      a.v - b.v ||
-      compareStrings(regionText(a, u), regionText(b, u)),
+      Number(isDrop(b)) - Number(isDrop(a)) || a.v - b.v || compareStrings(text.get(a)!, text.get(b)!),
   );
+};
 
 /** "…: allow → drop" and, indented, the deciding rule on each side. */
 export const regionLines = (r: Region, u: IfaceUniverse, indent = "  "): string[] => {

@@ -1,7 +1,15 @@
 // Regions and outcomes in words: "ingress on any interface, tcp dst ports 1-21,23-178, from anywhere:
 // allow → drop". A union is printed as its complement ("except …") when that is shorter.
 
-import { addrSpace, complement, numberRangeText, rangeToCidrs, sameRanges, type Range } from "./ranges.js";
+import {
+  addrSpace,
+  cidrCount,
+  complement,
+  numberRangeText,
+  rangeToCidrs,
+  sameRanges,
+  type Range,
+} from "./ranges.js";
 import { FULL_ICMP, FULL_PORT, FULL_PROTO, icmpProto, isPortProto } from "./box.js";
 import type { DecidedAt, Outcome } from "./explore.js";
 import type { Region } from "./merge.js";
@@ -44,20 +52,27 @@ const numbers = (rs: readonly Range[], space: Range): string | undefined => {
 };
 
 const MAX_CIDRS = 6;
-const cidrs = (r: Region, rs: readonly Range[]): string => {
-  const list = rs.flatMap((x) => rangeToCidrs(r.v, x));
-  return list.length <= MAX_CIDRS
-    ? list.join(", ")
-    : `${list.slice(0, MAX_CIDRS).join(", ")}, … (${list.length} CIDRs)`;
+const countCidrs = (r: Region, rs: readonly Range[]): number => rs.reduce((n, x) => n + cidrCount(r.v, x), 0);
+
+/** The first MAX_CIDRS of the union's CIDRs and how many there are (only those printed are written). */
+const cidrs = (r: Region, rs: readonly Range[], count: number): string => {
+  const list: string[] = [];
+  for (const x of rs) {
+    if (list.length > MAX_CIDRS) break;
+    list.push(...rangeToCidrs(r.v, x, MAX_CIDRS + 1 - list.length));
+  }
+  return count <= MAX_CIDRS ? list.join(", ") : `${list.slice(0, MAX_CIDRS).join(", ")}, … (${count} CIDRs)`;
 };
 
 const addresses = (r: Region, rs: readonly Range[], word: string, any: string): string | undefined => {
   const space = addrSpace(r.v);
   if (sameRanges(rs, [space])) return any === "" ? undefined : any;
   const inverse = complement(rs, space);
-  const direct = rs.flatMap((x) => rangeToCidrs(r.v, x)).length;
-  const except = inverse.flatMap((x) => rangeToCidrs(r.v, x)).length;
-  return except < direct ? `${word} anywhere except ${cidrs(r, inverse)}` : `${word} ${cidrs(r, rs)}`;
+  const direct = countCidrs(r, rs);
+  const except = countCidrs(r, inverse);
+  return except < direct
+    ? `${word} anywhere except ${cidrs(r, inverse, except)}`
+    : `${word} ${cidrs(r, rs, direct)}`;
 };
 
 export const ifacesText = (names: readonly string[], u: IfaceUniverse): string =>

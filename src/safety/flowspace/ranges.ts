@@ -136,20 +136,35 @@ export const addrText = (v: IpVersion, n: bigint): string => {
 
 const bitLength = (n: bigint): number => (n === 0n ? 0 : n.toString(2).length);
 
-/** The smallest list of CIDRs that covers exactly [lo, hi]. */
-export const rangeToCidrs = (v: IpVersion, r: Range): string[] => {
+/**
+ * Visits the fewest CIDR blocks that cover exactly [lo, hi], lowest first, as (first address, prefix
+ * length); stops when the visitor returns false.
+ */
+const eachCidr = (v: IpVersion, r: Range, visit: (lo: bigint, length: number) => boolean | void): void => {
   const bits = addrBits(v);
-  const out: string[] = [];
   let lo = r.lo;
   while (lo <= r.hi) {
     // The largest block aligned at lo (its lowest set bit; the whole space at 0) that fits in what is left.
     const aligned = lo === 0n ? bits : bitLength(lo & -lo) - 1;
     const fits = bitLength(r.hi - lo + 1n) - 1;
     const host = Math.min(aligned, fits);
-    out.push(`${addrText(v, lo)}/${bits - host}`);
+    if (visit(lo, bits - host) === false) return;
     lo += 1n << BigInt(host);
   }
+};
+
+/** The smallest list of CIDRs that covers exactly [lo, hi]; at most `max` of them when given. */
+export const rangeToCidrs = (v: IpVersion, r: Range, max = Infinity): string[] => {
+  const out: string[] = [];
+  if (max > 0) eachCidr(v, r, (lo, length) => out.push(`${addrText(v, lo)}/${length}`) < max);
   return out;
+};
+
+/** How many CIDRs rangeToCidrs gives, without writing them. */
+export const cidrCount = (v: IpVersion, r: Range): number => {
+  let n = 0;
+  eachCidr(v, r, () => void n++);
+  return n;
 };
 
 /** "80", "1-21", for ports, protocols and ICMP values. */
