@@ -43,13 +43,17 @@ export const isStar = (e: HostEndpoint): boolean => e.spec.interfaceName === "*"
 
 export const starEndpoints = (cluster: Cluster): StarEndpoint[] => {
   const stars = cluster.hostEndpoints.filter(isStar);
+  // Grouped by node first: filtering every node's out of all of them is quadratic (5,000 nodes with a "*"
+  // endpoint each took seconds).
+  const byNode = new Map<string, HostEndpoint[]>();
+  for (const e of stars) {
+    const list = byNode.get(e.spec.node);
+    if (list === undefined) byNode.set(e.spec.node, [e]);
+    else list.push(e);
+  }
   const governing = new Set<string>();
-  for (const node of new Set(stars.map((e) => e.spec.node))) {
-    const star = bindEndpoints(
-      stars.filter((e) => e.spec.node === node),
-      [],
-      [],
-    ).star;
+  for (const list of byNode.values()) {
+    const star = bindEndpoints(list, [], []).star;
     if (star !== undefined) governing.add(star.endpoint.metadata.name);
   }
   return stars
