@@ -57,19 +57,37 @@ const recordRule = (
   matched: boolean,
 ): number => {
   const s = w.state;
-  w.path.push({
-    kind: "rule",
-    table: s.table,
-    hook: s.hook,
-    chain: chain.name,
-    ruleIndex: r.index,
-    rule: r.text,
-    action: r.rule.action.kind,
-    matched,
-    ...(r.rule.origin === undefined ? {} : { origin: r.rule.origin }),
-    markAfter: s.mark,
-    depth,
-  });
+  const origin = r.rule.origin;
+  // Two literals, not a conditional spread: every rule a verbose walk meets is recorded (flow-space
+  // analysis records millions), and on Node 20 the spread costs microseconds each.
+  w.path.push(
+    origin === undefined
+      ? {
+          kind: "rule",
+          table: s.table,
+          hook: s.hook,
+          chain: chain.name,
+          ruleIndex: r.index,
+          rule: r.text,
+          action: r.rule.action.kind,
+          matched,
+          markAfter: s.mark,
+          depth,
+        }
+      : {
+          kind: "rule",
+          table: s.table,
+          hook: s.hook,
+          chain: chain.name,
+          ruleIndex: r.index,
+          rule: r.text,
+          action: r.rule.action.kind,
+          matched,
+          origin,
+          markAfter: s.mark,
+          depth,
+        },
+  );
   return w.path.length - 1;
 };
 
@@ -95,9 +113,11 @@ const setterOf = (w: Walker, bits: number): number | null | undefined => {
 const noteWrites = (w: Walker, r: CompiledRule, step: number): void => {
   const wr = r.markWrite;
   if (wr === undefined) return;
-  for (let bit = 0; bit < 32; bit++) {
-    const b = 2 ** bit;
-    if ((wr.mask & b) !== 0) w.setters[bit] = (wr.value & b) !== 0 ? step : undefined;
+  // Only the mask's bits, lowest first (b: the lowest set bit, as an int32).
+  for (let m = wr.mask | 0; m !== 0; ) {
+    const b = m & -m;
+    w.setters[31 - Math.clz32(b)] = (wr.value & b) !== 0 ? step : undefined;
+    m ^= b;
   }
 };
 
