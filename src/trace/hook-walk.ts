@@ -114,7 +114,7 @@ const noteWrites = (w: Walker, r: CompiledRule, step: number): void => {
   const wr = r.markWrite;
   if (wr === undefined) return;
   // Only the mask's bits, lowest first (b: the lowest set bit, as an int32).
-  for (let m = wr.mask | 0; m !== 0; ) {
+  for (let m = wr.mask | 0; m !== 0;) {
     const b = m & -m;
     w.setters[31 - Math.clz32(b)] = (wr.value & b) !== 0 ? step : undefined;
     m ^= b;
