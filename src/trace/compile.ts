@@ -19,7 +19,8 @@ import { onAction } from "../rules/ir.js";
 import { actionHandlers } from "./action.js";
 import { compileMatches, matchCompiler } from "./match.js";
 import { ruleText } from "./rule-text.js";
-import { compileSet, type CompiledSet, type SetLookup } from "./sets.js";
+import { lazyLookup } from "../util/lazy-lookup.js";
+import { compileSet, type SetLookup } from "./sets.js";
 import type { Act, Test } from "./state.js";
 import type { HookName } from "./types.js";
 
@@ -137,24 +138,15 @@ const compileRules = (
     };
   });
 
-/** The ruleset's IP sets by name, each compiled on first lookup (a packet consults a few of hundreds). */
-const lazySets = (sets: readonly IpSet[]): SetLookup => {
-  // The last of a repeated name, as the kernel would have it after restoring them in order.
-  const sources = new Map(sets.map((s) => [s.name, s]));
-  const made = new Map<string, CompiledSet>();
-  return {
-    get: (name) => {
-      let set = made.get(name);
-      if (set === undefined) {
-        const source = sources.get(name);
-        if (source === undefined) return undefined;
-        set = compileSet(source);
-        made.set(name, set);
-      }
-      return set;
-    },
-  };
-};
+/**
+ * The ruleset's IP sets by name, each compiled on first lookup (a packet consults a few of hundreds); the
+ * last of a repeated name, as the kernel would have it after restoring them in order.
+ */
+const lazySets = (sets: readonly IpSet[]): SetLookup =>
+  lazyLookup(
+    sets.map((s) => [s.name, s] as const),
+    compileSet,
+  );
 
 const hookRules = (h: HookChain): Rule[] => [...h.inserted, ...(h.others ?? []), ...h.appended];
 

@@ -1,6 +1,7 @@
 // IP sets compiled for lookups: hash:net as one hash per prefix length (the kernel's hash:net also probes
 // each stored prefix length, net/netfilter/ipset/ip_set_hash_gen.h), hash:ip,port as a set of ip|proto|port.
 
+import type { Lookup } from "../util/lazy-lookup.js";
 import type { IpSet, IpVersion } from "../rules/ir.js";
 import { addrKey, parseAddr, parsePrefix, type Addr } from "./addr.js";
 
@@ -15,9 +16,7 @@ export interface CompiledSet {
 }
 
 /** IP sets by name, as rules look them up. */
-export interface SetLookup {
-  readonly get: (name: string) => CompiledSet | undefined;
-}
+export type SetLookup = Lookup<CompiledSet>;
 
 /** Protocol names ipset accepts in hash:ip,port members (ipset(8) "proto:port"; no proto means tcp). */
 const IPSET_PROTOS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, sctp: 132, udplite: 136 };

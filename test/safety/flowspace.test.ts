@@ -60,10 +60,18 @@ test("ranges: intersect and subtract unions, normalize, complement, and exact CI
   t.deepEqual(rangeToCidrs(4, addrSpace(4)), ["0.0.0.0/0"]);
 });
 
-const withIfaces = (names: string[]): Ruleset => ({
+const rule = (matches: Match[], kind: "accept" | "drop"): Rule => ({
+  kind: "rule",
+  matches,
+  action: { kind },
+  comments: [],
+});
+
+/** An IPv4 ruleset of these rules in filter INPUT, with these sets and the chain's policy. */
+const inputRuleset = (inserted: Rule[], sets: IpSet[] = [], policy?: "ACCEPT" | "DROP"): Ruleset => ({
   kind: "ruleset",
   version: 4,
-  sets: [],
+  sets,
   warnings: [],
   tables: [
     {
@@ -71,21 +79,14 @@ const withIfaces = (names: string[]): Ruleset => ({
       name: "filter",
       chains: [],
       hooks: [
-        {
-          kind: "hook",
-          name: "INPUT",
-          inserted: names.map((n) => ({
-            kind: "rule",
-            matches: [match.inIface(n)],
-            action: { kind: "accept" },
-            comments: [],
-          })),
-          appended: [],
-        },
+        { kind: "hook", name: "INPUT", ...(policy === undefined ? {} : { policy }), inserted, appended: [] },
       ],
     },
   ],
 });
+
+const withIfaces = (names: string[]): Ruleset =>
+  inputRuleset(names.map((n) => rule([match.inIface(n)], "accept")));
 
 test("the interface universe: one representative per class of names the rules can tell apart", (t) => {
   const u = ifaceUniverse([withIfaces(["eth0", "eth+", "cali+", "cali1+"])], ["ens3"]);
@@ -253,41 +254,15 @@ test("set matches split a box in two, whatever the members; regions agree with t
     members: ["192.0.2.4/31", "192.0.2.0/32", "192.0.2.5/32", "198.51.100.0/24"],
     description: "",
   };
-  const rule = (matches: Match[], kind: "accept" | "drop"): Rule => ({
-    kind: "rule",
-    matches,
-    action: { kind },
-    comments: [],
-  });
-  const rs: Ruleset = {
-    kind: "ruleset",
-    version: 4,
-    sets: [ipPort, nets],
-    warnings: [],
-    tables: [
-      {
-        kind: "table",
-        name: "filter",
-        chains: [],
-        hooks: [
-          {
-            kind: "hook",
-            name: "INPUT",
-            policy: "DROP",
-            inserted: [
-              rule([match.set("cali40nets", ["src"])], "drop"),
-              rule([match.set("cali40named", ["dst", "dst"])], "accept"),
-              rule(
-                [match.set("cali40nets", ["dst"], true), match.dstPorts([{ from: 60, to: 70 }])],
-                "accept",
-              ),
-            ],
-            appended: [],
-          },
-        ],
-      },
+  const rs = inputRuleset(
+    [
+      rule([match.set("cali40nets", ["src"])], "drop"),
+      rule([match.set("cali40named", ["dst", "dst"])], "accept"),
+      rule([match.set("cali40nets", ["dst"], true), match.dstPorts([{ from: 60, to: 70 }])], "accept"),
     ],
-  };
+    [ipPort, nets],
+    "DROP",
+  );
   const u = ifaceUniverse([rs], ["eth0"]);
   const low = cidrRange("192.0.2.0/29", 4)!;
   const root: Box = {

@@ -4,6 +4,7 @@
 
 import type { IpSet, IpVersion } from "../../rules/ir.js";
 import { parseAddr, parsePrefix } from "../../trace/addr.js";
+import { lazyLookup, type Lookup } from "../../util/lazy-lookup.js";
 import { addrSpace, complement, normalize, range, type Range } from "./ranges.js";
 
 export interface IpPortMember {
@@ -71,32 +72,18 @@ const readSet = (set: IpSet): SetRanges => {
 };
 
 /** Sets by dataplane name, read into ranges when first asked for. */
-export interface SetRangesLookup {
-  get(name: string): SetRanges | undefined;
-}
+export type SetRangesLookup = Lookup<SetRanges>;
 
 /**
- * Sets by dataplane name (what `-m set --match-set` names), as the tracer looks them up. A set's members
- * are parsed on first use: a node's ruleset holds hundreds of sets with up to thousands of members, and an
- * analysis reaches a few of them.
+ * Sets by dataplane name (what `-m set --match-set` names), as the tracer looks them up (a later set of
+ * the same name replaces an earlier one). A set's members are parsed on first use: a node's ruleset holds
+ * hundreds of sets with up to thousands of members, and an analysis reaches a few of them.
  */
-export const setsByName = (sets: readonly IpSet[]): SetRangesLookup => {
-  // A later set of the same name replaces an earlier one, as in the tracer's Map.
-  const byName = new Map(sets.map((s) => [s.name, s]));
-  const read = new Map<string, SetRanges>();
-  return {
-    get: (name) => {
-      let r = read.get(name);
-      if (r === undefined) {
-        const set = byName.get(name);
-        if (set === undefined) return undefined;
-        r = setRanges(set);
-        read.set(name, r);
-      }
-      return r;
-    },
-  };
-};
+export const setsByName = (sets: readonly IpSet[]): SetRangesLookup =>
+  lazyLookup(
+    sets.map((s) => [s.name, s] as const),
+    setRanges,
+  );
 
 /** Loopback is always local (the tracer's isLoopback: 127.0.0.0/8, ::1). */
 const LOOPBACK = { 4: cidrRange("127.0.0.0/8", 4)!, 6: cidrRange("::1/128", 6)! } as const;
