@@ -1,8 +1,8 @@
 // A header-space box: every NEW packet whose fields lie in the box's unions of ranges and whose interfaces
 // are in its interface sets. A dimension is a union, not one range, so that a rule matching a set of N
-// members splits a box in two (inside, outside), not into 2N+1 pieces. Ports only mean something for tcp/udp/sctp/udplite and ICMP type/code only for the
-// family's ICMP protocol (xt_multiport and xt_icmp read no other headers); for other protocols those
-// dimensions stay full and the packet carries none.
+// members splits a box in two (inside, outside), not into 2N+1 pieces. Ports only mean something for
+// tcp/udp/sctp/udplite and ICMP type/code only for the family's ICMP protocol (xt_multiport and xt_icmp
+// read no other headers); for other protocols those dimensions stay full and the packet carries none.
 
 import type { IpVersion } from "../../rules/ir.js";
 import type { Packet } from "../../trace/index.js";

@@ -1,7 +1,8 @@
 // One IR match over a whole box: true for every packet in it, false for every packet, or the box split in
-// two along one dimension (the part where the match holds, or a step towards it, and the rest). Each handler mirrors the tracer's predicate (src/trace/match.ts) — including
-// where the kernel cannot evaluate a match at all (no port header, not ICMP): then it never matches, even
-// negated. Matches on state the walk computes (mark, conntrack) are decided from the path, not the box.
+// two along one dimension (the part where the match holds, or a step towards it, and the rest). Each
+// handler mirrors the tracer's predicate (src/trace/match.ts) — including where the kernel cannot
+// evaluate a match at all (no port header, not ICMP): then it never matches, even negated. Matches on
+// state the walk computes (mark, conntrack) are decided from the path, not the box.
 
 import type { Match, MatchHandlers, PortRange } from "../../rules/ir.js";
 import { onMatch } from "../../rules/ir.js";
