@@ -90,6 +90,13 @@ export const representative = (b: Box): Packet => {
   };
 };
 
+/** Whether two boxes have the same lowest corner, hence the same representative packet. */
+export const sameCorner = (a: Box, b: Box): boolean =>
+  a.v === b.v &&
+  NUM_DIMS.every((d) => lowest(a[d]) === lowest(b[d])) &&
+  a.in[0] === b.in[0] &&
+  a.out[0] === b.out[0];
+
 /** The box holding just the representative packet (used to evaluate a match on it). */
 export const pointOf = (b: Box): Box => {
   const pt = (rs: Ranges): Ranges => [{ lo: lowest(rs), hi: lowest(rs) }];

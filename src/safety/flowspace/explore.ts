@@ -4,7 +4,7 @@
 
 import type { Ruleset, TableName } from "../../rules/ir.js";
 import { trace, type DecidedBy, type TraceResult } from "../../trace/index.js";
-import { representative, type Box } from "./box.js";
+import { representative, sameCorner, type Box } from "./box.js";
 import { prepareRuleset, splitAlongPath, unsupported } from "./uniform.js";
 
 /** Where the verdict was decided: the deciding rule (or chain-policy event) on the path. */
@@ -82,21 +82,32 @@ export const refine = (
   for (const p of rulesets.map(prepareRuleset)) {
     const refined: FinalBox[] = [];
     for (const item of current) {
-      // Each box with the path step up to which it is known to be uniform.
-      const stack = [{ box: item.box, from: 0 }];
+      // Each box with the path step up to which it is known to be uniform, and its representative's trace
+      // when its parent's was the same packet.
+      const stack: { box: Box; from: number; traced?: TraceResult }[] = [{ box: item.box, from: 0 }];
       while (stack.length > 0) {
-        const { box, from } = stack.pop()!;
-        if (++traces > max)
-          return {
-            ok: false,
-            error: `the flow space needs more than ${max} traces; narrow it (--node, fewer rulesets)`,
-          };
-        const r = trace(p.ruleset, representative(box), { verbose: true });
+        const { box, from, traced } = stack.pop()!;
+        let r = traced;
+        if (r === undefined) {
+          if (++traces > max)
+            return {
+              ok: false,
+              error: `the flow space needs more than ${max} traces; narrow it (--node, fewer rulesets)`,
+            };
+          r = trace(p.ruleset, representative(box), { verbose: true });
+        }
         const split = splitAlongPath(p, r.path, box, from);
         if (split === undefined) refined.push({ box, outcomes: [...item.outcomes, outcomeOf(r)] });
         else
-          for (let i = split.parts.length - 1; i >= 0; i--)
-            stack.push({ box: split.parts[i]!, from: split.at });
+          for (let i = split.parts.length - 1; i >= 0; i--) {
+            const part = split.parts[i]!;
+            // The part holding the parent's lowest corner has it as its own: its walk is the parent's.
+            stack.push(
+              sameCorner(part, box)
+                ? { box: part, from: split.at, traced: r }
+                : { box: part, from: split.at },
+            );
+          }
       }
     }
     current = refined;
