@@ -114,6 +114,20 @@ export const pointOf = (b: Box): Box => {
   };
 };
 
+// Parts of a split box share the dimensions the split did not touch (the same arrays), and the rules on a
+// path test the same sets again and again: each (dimension, union) pair is weighed once.
+const relations = new WeakMap<Ranges, WeakMap<Ranges, ReturnType<typeof relation>>>();
+const relationOf = (a: Ranges, b: Ranges): ReturnType<typeof relation> => {
+  let byUnion = relations.get(a);
+  if (byUnion === undefined) relations.set(a, (byUnion = new WeakMap()));
+  let r = byUnion.get(b);
+  if (r === undefined) {
+    r = relation(a, b);
+    byUnion.set(b, r);
+  }
+  return r;
+};
+
 /**
  * The box's packets whose `dim` lies in the normalized union `inside`, and the others; only the part that
  * is not empty when one is (the box is uniform along `dim` for that union).
@@ -123,7 +137,7 @@ export const partitionBox = (
   dim: NumDim,
   inside: Ranges,
 ): { readonly in?: Box; readonly out?: Box } => {
-  const where = relation(b[dim], inside);
+  const where = relationOf(b[dim], inside);
   if (where === "inside") return { in: b };
   if (where === "outside") return { out: b };
   return { in: { ...b, [dim]: intersect(b[dim], inside) }, out: { ...b, [dim]: subtract(b[dim], inside) } };

@@ -56,11 +56,12 @@ const ports = (dim: "sport" | "dport", list: readonly PortRange[], negated: bool
 
 const net = (dim: "src" | "dst", cidr: string, negated: boolean) => {
   // Parsed once per match, for both families.
-  const byFamily = { 4: cidrRange(cidr, 4), 6: cidrRange(cidr, 6) };
+  const union = (r: Range | undefined): Range[] | undefined => (r === undefined ? undefined : [r]);
+  const byFamily = { 4: union(cidrRange(cidr, 4)), 6: union(cidrRange(cidr, 6)) };
   return (c: StepContext): Classified => {
-    const r = byFamily[c.box.v];
+    const rs = byFamily[c.box.v];
     // The tracer: not a CIDR of the ruleset's family → never matches, negated or not.
-    return r === undefined ? uniform(false) : byRanges(c.box, dim, [r], negated);
+    return rs === undefined ? uniform(false) : byRanges(c.box, dim, rs, negated);
   };
 };
 
