@@ -5,7 +5,7 @@
 import type { Ruleset, TableName } from "../../rules/ir.js";
 import { trace, type DecidedBy, type TraceResult } from "../../trace/index.js";
 import { representative, sameCorner, type Box } from "./box.js";
-import { prepareRuleset, splitAlongPath, unsupported } from "./uniform.js";
+import { prepareRuleset, splitAlongPath } from "./uniform.js";
 
 /** Where the verdict was decided: the deciding rule (or chain-policy event) on the path. */
 export interface DecidedAt {
@@ -70,16 +70,14 @@ export const refine = (
   items: readonly FinalBox[],
   opts: ExploreOptions = {},
 ): Explored => {
-  for (const rs of rulesets) {
-    const why = unsupported(rs);
-    if (why !== undefined) return { ok: false, error: why };
-  }
+  const prepared = rulesets.map(prepareRuleset);
+  for (const p of prepared) if (p.unsupported !== undefined) return { ok: false, error: p.unsupported };
   const max = opts.maxTraces ?? 2_000_000;
   let traces = 0;
   // Uniformity is hereditary (a sub-box of a uniform box is uniform, with the same outcome), so the boxes
   // are refined for one ruleset at a time and never traced twice in the same ruleset.
   let current: readonly FinalBox[] = items;
-  for (const p of rulesets.map(prepareRuleset)) {
+  for (const p of prepared) {
     const refined: FinalBox[] = [];
     for (const item of current) {
       // Each box with the path step up to which it is known to be uniform, and its representative's trace

@@ -5,7 +5,7 @@
 import type { IpSet, IpVersion } from "../../rules/ir.js";
 import { parseAddr, parsePrefix } from "../../trace/addr.js";
 import { lazyLookup, type Lookup } from "../../util/lazy-lookup.js";
-import { addrSpace, complement, normalize, range, type Range } from "./ranges.js";
+import { addrSpace, complement, normalize, range, rangesKey, type Range } from "./ranges.js";
 
 export interface IpPortMember {
   readonly ip: Range;
@@ -123,18 +123,18 @@ export const ipPortClasses = (set: SetRanges, proto: bigint): IpPortClasses => {
     if (list === undefined) portsOf.set(m.ip.lo, [m.port]);
     else list.push(m.port);
   }
-  const groups = new Map<string, { ips: Range[]; ports: Range[] }>();
+  // The sorted addresses, each with its group (by port list); a group's addresses are joined at the end.
   const ips = [...portsOf.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const groupOf: { ips: Range[]; ports: Range[] }[] = [];
-  for (const ip of ips) {
-    const normal = normalize(portsOf.get(ip)!.map((p) => range(p, p)));
-    const key = normal.map((r) => `${r.lo}-${r.hi}`).join(",");
+  const groups = new Map<string, { ips: Range[]; ports: Range[] }>();
+  const groupOf = ips.map((ip) => {
+    const ports = normalize(portsOf.get(ip)!.map((p) => range(p, p)));
+    const key = rangesKey(ports);
     let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { ips: [], ports: normal }));
+    if (g === undefined) groups.set(key, (g = { ips: [], ports }));
     g.ips.push(range(ip, ip));
-    groupOf.push(g);
-  }
-  const classes = new Map([...groups.values()].map((g) => [g, { ips: normalize(g.ips), ports: g.ports }]));
+    return g;
+  });
+  for (const g of groups.values()) g.ips = normalize(g.ips);
   const classOf = (ip: bigint): IpPortClass | undefined => {
     let lo = 0;
     let hi = ips.length;
@@ -143,7 +143,7 @@ export const ipPortClasses = (set: SetRanges, proto: bigint): IpPortClasses => {
       if (ips[mid]! < ip) lo = mid + 1;
       else hi = mid;
     }
-    return ips[lo] === ip ? classes.get(groupOf[lo]!) : undefined;
+    return ips[lo] === ip ? groupOf[lo] : undefined;
   };
   out = {
     classOf,

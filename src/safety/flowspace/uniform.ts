@@ -15,6 +15,8 @@ export interface Prepared {
   readonly ruleset: Ruleset;
   readonly compiled: CompiledRuleset;
   readonly sets: SetRangesLookup;
+  /** Why the analysis cannot treat the ruleset exactly (NAT rewrites addresses mid-walk), if it cannot. */
+  readonly unsupported: string | undefined;
 }
 
 // One per ruleset: preflight explores the same node's rulesets once per flow and interface.
@@ -23,22 +25,15 @@ const prepared = new WeakMap<Ruleset, Prepared>();
 export const prepareRuleset = (ruleset: Ruleset): Prepared => {
   let p = prepared.get(ruleset);
   if (p === undefined) {
-    p = { ruleset, compiled: compileRuleset(ruleset), sets: setsByName(ruleset.sets) };
+    p = {
+      ruleset,
+      compiled: compileRuleset(ruleset),
+      sets: setsByName(ruleset.sets),
+      unsupported: natRule(ruleset),
+    };
     prepared.set(ruleset, p);
   }
   return p;
-};
-
-const unsupportedWhy = new WeakMap<Ruleset, { readonly why: string | undefined }>();
-
-/** A ruleset the analysis cannot treat exactly: NAT rewrites addresses mid-walk. */
-export const unsupported = (rs: Ruleset): string | undefined => {
-  let known = unsupportedWhy.get(rs);
-  if (known === undefined) {
-    known = { why: natRule(rs) };
-    unsupportedWhy.set(rs, known);
-  }
-  return known.why;
 };
 
 const natRule = (rs: Ruleset): string | undefined => {
