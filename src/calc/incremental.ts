@@ -342,8 +342,16 @@ const sameHooks = (a: readonly HookChain[], b: readonly HookChain[]): boolean =>
       sameRules(h.others, g.others),
   );
 
-/** Chain differences between two rulesets of the same IP version, table by table. */
-export const diffRulesets = (prev: Ruleset, next: Ruleset): ChainChange[] => {
+/**
+ * Chain differences between two rulesets of the same IP version, table by table. With `only`, the caller
+ * knows which chains can differ: per table, just those names are compared (in `next`'s order, then removed
+ * ones), and tables it leaves out are taken as equal.
+ */
+export const diffRulesets = (
+  prev: Ruleset,
+  next: Ruleset,
+  only?: ReadonlyMap<TableName, ReadonlySet<string>>,
+): ChainChange[] => {
   const out: ChainChange[] = [];
   const names = [...new Set([...prev.tables, ...next.tables].map((t) => t.name))];
   for (const table of names) {
@@ -351,8 +359,12 @@ export const diffRulesets = (prev: Ruleset, next: Ruleset): ChainChange[] => {
     const nt = next.tables.find((t) => t.name === table);
     // A table object is never modified: the same object has the same chains.
     if (pt === nt) continue;
-    const a = new Map((pt?.chains ?? []).map((c) => [c.name, c]));
-    const b = new Map((nt?.chains ?? []).map((c) => [c.name, c]));
+    const some = only?.get(table);
+    if (only !== undefined && some === undefined) continue;
+    const pick = (chains: readonly Chain[] = []): Map<string, Chain> =>
+      new Map(chains.filter((c) => some === undefined || some.has(c.name)).map((c) => [c.name, c]));
+    const a = pick(pt?.chains);
+    const b = pick(nt?.chains);
     for (const [name, c] of b) {
       const old = a.get(name);
       if (old === undefined) out.push({ table, chain: name, change: "added" });
@@ -452,10 +464,13 @@ export const rerenderPolicyChange = (
     const rules = sameData({ ...before.spec, order: 0 }, { ...after.spec, order: 0 })
       ? { ruleset: prev.ruleset, changes: [] }
       : replacePolicyChains(prev.ruleset, model, after);
-    const ruleset = rebuildEndpointChains(rules.ruleset, model, (tiers) =>
+    const rebuilt = rebuildEndpointChains(rules.ruleset, model, (tiers) =>
       tiers.some((g) => g.policies.includes(after)),
     );
-    replaced = { ruleset, changes: [...rules.changes, ...diffRulesets(rules.ruleset, ruleset)] };
+    replaced = {
+      ruleset: rebuilt.ruleset,
+      changes: [...rules.changes, ...diffRulesets(rules.ruleset, rebuilt.ruleset, rebuilt.touched)],
+    };
   } else if (after !== undefined && (selectsAsBefore || samePlacement(prev.model, model, before, after)))
     replaced = replacePolicyChains(prev.ruleset, model, after);
   const fast = replaced !== undefined;

@@ -447,11 +447,51 @@ const sameTargets = (a: Chain, b: Chain): boolean => {
   return x.size === y.size && [...y].every((n) => x.has(n));
 };
 
-/** Where a chain is in a table's chains (sorted by name, as prune leaves them); -1 if it is not. */
-const chainIndex = (chains: readonly Chain[], name: string): number => {
-  const i = lowerBound(chains, (c) => c.name < name);
-  return chains[i]?.name === name ? i : -1;
+/** Where a chain is, or would go, in a table's chains (sorted by name, as prune leaves them). */
+const chainSlot = (chains: readonly Chain[], name: string): number =>
+  lowerBound(chains, (c) => c.name < name);
+
+/**
+ * Removes from `chains` (sorted, all reachable before) the chains nothing reaches any more, given that only
+ * those `suspects` name can have lost their last reference; returns them. A chain is reached when a hook or
+ * a chain that stays targets it, so each round scans every chain's targets for the suspects (cached per
+ * chain: cheap next to prune's walk and sort), and the targets of what goes are suspects of the next round.
+ */
+const dropUnreached = (chains: Chain[], hooks: readonly HookChain[], suspects: Set<string>): Chain[] => {
+  const gone: Chain[] = [];
+  const goneNames = new Set<string>();
+  while (suspects.size > 0) {
+    const reached = new Set<string>();
+    const see = (c: Chain | HookChain): void => {
+      for (const n of targets(c)) if (suspects.has(n)) reached.add(n);
+    };
+    for (const h of hooks) see(h);
+    for (const c of chains) if (!goneNames.has(c.name)) see(c);
+    const next = new Set<string>();
+    for (const n of suspects) {
+      if (reached.has(n) || goneNames.has(n)) continue;
+      const i = chainSlot(chains, n);
+      const c = chains[i];
+      if (c?.name !== n) continue;
+      gone.push(c);
+      goneNames.add(n);
+      for (const t of targets(c)) next.add(t);
+    }
+    suspects = next;
+  }
+  if (gone.length > 0) {
+    const kept = chains.filter((c) => !goneNames.has(c.name));
+    chains.length = 0;
+    for (const c of kept) chains.push(c);
+  }
+  return gone;
 };
+
+/** The result of rebuildEndpointChains: the ruleset, and per table the chains replaced, added or removed. */
+export interface EndpointChainsRebuilt {
+  readonly ruleset: Ruleset;
+  readonly touched: ReadonlyMap<TableName, ReadonlySet<string>>;
+}
 
 /**
  * `prev` (buildRuleset's ruleset of this node) with the endpoint chains whose tiers `touched` picks
@@ -459,40 +499,52 @@ const chainIndex = (chains: readonly Chain[], name: string): number => {
  * same policies and profiles, only in another order (a policy's order was edited); then the dispatch,
  * policy and profile chains and the IP sets are what they were. The result equals buildRuleset(model).
  * Policy group chains the new endpoint chains jump to are added, and those nothing reaches any more go.
+ * Only chains a replaced chain targeted can become unreachable, so the table is not pruned again.
  */
 export const rebuildEndpointChains = (
   prev: Ruleset,
   model: NodeModel,
   touched: (tiers: readonly TierGroup[]) => boolean,
-): Ruleset => {
+): EndpointChainsRebuilt => {
   const uses = endpointChainUses(model, endpointLayout(model));
-  let pruned = false;
+  const names = new Map<TableName, ReadonlySet<string>>();
+  // Whether a chain that matches on sets came or went, so the node's sets must be counted again.
+  let setsMoved = false;
   const tables = prev.tables.map((t) => {
     const mine = t.name === "nat" ? [] : uses[t.name].filter((u) => touched(u.tiers));
     if (mine.length === 0) return t;
     const chains = [...t.chains];
-    const added: Chain[] = [];
-    // Reachability changes only when a chain's targets do (a group chain split or merged).
-    let reach = false;
+    const written = new Set<string>();
+    const suspects = new Set<string>();
     for (const u of mine)
       for (const c of endpointChains(model, u)) {
-        const i = chainIndex(chains, c.name);
-        if (i < 0) {
-          added.push(c);
-          reach = true;
-        } else {
-          if (!reach && !sameTargets(chains[i]!, c)) reach = true;
+        if (written.has(c.name)) continue;
+        written.add(c.name);
+        const i = chainSlot(chains, c.name);
+        const old = chains[i];
+        if (old?.name !== c.name) {
+          chains.splice(i, 0, c);
+          setsMoved ||= setsUsed(c).length > 0;
+        } else if (old !== c) {
+          // Reachability changes only when a chain's targets do (a policy group split or merged).
+          if (!sameTargets(old, c)) for (const n of targets(old)) suspects.add(n);
           chains[i] = c;
         }
       }
-    if (!reach) return { ...t, chains };
-    pruned = true;
-    return prune(t.name, t.hooks, [...chains, ...added]);
+    for (const c of dropUnreached(chains, t.hooks, suspects)) {
+      written.add(c.name);
+      setsMoved ||= setsUsed(c).length > 0;
+    }
+    names.set(t.name, written);
+    return { ...t, chains };
   });
   let sets = prev.sets;
-  if (pruned) {
+  if (setsMoved) {
     const used = setsReferenced(tables);
     sets = sets.filter((s) => used.has(s.name));
   }
-  return { kind: "ruleset", version: prev.version, tables, sets, warnings: model.warnings };
+  return {
+    ruleset: { kind: "ruleset", version: prev.version, tables, sets, warnings: model.warnings },
+    touched: names,
+  };
 };
