@@ -52,17 +52,20 @@ export const action = {
     ({ ACCEPT: action.accept, DROP: action.drop, REJECT: action.reject, RETURN: action.return })[keyword],
 };
 
+const NO_COMMENTS: readonly string[] = [];
+
 export const rule = (
   matches: readonly Match[],
   act: Action,
   opts: { readonly comments?: readonly string[]; readonly origin?: Origin } = {},
-): Rule => ({
-  kind: "rule",
-  matches,
-  action: act,
-  comments: opts.comments ?? [],
-  ...(opts.origin === undefined ? {} : { origin: opts.origin }),
-});
+): Rule => {
+  const comments = opts.comments ?? NO_COMMENTS;
+  // Two literals, not a conditional spread: on Node 20 the spread costs microseconds, and every rule of
+  // every chain is made here.
+  return opts.origin === undefined
+    ? { kind: "rule", matches, action: act, comments }
+    : { kind: "rule", matches, action: act, comments, origin: opts.origin };
+};
 
 export const withOrigin = (rules: readonly Rule[], origin: Origin): Rule[] =>
   rules.map((r) => (r.origin === undefined ? { ...r, origin } : r));
