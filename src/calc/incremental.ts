@@ -204,8 +204,12 @@ const substitutePolicy = (model: NodeModel, before: Policy, after: Policy, clust
       ? swap
       : (list: readonly Policy[]): readonly Policy[] =>
           list.includes(before) ? movePolicy(list, before, after) : list;
+  // Tiers without the policy keep their objects: endpoint chains rebuilt after an order edit take over
+  // those tiers' rules (rules/endpoint-chains.ts).
   const groups = (gs: readonly TierGroup[]): readonly TierGroup[] =>
-    gs.some((g) => g.policies.includes(before)) ? gs.map((g) => ({ ...g, policies: place(g.policies) })) : gs;
+    gs.some((g) => g.policies.includes(before))
+      ? gs.map((g) => (g.policies.includes(before) ? { ...g, policies: place(g.policies) } : g))
+      : gs;
   const dir = (d: { readonly ingress: readonly TierGroup[]; readonly egress: readonly TierGroup[] }) => ({
     ingress: groups(d.ingress),
     egress: groups(d.egress),
@@ -406,7 +410,11 @@ export const iptablesDelta = (prev: Ruleset, next: Ruleset, changes = diffRulese
     const head = body.length === 0 ? [`*${table}`] : body.slice(0, -1);
     lines.push(...head, ...removed.map((n) => `:${n} - -`), ...removed.map((n) => `-X ${n}`), "COMMIT");
   }
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+  // Concatenated, not joined, as renderIptables does: the chains' texts are linked, not copied into one
+  // new string of half a megabyte (on the gateway) that whoever writes the delta out would copy again.
+  let out = "";
+  for (const l of lines) out += `${l}\n`;
+  return out;
 };
 
 /** ipset changes: new sets and member changes before the rules change, removed sets after. */

@@ -142,7 +142,28 @@ const contextKey = (s: EndpointChainSpec): string => {
  */
 export const textKeyOf = (chain: Chain): string | undefined => textKeys.get(chain);
 
-export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chain[] } => {
+/** Where a tier's rules are in an endpoint chain, the group chains it jumps to and its part of the text key. */
+interface TierPart {
+  readonly group: TierGroup;
+  readonly start: number;
+  readonly end: number;
+  readonly extra: readonly Chain[];
+  readonly key: string;
+}
+
+// How each endpoint chain was built: what its tiers' rules depend on besides the tier (the chain's context,
+// name, kind, direction, endpoint and interface; origins name the last two), and each tier's part.
+const madeFrom = new WeakMap<Chain, { readonly spec: string; readonly tiers: readonly TierPart[] }>();
+
+const specKey = (s: EndpointChainSpec): string =>
+  `${contextKey(s)}\0${s.name}\0${s.kind}\0${s.direction}\0${s.endpoint}\0${s.iface}`;
+
+/**
+ * An endpoint chain and the policy group chains it jumps to. `previous`: an endpoint chain built here for
+ * the same endpoint, interface and kind of chain (the one an order edit replaces), whose tiers' rules are
+ * taken over where their tier group is the same object.
+ */
+export const endpointChain = (s: EndpointChainSpec, previous?: Chain): { chain: Chain; extra: Chain[] } => {
   const { accept, pass } = s.marks;
   const origin = (
     role: Extract<Origin, { kind: "endpoint" }>["role"],
@@ -187,9 +208,25 @@ export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chai
   // E4.
   push(rule([], action.clearMark(accept | pass), { origin: origin("clear-marks") }));
 
-  // E6: tiers.
+  // E6: tiers. A tier whose group object `previous` was built from too has the same rules (and group
+  // chains, and key): they are taken over, so an order edit rebuilds only the moved policy's tier.
+  const spec = specKey(s);
+  const before = previous === undefined ? undefined : madeFrom.get(previous);
+  const reuse = before?.spec === spec ? before : undefined;
+  const parts: TierPart[] = [];
   for (const tier of s.tiers) {
     if (tier.policies.length === 0) continue;
+    const old = reuse?.tiers.find((t) => t.group === tier);
+    if (old !== undefined) {
+      for (let i = old.start; i < old.end; i++) push(previous!.rules[i]!);
+      for (const c of old.extra) extra.push(c);
+      tierKey += old.key;
+      parts.push({ ...old, start: rules.length - (old.end - old.start), end: rules.length });
+      continue;
+    }
+    const start = rules.length;
+    const extraStart = extra.length;
+    const keyStart = tierKey.length;
     tierKey += `\0t\0${tier.tier}\0${tier.defaultAction}`;
     push(
       rule([], action.clearMark(pass), {
@@ -235,6 +272,13 @@ export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chai
           origin: origin("end-of-tier-drop", tier.tier),
         }),
       );
+    parts.push({
+      group: tier,
+      start,
+      end: rules.length,
+      extra: extra.slice(extraStart),
+      key: tierKey.slice(keyStart),
+    });
   }
 
   // E7: forward chains with no tiers allow by default.
@@ -267,6 +311,7 @@ export const endpointChain = (s: EndpointChainSpec): { chain: Chain; extra: Chai
     );
   }
   const chain: Chain = { kind: "chain", name: s.name, rules };
+  madeFrom.set(chain, { spec, tiers: parts });
   textKeys.set(
     chain,
     `${contextKey(s)}\0${s.name}\0${s.kind}\0${s.direction}\0${s.allow}\0${s.kind === "normal" ? s.profiles.join("\0p\0") : ""}${tierKey}`,

@@ -249,8 +249,11 @@ const endpointChainsBuilt = new WeakMap<
   >
 >();
 
-/** The endpoint chain and the policy group chains it jumps to. */
-const endpointChains = (model: NodeModel, u: EndpointChainUse): Chain[] => {
+/**
+ * The endpoint chain and the policy group chains it jumps to. `previous`: the chain this one replaces, whose
+ * unchanged tiers it takes over (rules/endpoint-chains.ts).
+ */
+const endpointChains = (model: NodeModel, u: EndpointChainUse, previous?: Chain): Chain[] => {
   const { config, facts } = model;
   const r = u.endpoint;
   // Endpoint chains do not depend on the IP version: a node's second build reuses its first's.
@@ -263,20 +266,23 @@ const endpointChains = (model: NodeModel, u: EndpointChainUse): Chain[] => {
   const hit = mine.get(key);
   if (hit !== undefined && hit.config === config && hit.facts === facts && hit.tiers === u.tiers)
     return hit.chains;
-  const res = endpointChain({
-    name: endpointChainName(u.prefix, r.binding.iface),
-    kind: u.kind,
-    direction: u.dir,
-    endpoint: r.binding.endpoint.metadata.name,
-    iface: r.binding.iface,
-    tiers: u.tiers,
-    profiles: u.kind === "normal" ? r.policies.profiles : [],
-    allow: u.allow,
-    deny: action.of(config.deny),
-    marks: config.marks,
-    disableConntrackInvalidCheck: config.disableConntrackInvalidCheck,
-    kindPrefix: facts.policyChainKindPrefix,
-  });
+  const res = endpointChain(
+    {
+      name: endpointChainName(u.prefix, r.binding.iface),
+      kind: u.kind,
+      direction: u.dir,
+      endpoint: r.binding.endpoint.metadata.name,
+      iface: r.binding.iface,
+      tiers: u.tiers,
+      profiles: u.kind === "normal" ? r.policies.profiles : [],
+      allow: u.allow,
+      deny: action.of(config.deny),
+      marks: config.marks,
+      disableConntrackInvalidCheck: config.disableConntrackInvalidCheck,
+      kindPrefix: facts.policyChainKindPrefix,
+    },
+    previous,
+  );
   const chains = [res.chain, ...res.extra];
   mine.set(key, { config, facts, tiers: u.tiers, chains });
   return chains;
@@ -516,8 +522,10 @@ export const rebuildEndpointChains = (
     const chains = [...t.chains];
     const written = new Set<string>();
     const suspects = new Set<string>();
-    for (const u of mine)
-      for (const c of endpointChains(model, u)) {
+    for (const u of mine) {
+      const name = endpointChainName(u.prefix, u.endpoint.binding.iface);
+      const previous = chains[chainSlot(chains, name)];
+      for (const c of endpointChains(model, u, previous?.name === name ? previous : undefined)) {
         if (written.has(c.name)) continue;
         written.add(c.name);
         const i = chainSlot(chains, c.name);
@@ -531,6 +539,7 @@ export const rebuildEndpointChains = (
           chains[i] = c;
         }
       }
+    }
     for (const c of dropUnreached(chains, t.hooks, suspects)) {
       written.add(c.name);
       setsMoved ||= setsUsed(c).length > 0;
