@@ -158,6 +158,158 @@ const madeFrom = new WeakMap<Chain, { readonly spec: string; readonly tiers: rea
 const specKey = (s: EndpointChainSpec): string =>
   `${contextKey(s)}\0${s.name}\0${s.kind}\0${s.direction}\0${s.endpoint}\0${s.iface}`;
 
+type EndpointRole = Extract<Origin, { kind: "endpoint" }>["role"];
+
+/** The origin of an endpoint chain's rule. Spelled out, not spread from options: it runs for every rule. */
+const originOf = (
+  s: EndpointChainSpec,
+  role: EndpointRole,
+  tier?: string,
+  policy?: string,
+  profile?: string,
+): Origin => {
+  const o: { -readonly [K in keyof Extract<Origin, { kind: "endpoint" }>]: unknown } = {
+    kind: "endpoint",
+    endpoint: s.endpoint,
+    interface: s.iface,
+    role,
+  };
+  if (tier !== undefined) o.tier = tier;
+  if (policy !== undefined) o.policy = policy;
+  if (profile !== undefined) o.profile = profile;
+  return o as Origin;
+};
+
+/**
+ * E6 for one tier: appends its rules to `rules` and the group chains it jumps to to `extra`, and returns
+ * its part of the text key. (Its own function: V8 optimises small functions sooner, and endpointChain as
+ * one function took over 100 ms to compile.)
+ */
+const tierRules = (
+  s: EndpointChainSpec,
+  tier: TierGroup,
+  rules: Rule[],
+  extra: Chain[],
+  earlier?: GroupRules,
+): string => {
+  const { accept, pass } = s.marks;
+  let key = `\0t\0${tier.tier}\0${tier.defaultAction}`;
+  rules.push(
+    rule([], action.clearMark(pass), {
+      comments: [`Start of tier ${tier.tier}`],
+      origin: originOf(s, "tier-start", tier.tier),
+    }),
+  );
+  for (const group of groupPolicies(tier.policies)) {
+    const first = group.policies[0]!;
+    let target: string;
+    if (group.policies.length === 1) {
+      target = chainNameOfPolicy(s.direction, first, s.kindPrefix);
+      key += `\0${numberOf(first)}`;
+    } else {
+      const shared = sharedGroupChain(group.selector, s.direction, group.policies, s);
+      target = shared.name;
+      extra.push(shared);
+      key += `\0g${target}`;
+    }
+    // A group's rules depend only on its target (the policy's chain, or the group chain that names its
+    // policies), so an earlier build's are taken over.
+    const at = earlier?.at.get(target);
+    if (at !== undefined) {
+      for (let i = at; i < at + earlier!.size; i++) rules.push(earlier!.rules[i]!);
+      continue;
+    }
+    const names =
+      group.policies.length === 1
+        ? first.metadata.name
+        : group.policies.map((p) => p.metadata.name).join(",");
+    rules.push(
+      rule([match.markClear(pass)], action.jump(target), {
+        origin: originOf(s, "policy-jump", tier.tier, names),
+      }),
+    );
+    if (s.kind === "untracked")
+      rules.push(
+        rule([match.markSet(accept)], action.notrack, {
+          origin: originOf(s, "notrack", tier.tier, names),
+        }),
+      );
+    rules.push(
+      rule([match.markSet(accept)], action.return, {
+        comments: POLICY_RETURN_COMMENTS,
+        origin: originOf(s, "policy-return", tier.tier, names),
+      }),
+    );
+  }
+  if ((s.kind === "normal" || s.kind === "forward") && tier.defaultAction !== "Pass")
+    rules.push(
+      rule([match.markClear(pass)], s.deny, {
+        comments: [
+          `End of tier ${tier.tier}. ${s.deny.kind === "reject" ? "Reject" : "Drop"} if no policies passed packet`,
+        ],
+        origin: originOf(s, "end-of-tier-drop", tier.tier),
+      }),
+    );
+  return key;
+};
+
+const POLICY_RETURN_COMMENTS: readonly string[] = ["Return if policy accepted"];
+
+/** An earlier build of a tier: its chain's rules, and where each group's rules start, by jump target. */
+interface GroupRules {
+  readonly rules: readonly Rule[];
+  readonly at: ReadonlyMap<string, number>;
+  /** Rules per group: jump and return, and NOTRACK between them in untracked chains. */
+  readonly size: number;
+}
+
+/** The groups of an earlier build of a tier, found by their jumps (the tier's only jump rules). */
+const groupsOf = (s: EndpointChainSpec, rules: readonly Rule[], part: TierPart): GroupRules => {
+  const at = new Map<string, number>();
+  for (let i = part.start; i < part.end; i++) {
+    const a = rules[i]!.action;
+    if (a.kind === "jump") at.set(a.target, i);
+  }
+  return { rules, at, size: s.kind === "untracked" ? 3 : 2 };
+};
+
+/**
+ * E6: the tiers' rules, group chains and text key. A tier whose group object `previous` was built from too
+ * has the same rules (and group chains, and key): they are taken over, so an order edit rebuilds only the
+ * moved policy's tier.
+ */
+const tiersRules = (
+  s: EndpointChainSpec,
+  spec: string,
+  previous: Chain | undefined,
+  rules: Rule[],
+  extra: Chain[],
+): { key: string; parts: TierPart[] } => {
+  const before = previous === undefined ? undefined : madeFrom.get(previous);
+  const reuse = before?.spec === spec ? before : undefined;
+  const parts: TierPart[] = [];
+  let key = "";
+  for (const tier of s.tiers) {
+    if (tier.policies.length === 0) continue;
+    const start = rules.length;
+    const extraStart = extra.length;
+    const old = reuse?.tiers.find((t) => t.group === tier);
+    let part: string;
+    if (old === undefined) {
+      // The tier changed (the moved policy's): its groups that did not are taken over one by one.
+      const was = reuse?.tiers.find((t) => t.group.tier === tier.tier);
+      part = tierRules(s, tier, rules, extra, was && groupsOf(s, previous!.rules, was));
+    } else {
+      for (let i = old.start; i < old.end; i++) rules.push(previous!.rules[i]!);
+      for (const c of old.extra) extra.push(c);
+      part = old.key;
+    }
+    key += part;
+    parts.push({ group: tier, start, end: rules.length, extra: extra.slice(extraStart), key: part });
+  }
+  return { key, parts };
+};
+
 /**
  * An endpoint chain and the policy group chains it jumps to. `previous`: an endpoint chain built here for
  * the same endpoint, interface and kind of chain (the one an order edit replaces), whose tiers' rules are
@@ -165,156 +317,68 @@ const specKey = (s: EndpointChainSpec): string =>
  */
 export const endpointChain = (s: EndpointChainSpec, previous?: Chain): { chain: Chain; extra: Chain[] } => {
   const { accept, pass } = s.marks;
-  const origin = (
-    role: Extract<Origin, { kind: "endpoint" }>["role"],
-    tier?: string,
-    policy?: string,
-    profile?: string,
-  ): Origin => {
-    // Spelled out, not spread from an options object: this runs for every rule of every node.
-    const o: { -readonly [K in keyof Extract<Origin, { kind: "endpoint" }>]: unknown } = {
-      kind: "endpoint",
-      endpoint: s.endpoint,
-      interface: s.iface,
-      role,
-    };
-    if (tier !== undefined) o.tier = tier;
-    if (policy !== undefined) o.policy = policy;
-    if (profile !== undefined) o.profile = profile;
-    return o as Origin;
-  };
-  // Everything the rules' text depends on (not the endpoint or interface, which only reach origins).
-  // Joined with NUL, which no name can contain; built as the tiers are walked (cheaper than JSON).
-  let tierKey = "";
   const rules: Rule[] = [];
   const extra: Chain[] = [];
-  const push = (r: Rule): void => void rules.push(r);
 
   // E2: conntrack, except in untracked chains.
   if (s.kind !== "untracked") {
-    const ct = { origin: origin("conntrack") };
+    const ct = { origin: originOf(s, "conntrack") };
     if (s.allow !== "ACCEPT")
-      push(rule([match.ctState(["RELATED", "ESTABLISHED"])], action.setMark(accept), ct));
-    push(rule([match.ctState(["RELATED", "ESTABLISHED"])], action.of(s.allow), ct));
-    if (!s.disableConntrackInvalidCheck) push(rule([match.ctState(["INVALID"])], s.deny, ct));
+      rules.push(rule([match.ctState(["RELATED", "ESTABLISHED"])], action.setMark(accept), ct));
+    rules.push(rule([match.ctState(["RELATED", "ESTABLISHED"])], action.of(s.allow), ct));
+    if (!s.disableConntrackInvalidCheck) rules.push(rule([match.ctState(["INVALID"])], s.deny, ct));
   }
   // E3: failsafe, except in forward chains.
   if (s.kind !== "forward")
-    push(
+    rules.push(
       rule([], action.jump(s.direction === "ingress" ? CHAIN.failsafeIn : CHAIN.failsafeOut), {
-        origin: origin("failsafe-jump"),
+        origin: originOf(s, "failsafe-jump"),
       }),
     );
   // E4.
-  push(rule([], action.clearMark(accept | pass), { origin: origin("clear-marks") }));
+  rules.push(rule([], action.clearMark(accept | pass), { origin: originOf(s, "clear-marks") }));
 
-  // E6: tiers. A tier whose group object `previous` was built from too has the same rules (and group
-  // chains, and key): they are taken over, so an order edit rebuilds only the moved policy's tier.
+  // E6. The text key holds everything the rules' text depends on (not the endpoint or interface, which
+  // only reach origins), joined with NUL, which no name can contain.
   const spec = specKey(s);
-  const before = previous === undefined ? undefined : madeFrom.get(previous);
-  const reuse = before?.spec === spec ? before : undefined;
-  const parts: TierPart[] = [];
-  for (const tier of s.tiers) {
-    if (tier.policies.length === 0) continue;
-    const old = reuse?.tiers.find((t) => t.group === tier);
-    if (old !== undefined) {
-      for (let i = old.start; i < old.end; i++) push(previous!.rules[i]!);
-      for (const c of old.extra) extra.push(c);
-      tierKey += old.key;
-      parts.push({ ...old, start: rules.length - (old.end - old.start), end: rules.length });
-      continue;
-    }
-    const start = rules.length;
-    const extraStart = extra.length;
-    const keyStart = tierKey.length;
-    tierKey += `\0t\0${tier.tier}\0${tier.defaultAction}`;
-    push(
-      rule([], action.clearMark(pass), {
-        comments: [`Start of tier ${tier.tier}`],
-        origin: origin("tier-start", tier.tier),
-      }),
-    );
-    for (const group of groupPolicies(tier.policies)) {
-      const first = group.policies[0]!;
-      let target: string;
-      if (group.policies.length === 1) target = chainNameOfPolicy(s.direction, first, s.kindPrefix);
-      else {
-        const shared = sharedGroupChain(group.selector, s.direction, group.policies, s);
-        target = shared.name;
-        extra.push(shared);
-      }
-      tierKey += group.policies.length === 1 ? `\0${numberOf(first)}` : `\0g${target}`;
-      const names = group.policies.map((p) => p.metadata.name).join(",");
-      push(
-        rule([match.markClear(pass)], action.jump(target), {
-          origin: origin("policy-jump", tier.tier, names),
-        }),
-      );
-      if (s.kind === "untracked")
-        push(
-          rule([match.markSet(accept)], action.notrack, {
-            origin: origin("notrack", tier.tier, names),
-          }),
-        );
-      push(
-        rule([match.markSet(accept)], action.return, {
-          comments: ["Return if policy accepted"],
-          origin: origin("policy-return", tier.tier, names),
-        }),
-      );
-    }
-    if ((s.kind === "normal" || s.kind === "forward") && tier.defaultAction !== "Pass")
-      push(
-        rule([match.markClear(pass)], s.deny, {
-          comments: [
-            `End of tier ${tier.tier}. ${s.deny.kind === "reject" ? "Reject" : "Drop"} if no policies passed packet`,
-          ],
-          origin: origin("end-of-tier-drop", tier.tier),
-        }),
-      );
-    parts.push({
-      group: tier,
-      start,
-      end: rules.length,
-      extra: extra.slice(extraStart),
-      key: tierKey.slice(keyStart),
-    });
-  }
+  const tiers = tiersRules(s, spec, previous, rules, extra);
 
   // E7: forward chains with no tiers allow by default.
   if (s.kind === "forward" && s.tiers.every((t) => t.policies.length === 0)) {
-    const o = { origin: origin("forward-default-allow") };
-    push(rule([], action.setMark(accept), { comments: ["Allow forwarded traffic by default"], ...o }));
-    push(rule([], action.return, { comments: ["Return for accepted forward traffic"], ...o }));
+    const origin = originOf(s, "forward-default-allow");
+    rules.push(
+      rule([], action.setMark(accept), { comments: ["Allow forwarded traffic by default"], origin }),
+    );
+    rules.push(rule([], action.return, { comments: ["Return for accepted forward traffic"], origin }));
   }
 
   // E8, E9: profiles, then drop; normal chains only.
   if (s.kind === "normal") {
     for (const p of s.profiles) {
-      push(
+      rules.push(
         rule([], action.jump(profileChainName(s.direction, p)), {
-          origin: origin("profile-jump", undefined, undefined, p),
+          origin: originOf(s, "profile-jump", undefined, undefined, p),
         }),
       );
-      push(
+      rules.push(
         rule([match.markSet(accept)], action.return, {
           comments: ["Return if profile accepted"],
-          origin: origin("profile-return", undefined, undefined, p),
+          origin: originOf(s, "profile-return", undefined, undefined, p),
         }),
       );
     }
-    push(
+    rules.push(
       rule([], s.deny, {
         comments: [`${s.deny.kind === "reject" ? "Reject" : "Drop"} if no profiles matched`],
-        origin: origin("no-profile-drop"),
+        origin: originOf(s, "no-profile-drop"),
       }),
     );
   }
   const chain: Chain = { kind: "chain", name: s.name, rules };
-  madeFrom.set(chain, { spec, tiers: parts });
+  madeFrom.set(chain, { spec, tiers: tiers.parts });
   textKeys.set(
     chain,
-    `${contextKey(s)}\0${s.name}\0${s.kind}\0${s.direction}\0${s.allow}\0${s.kind === "normal" ? s.profiles.join("\0p\0") : ""}${tierKey}`,
+    `${contextKey(s)}\0${s.name}\0${s.kind}\0${s.direction}\0${s.allow}\0${s.kind === "normal" ? s.profiles.join("\0p\0") : ""}${tiers.key}`,
   );
   return { chain, extra };
 };
