@@ -14,8 +14,18 @@ const DIGEST_BYTES = 28;
 // length: a view costs as much to make as the write into it.
 let scratch = Buffer.allocUnsafe(4096);
 let views: Buffer[] = [];
+// The sequence whose text head is in the scratch space after the digest (bodyIdSequence writes it once).
+let headOwner: object | undefined;
 
 const prefixOf = (length: number): Buffer => (views[length] ??= scratch.subarray(0, length));
+
+const room = (bytes: number): void => {
+  if (bytes > scratch.length) {
+    scratch = Buffer.allocUnsafe(2 * bytes);
+    views = [];
+    headOwner = undefined;
+  }
+};
 
 /**
  * A chain's id sequence: call the returned function with each rule's hashed text (`-A <chain> HASH …`),
@@ -26,13 +36,35 @@ export const ruleIdSequence = (seed: string): ((text: string) => string) => {
   let previous = hash("sha224", seed, "base64url");
   return (text: string): string => {
     // UTF-8 is at most 3 bytes per UTF-16 unit.
-    if (DIGEST_BYTES + text.length * 3 > scratch.length) {
-      scratch = Buffer.allocUnsafe(2 * (DIGEST_BYTES + text.length * 3));
-      views = [];
-    }
+    room(DIGEST_BYTES + text.length * 3);
+    headOwner = undefined;
     scratch.write(previous, 0, "base64url");
     const n = scratch.write(text, DIGEST_BYTES, "utf8");
     previous = hash("sha224", prefixOf(DIGEST_BYTES + n), "base64url");
+    return previous.slice(0, 16);
+  };
+};
+
+/**
+ * ruleIdSequence for the iptables renderer's texts, given each rule's body: the hashed text is
+ * `-A <seed> HASH <body>` (`-A <seed> HASH` for an empty body; felix/iptables/renderer.go). The head is
+ * written into the scratch space once, not joined to every body.
+ */
+export const bodyIdSequence = (seed: string): ((body: string) => string) => {
+  const token = {};
+  const head = `-A ${seed} HASH `;
+  const headBytes = Buffer.byteLength(head);
+  let previous = hash("sha224", seed, "base64url");
+  return (body: string): string => {
+    room(DIGEST_BYTES + headBytes + body.length * 3);
+    if (headOwner !== token) {
+      scratch.write(head, DIGEST_BYTES, "utf8");
+      headOwner = token;
+    }
+    scratch.write(previous, 0, "base64url");
+    // Without a body the head's trailing space is not hashed.
+    const n = body === "" ? -1 : scratch.write(body, DIGEST_BYTES + headBytes, "utf8");
+    previous = hash("sha224", prefixOf(DIGEST_BYTES + headBytes + n), "base64url");
     return previous.slice(0, 16);
   };
 };

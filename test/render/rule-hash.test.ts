@@ -1,7 +1,7 @@
 // Rule ids from render/rule-hash.ts, checked against util/hash.ts felixRuleHashes and Felix's own vectors.
 
 import test from "ava";
-import { ruleHashes, ruleIdSequence } from "../../src/render/rule-hash.js";
+import { bodyIdSequence, ruleHashes, ruleIdSequence } from "../../src/render/rule-hash.js";
 import { felixRuleHashes } from "../../src/util/hash.js";
 
 test("rule ids: felix/iptables/table_test.go vectors", (t) => {
@@ -37,5 +37,41 @@ test("rule ids: two sequences interleaved do not disturb each other", (t) => {
     ...felixRuleHashes("b", ["1"]),
     ...felixRuleHashes("a", ["1", "x".repeat(2000)]).slice(1),
     ...felixRuleHashes("b", ["1", "2"]).slice(1),
+  ]);
+});
+
+test("rule ids from bodies: `-A <seed> HASH <body>` hashed, the head written once per run of one sequence", (t) => {
+  const bodies = ["", "--jump ACCEPT", '-m comment --comment "é 日本 😀" --jump DROP', "y".repeat(9000), ""];
+  for (let n = 0; n < 130; n++) bodies.push("b".repeat(n));
+  const hashed = (seed: string, body: string): string =>
+    body === "" ? `-A ${seed} HASH` : `-A ${seed} HASH ${body}`;
+  for (const seed of ["cali-fh-eth0", "ñ-chain", "FORWARD*appends*", "x".repeat(60)])
+    t.deepEqual(
+      bodies.map(bodyIdSequence(seed)),
+      felixRuleHashes(
+        seed,
+        bodies.map((b) => hashed(seed, b)),
+      ),
+      seed,
+    );
+  // Interleaved with each other and with a text sequence, which overwrites the head in the scratch space;
+  // a body longer than the scratch space replaces it.
+  const a = bodyIdSequence("cali-a");
+  const b = bodyIdSequence("cali-bb");
+  const c = ruleIdSequence("cali-c");
+  const got = [a("1"), b("1"), a("2"), c("-A cali-c HASH 1"), a(""), b("z".repeat(5000)), a("3")];
+  t.deepEqual(got, [
+    ...felixRuleHashes("cali-a", ["-A cali-a HASH 1"]),
+    ...felixRuleHashes("cali-bb", ["-A cali-bb HASH 1"]),
+    ...felixRuleHashes("cali-a", ["-A cali-a HASH 1", "-A cali-a HASH 2"]).slice(1),
+    ...felixRuleHashes("cali-c", ["-A cali-c HASH 1"]),
+    ...felixRuleHashes("cali-a", ["-A cali-a HASH 1", "-A cali-a HASH 2", "-A cali-a HASH"]).slice(2),
+    ...felixRuleHashes("cali-bb", ["-A cali-bb HASH 1", `-A cali-bb HASH ${"z".repeat(5000)}`]).slice(1),
+    ...felixRuleHashes("cali-a", [
+      "-A cali-a HASH 1",
+      "-A cali-a HASH 2",
+      "-A cali-a HASH",
+      "-A cali-a HASH 3",
+    ]).slice(3),
   ]);
 });

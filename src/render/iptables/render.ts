@@ -5,7 +5,7 @@
 import type { Chain, HookChain, Rule, Ruleset, Table, TableName } from "../../rules/ir.js";
 import { textKeyOf } from "../../rules/endpoint-chains.js";
 import { limitChainName } from "../../rules/names.js";
-import { ruleIdSequence } from "../rule-hash.js";
+import { bodyIdSequence } from "../rule-hash.js";
 import { actionFragment } from "./action.js";
 import type { ActionTextOptions } from "./action.js";
 import { matchFragment } from "./match.js";
@@ -89,13 +89,9 @@ export const ruleLine = (
 
 /** The `cali:` ids of a chain's rules; `seed` is the chain name, or `<chain>*appends*` for kernel appends. */
 export const ruleIds = (seed: string, rules: readonly Rule[], opts: ActionTextOptions = {}): string[] => {
-  const next = ruleIdSequence(seed);
-  return rules.map((r) => next(hashedText(seed, ruleBody(r, opts))));
+  const next = bodyIdSequence(seed);
+  return rules.map((r) => next(ruleBody(r, opts)));
 };
-
-/** The text Felix hashes for a rule: `-A <seed> HASH <body>`. */
-const hashedText = (seed: string, body: string): string =>
-  body === "" ? `-A ${seed} HASH` : `-A ${seed} HASH ${body}`;
 
 /** The hash seed (and chain name in the hashed text) Felix uses for rules appended to a kernel chain. */
 export const appendsSeed = (kernelChain: string): string => `${kernelChain}*appends*`;
@@ -133,13 +129,14 @@ const linesText = (
   bodies: readonly string[],
   reversed = false,
 ): string => {
-  const next = ruleIdSequence(seed);
+  // Felix hashes `-A <seed> HASH <body>` (bodyIdSequence); each line is `<head><id>" <body>`.
+  const next = bodyIdSequence(seed);
+  const head = `${verb} ${chain} -m comment --comment "${HASH_COMMENT_PREFIX}`;
   const lines = new Array<string>(bodies.length);
   for (let i = 0; i < bodies.length; i++) {
     const body = bodies[i]!;
-    const id = idComment(next(hashedText(seed, body)));
-    lines[reversed ? bodies.length - 1 - i : i] =
-      body === "" ? `${verb} ${chain} ${id}` : `${verb} ${chain} ${id} ${body}`;
+    const id = next(body);
+    lines[reversed ? bodies.length - 1 - i : i] = body === "" ? `${head}${id}"` : `${head}${id}" ${body}`;
   }
   return lines.join("\n");
 };
