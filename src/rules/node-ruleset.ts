@@ -446,11 +446,10 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
 
 // ---- a policy moved ---------------------------------------------------------------------------------
 
-/** Whether two chains jump to (or go to) the same chains, in whatever order. */
-const sameTargets = (a: Chain, b: Chain): boolean => {
-  const x = new Set(targets(a));
-  const y = new Set(targets(b));
-  return x.size === y.size && [...y].every((n) => x.has(n));
+/** The chains `a` jumps to (or goes to) and `b` does not. */
+const lostTargets = (a: Chain, b: Chain): string[] => {
+  const kept = new Set(targets(b));
+  return targets(a).filter((n) => !kept.has(n));
 };
 
 /** Where a chain is, or would go, in a table's chains (sorted by name, as prune leaves them). */
@@ -472,7 +471,10 @@ const dropUnreached = (chains: Chain[], hooks: readonly HookChain[], suspects: S
       for (const n of targets(c)) if (suspects.has(n)) reached.add(n);
     };
     for (const h of hooks) see(h);
-    for (const c of chains) if (!goneNames.has(c.name)) see(c);
+    for (const c of chains) {
+      if (reached.size === suspects.size) break;
+      if (!goneNames.has(c.name)) see(c);
+    }
     const next = new Set<string>();
     for (const n of suspects) {
       if (reached.has(n) || goneNames.has(n)) continue;
@@ -534,8 +536,9 @@ export const rebuildEndpointChains = (
           chains.splice(i, 0, c);
           setsMoved ||= setsUsed(c).length > 0;
         } else if (old !== c) {
-          // Reachability changes only when a chain's targets do (a policy group split or merged).
-          if (!sameTargets(old, c)) for (const n of targets(old)) suspects.add(n);
+          // Only a chain the old one reached and the new one does not can become unreachable (the group
+          // of a policy group that split or merged).
+          for (const n of lostTargets(old, c)) suspects.add(n);
           chains[i] = c;
         }
       }
