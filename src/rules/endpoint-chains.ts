@@ -155,6 +155,21 @@ interface TierPart {
 // name, kind, direction, endpoint and interface; origins name the last two), and each tier's part.
 const madeFrom = new WeakMap<Chain, { readonly spec: string; readonly tiers: readonly TierPart[] }>();
 
+// Endpoint chains built from a previous one: which of its rules each rule is.
+const takenOver = new WeakMap<Chain, TakenFrom>();
+
+/** Where a rebuilt endpoint chain's rules come from: `index[i]` is rule i's index in `previous`, or -1. */
+export interface TakenFrom {
+  readonly previous: Chain;
+  readonly index: Int32Array;
+}
+
+/**
+ * For an endpoint chain built from a previous one (after an order edit), which of its rules are that
+ * chain's rule objects, so that renderers can take over their text; undefined for other chains.
+ */
+export const takenFrom = (chain: Chain): TakenFrom | undefined => takenOver.get(chain);
+
 const specKey = (s: EndpointChainSpec): string =>
   `${contextKey(s)}\0${s.name}\0${s.kind}\0${s.direction}\0${s.endpoint}\0${s.iface}`;
 
@@ -216,7 +231,10 @@ const tierRules = (
     // policies), so an earlier build's are taken over.
     const at = earlier?.at.get(target);
     if (at !== undefined) {
-      for (let i = at; i < at + earlier!.size; i++) rules.push(earlier!.rules[i]!);
+      for (let i = at; i < at + earlier!.size; i++) {
+        earlier!.from[rules.length] = i;
+        rules.push(earlier!.rules[i]!);
+      }
       continue;
     }
     const names =
@@ -255,22 +273,31 @@ const tierRules = (
 
 const POLICY_RETURN_COMMENTS: readonly string[] = ["Return if policy accepted"];
 
-/** An earlier build of a tier: its chain's rules, and where each group's rules start, by jump target. */
+/**
+ * An earlier build of a tier: its chain's rules, where each group's rules start (by jump target), and
+ * where to note which of them a new chain takes over.
+ */
 interface GroupRules {
   readonly rules: readonly Rule[];
   readonly at: ReadonlyMap<string, number>;
   /** Rules per group: jump and return, and NOTRACK between them in untracked chains. */
   readonly size: number;
+  readonly from: number[];
 }
 
 /** The groups of an earlier build of a tier, found by their jumps (the tier's only jump rules). */
-const groupsOf = (s: EndpointChainSpec, rules: readonly Rule[], part: TierPart): GroupRules => {
+const groupsOf = (
+  s: EndpointChainSpec,
+  rules: readonly Rule[],
+  part: TierPart,
+  from: number[],
+): GroupRules => {
   const at = new Map<string, number>();
   for (let i = part.start; i < part.end; i++) {
     const a = rules[i]!.action;
     if (a.kind === "jump") at.set(a.target, i);
   }
-  return { rules, at, size: s.kind === "untracked" ? 3 : 2 };
+  return { rules, at, size: s.kind === "untracked" ? 3 : 2, from };
 };
 
 /**
@@ -284,6 +311,7 @@ const tiersRules = (
   previous: Chain | undefined,
   rules: Rule[],
   extra: Chain[],
+  from: number[],
 ): { key: string; parts: TierPart[] } => {
   const before = previous === undefined ? undefined : madeFrom.get(previous);
   const reuse = before?.spec === spec ? before : undefined;
@@ -298,9 +326,12 @@ const tiersRules = (
     if (old === undefined) {
       // The tier changed (the moved policy's): its groups that did not are taken over one by one.
       const was = reuse?.tiers.find((t) => t.group.tier === tier.tier);
-      part = tierRules(s, tier, rules, extra, was && groupsOf(s, previous!.rules, was));
+      part = tierRules(s, tier, rules, extra, was && groupsOf(s, previous!.rules, was, from));
     } else {
-      for (let i = old.start; i < old.end; i++) rules.push(previous!.rules[i]!);
+      for (let i = old.start; i < old.end; i++) {
+        from[rules.length] = i;
+        rules.push(previous!.rules[i]!);
+      }
       for (const c of old.extra) extra.push(c);
       part = old.key;
     }
@@ -341,7 +372,9 @@ export const endpointChain = (s: EndpointChainSpec, previous?: Chain): { chain: 
   // E6. The text key holds everything the rules' text depends on (not the endpoint or interface, which
   // only reach origins), joined with NUL, which no name can contain.
   const spec = specKey(s);
-  const tiers = tiersRules(s, spec, previous, rules, extra);
+  // Which rule of `previous` each rule is (a sparse list; see takenFrom).
+  const from: number[] = [];
+  const tiers = tiersRules(s, spec, previous, rules, extra, from);
 
   // E7: forward chains with no tiers allow by default.
   if (s.kind === "forward" && s.tiers.every((t) => t.policies.length === 0)) {
@@ -376,6 +409,11 @@ export const endpointChain = (s: EndpointChainSpec, previous?: Chain): { chain: 
   }
   const chain: Chain = { kind: "chain", name: s.name, rules };
   madeFrom.set(chain, { spec, tiers: tiers.parts });
+  if (from.length > 0) {
+    const index = new Int32Array(rules.length).fill(-1);
+    from.forEach((j, i) => (index[i] = j));
+    takenOver.set(chain, { previous: previous!, index });
+  }
   textKeys.set(
     chain,
     `${contextKey(s)}\0${s.name}\0${s.kind}\0${s.direction}\0${s.allow}\0${s.kind === "normal" ? s.profiles.join("\0p\0") : ""}${tiers.key}`,

@@ -179,7 +179,17 @@ test("order edits in a row, each on the last one's result, equal a full rebuild 
       const order = [0.5, 1e9, 500.5][k % 3]!;
       const r = rerenderPolicyChange(prev, { ...current, spec: { ...current.spec, order } });
       const fresh = resolveNode(r.cluster, { node });
-      t.deepEqual(r.ruleset, buildRuleset(fresh, { version: 4 }), `${node}, edit ${k}`);
+      const rebuilt = buildRuleset(fresh, { version: 4 });
+      t.deepEqual(r.ruleset, rebuilt, `${node}, edit ${k}`);
+      // Every rule the delta writes, id included, is a line of a fresh process's full rendering (its
+      // texts are taken over from the previous chains' where their rules are).
+      const full = new Set(renderIptables(structuredClone(rebuilt)).split("\n"));
+      const written = r.delta.iptables.split("\n").filter((l) => l.startsWith("-A "));
+      t.deepEqual(
+        written.filter((l) => !full.has(l)),
+        [],
+        `${node}, edit ${k}`,
+      );
       t.deepEqual(
         sorted(applyDelta(t, renderIptables(prev.ruleset), r.delta.iptables)),
         sorted(meaningsOf(t, renderIptables(r.ruleset))),

@@ -3,7 +3,7 @@
 // and its chain order is random, but the order of rules inside each chain is exact.
 
 import type { Chain, HookChain, Rule, Ruleset, Table, TableName } from "../../rules/ir.js";
-import { textKeyOf } from "../../rules/endpoint-chains.js";
+import { takenFrom, textKeyOf } from "../../rules/endpoint-chains.js";
 import { limitChainName } from "../../rules/names.js";
 import { bodyIdSequence } from "../rule-hash.js";
 import { actionFragment } from "./action.js";
@@ -98,23 +98,52 @@ export const appendsSeed = (kernelChain: string): string => `${kernelChain}*appe
 
 const byName = (a: { name: string }, b: { name: string }): number => compareStrings(a.name, b.name);
 
-/** Each rule's body with jump and goto targets spelled by `target` (the backend's chain name limit). */
+/** A rule's body with its jump or goto target spelled by `target` (the backend's chain name limit). */
+const spelledBody = (r: Rule, opts: ActionTextOptions, target: (name: string) => string): string => {
+  const a = r.action;
+  const to = a.kind === "jump" || a.kind === "goto" ? target(a.target) : undefined;
+  const spelled =
+    to !== undefined && to !== (a as { target: string }).target
+      ? { ...r, action: { ...a, target: to } as typeof a }
+      : r;
+  return ruleBody(spelled, opts);
+};
+
+/** Each rule's body, spelled as spelledBody does. */
 const ruleBodies = (
   rules: readonly Rule[],
   opts: ActionTextOptions,
   target: (name: string) => string,
 ): string[] => {
   const bodies = new Array<string>(rules.length);
-  for (let i = 0; i < rules.length; i++) {
-    const r = rules[i]!;
-    const a = r.action;
-    const to = a.kind === "jump" || a.kind === "goto" ? target(a.target) : undefined;
-    const spelled =
-      to !== undefined && to !== (a as { target: string }).target
-        ? { ...r, action: { ...a, target: to } as typeof a }
-        : r;
-    bodies[i] = ruleBody(spelled, opts);
+  for (let i = 0; i < rules.length; i++) bodies[i] = spelledBody(rules[i]!, opts, target);
+  return bodies;
+};
+
+// The bodies of each endpoint chain rendered, while the chain lives: a chain rebuilt from it after an
+// order edit (rules/endpoint-chains.ts takenFrom) holds mostly the same rule objects, whose bodies are
+// taken over. Per flavour, as the bodies depend on it.
+const endpointBodies = { size: new WeakMap<Chain, string[]>(), range: new WeakMap<Chain, string[]>() };
+
+const bodiesOfEndpointChain = (
+  chain: Chain,
+  opts: ActionTextOptions,
+  target: (name: string) => string,
+  flavour: "size" | "range",
+): string[] => {
+  const from = takenFrom(chain);
+  const earlier = from === undefined ? undefined : endpointBodies[flavour].get(from.previous);
+  let bodies: string[];
+  if (earlier === undefined) bodies = ruleBodies(chain.rules, opts, target);
+  else {
+    const { index } = from!;
+    bodies = new Array<string>(chain.rules.length);
+    for (let i = 0; i < bodies.length; i++) {
+      const j = index[i]!;
+      bodies[i] = j >= 0 ? earlier[j]! : spelledBody(chain.rules[i]!, opts, target);
+    }
   }
+  endpointBodies[flavour].set(chain, bodies);
   return bodies;
 };
 
@@ -184,7 +213,9 @@ const chainByContent = (
 ): string => {
   const textKey = textKeyOf(chain);
   if (textKey !== undefined)
-    return remember(flavour, `k\n${textKey}`, () => rulesText("-A", name, name, chain.rules, opts, target));
+    return remember(flavour, `k\n${textKey}`, () =>
+      linesText("-A", name, name, bodiesOfEndpointChain(chain, opts, target, flavour)),
+    );
   const bodies = ruleBodies(chain.rules, opts, target);
   return remember(flavour, `c\n${name}\n${bodies.join("\n")}`, () => linesText("-A", name, name, bodies));
 };
