@@ -149,6 +149,7 @@ interface TierPart {
   readonly end: number;
   readonly extra: readonly Chain[];
   readonly key: string;
+  readonly groups: readonly GroupMade[];
 }
 
 // How each endpoint chain was built: what its tiers' rules depend on besides the tier (the chain's context,
@@ -195,20 +196,50 @@ const originOf = (
   return o as Origin;
 };
 
+/** A policy group as a chain built it: its policies, the chain it jumps to, its part of the text key. */
+interface GroupMade {
+  readonly policies: readonly Policy[];
+  readonly target: string;
+  readonly key: string;
+  /** The policy group chain, for groups of more than one policy. */
+  readonly shared: Chain | undefined;
+  /** Where its rules start, counted from the tier's first rule. */
+  readonly at: number;
+}
+
+/**
+ * An earlier build of a tier: its chain's rules, its groups by first policy, and where to note which
+ * rules a new chain takes over.
+ */
+interface EarlierTier {
+  readonly rules: readonly Rule[];
+  /** Where the tier starts in `rules`. */
+  readonly start: number;
+  readonly byFirst: ReadonlyMap<Policy, GroupMade>;
+  readonly from: number[];
+}
+
+const samePolicies = (a: readonly Policy[], b: readonly Policy[]): boolean =>
+  a.length === b.length && a.every((p, i) => p === b[i]);
+
 /**
  * E6 for one tier: appends its rules to `rules` and the group chains it jumps to to `extra`, and returns
- * its part of the text key. (Its own function: V8 optimises small functions sooner, and endpointChain as
- * one function took over 100 ms to compile.)
+ * its part of the text key and its groups. A group an earlier build of the tier had (the same policies)
+ * takes over its target, key and rules: a group's rules depend only on its target (the policy's chain,
+ * or the group chain that names its policies). (Its own function: V8 optimises small functions sooner,
+ * and endpointChain as one function took over 100 ms to compile.)
  */
 const tierRules = (
   s: EndpointChainSpec,
   tier: TierGroup,
   rules: Rule[],
   extra: Chain[],
-  earlier?: GroupRules,
-): string => {
+  earlier?: EarlierTier,
+): { key: string; groups: GroupMade[] } => {
   const { accept, pass } = s.marks;
   let key = `\0t\0${tier.tier}\0${tier.defaultAction}`;
+  const groups: GroupMade[] = [];
+  const start = rules.length;
   rules.push(
     rule([], action.clearMark(pass), {
       comments: [`Start of tier ${tier.tier}`],
@@ -217,26 +248,33 @@ const tierRules = (
   );
   for (const group of groupPolicies(tier.policies)) {
     const first = group.policies[0]!;
-    let target: string;
-    if (group.policies.length === 1) {
-      target = chainNameOfPolicy(s.direction, first, s.kindPrefix);
-      key += `\0${numberOf(first)}`;
-    } else {
-      const shared = sharedGroupChain(group.selector, s.direction, group.policies, s);
-      target = shared.name;
-      extra.push(shared);
-      key += `\0g${target}`;
-    }
-    // A group's rules depend only on its target (the policy's chain, or the group chain that names its
-    // policies), so an earlier build's are taken over.
-    const at = earlier?.at.get(target);
-    if (at !== undefined) {
-      for (let i = at; i < at + earlier!.size; i++) {
+    const was = earlier?.byFirst.get(first);
+    if (was !== undefined && samePolicies(was.policies, group.policies)) {
+      const { policies, target, shared } = was;
+      if (shared !== undefined) extra.push(shared);
+      key += was.key;
+      groups.push({ policies, target, key: was.key, shared, at: rules.length - start });
+      const oldAt = earlier!.start + was.at;
+      for (let i = oldAt; i < oldAt + (s.kind === "untracked" ? 3 : 2); i++) {
         earlier!.from[rules.length] = i;
         rules.push(earlier!.rules[i]!);
       }
       continue;
     }
+    let target: string;
+    let shared: Chain | undefined;
+    let part: string;
+    if (group.policies.length === 1) {
+      target = chainNameOfPolicy(s.direction, first, s.kindPrefix);
+      part = `\0${numberOf(first)}`;
+    } else {
+      shared = sharedGroupChain(group.selector, s.direction, group.policies, s);
+      target = shared.name;
+      extra.push(shared);
+      part = `\0g${target}`;
+    }
+    key += part;
+    groups.push({ policies: group.policies, target, key: part, shared, at: rules.length - start });
     const names =
       group.policies.length === 1
         ? first.metadata.name
@@ -268,37 +306,18 @@ const tierRules = (
         origin: originOf(s, "end-of-tier-drop", tier.tier),
       }),
     );
-  return key;
+  return { key, groups };
 };
 
 const POLICY_RETURN_COMMENTS: readonly string[] = ["Return if policy accepted"];
 
-/**
- * An earlier build of a tier: its chain's rules, where each group's rules start (by jump target), and
- * where to note which of them a new chain takes over.
- */
-interface GroupRules {
-  readonly rules: readonly Rule[];
-  readonly at: ReadonlyMap<string, number>;
-  /** Rules per group: jump and return, and NOTRACK between them in untracked chains. */
-  readonly size: number;
-  readonly from: number[];
-}
-
-/** The groups of an earlier build of a tier, found by their jumps (the tier's only jump rules). */
-const groupsOf = (
-  s: EndpointChainSpec,
-  rules: readonly Rule[],
-  part: TierPart,
-  from: number[],
-): GroupRules => {
-  const at = new Map<string, number>();
-  for (let i = part.start; i < part.end; i++) {
-    const a = rules[i]!.action;
-    if (a.kind === "jump") at.set(a.target, i);
-  }
-  return { rules, at, size: s.kind === "untracked" ? 3 : 2, from };
-};
+/** An earlier build of a tier, to take its unchanged groups over. */
+const earlierTier = (rules: readonly Rule[], part: TierPart, from: number[]): EarlierTier => ({
+  rules,
+  start: part.start,
+  byFirst: new Map(part.groups.map((g) => [g.policies[0]!, g])),
+  from,
+});
 
 /**
  * E6: the tiers' rules, group chains and text key. A tier whose group object `previous` was built from too
@@ -322,21 +341,28 @@ const tiersRules = (
     const start = rules.length;
     const extraStart = extra.length;
     const old = reuse?.tiers.find((t) => t.group === tier);
-    let part: string;
+    let made: { key: string; groups: readonly GroupMade[] };
     if (old === undefined) {
       // The tier changed (the moved policy's): its groups that did not are taken over one by one.
       const was = reuse?.tiers.find((t) => t.group.tier === tier.tier);
-      part = tierRules(s, tier, rules, extra, was && groupsOf(s, previous!.rules, was, from));
+      made = tierRules(s, tier, rules, extra, was && earlierTier(previous!.rules, was, from));
     } else {
       for (let i = old.start; i < old.end; i++) {
         from[rules.length] = i;
         rules.push(previous!.rules[i]!);
       }
       for (const c of old.extra) extra.push(c);
-      part = old.key;
+      made = old;
     }
-    key += part;
-    parts.push({ group: tier, start, end: rules.length, extra: extra.slice(extraStart), key: part });
+    key += made.key;
+    parts.push({
+      group: tier,
+      start,
+      end: rules.length,
+      extra: extra.slice(extraStart),
+      key: made.key,
+      groups: made.groups,
+    });
   }
   return { key, parts };
 };
