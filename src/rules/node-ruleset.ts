@@ -462,7 +462,12 @@ const chainSlot = (chains: readonly Chain[], name: string): number =>
  * a chain that stays targets it, so each round scans every chain's targets for the suspects (cached per
  * chain: cheap next to prune's walk and sort), and the targets of what goes are suspects of the next round.
  */
-const dropUnreached = (chains: Chain[], hooks: readonly HookChain[], suspects: Set<string>): Chain[] => {
+const dropUnreached = (
+  chains: Chain[],
+  hooks: readonly HookChain[],
+  suspects: Set<string>,
+  fresh: readonly Chain[],
+): Chain[] => {
   const gone: Chain[] = [];
   const goneNames = new Set<string>();
   while (suspects.size > 0) {
@@ -470,6 +475,8 @@ const dropUnreached = (chains: Chain[], hooks: readonly HookChain[], suspects: S
     const see = (c: Chain | HookChain): void => {
       for (const n of targets(c)) if (suspects.has(n)) reached.add(n);
     };
+    // The chains just put in reach most of what their predecessors did: look there first.
+    for (const c of fresh) if (!goneNames.has(c.name)) see(c);
     for (const h of hooks) see(h);
     for (const c of chains) {
       if (reached.size === suspects.size) break;
@@ -524,6 +531,7 @@ export const rebuildEndpointChains = (
     const chains = [...t.chains];
     const written = new Set<string>();
     const suspects = new Set<string>();
+    const fresh: Chain[] = [];
     for (const u of mine) {
       const name = endpointChainName(u.prefix, u.endpoint.binding.iface);
       const previous = chains[chainSlot(chains, name)];
@@ -534,16 +542,18 @@ export const rebuildEndpointChains = (
         const old = chains[i];
         if (old?.name !== c.name) {
           chains.splice(i, 0, c);
+          fresh.push(c);
           setsMoved ||= setsUsed(c).length > 0;
         } else if (old !== c) {
           // Only a chain the old one reached and the new one does not can become unreachable (the group
           // of a policy group that split or merged).
           for (const n of lostTargets(old, c)) suspects.add(n);
           chains[i] = c;
+          fresh.push(c);
         }
       }
     }
-    for (const c of dropUnreached(chains, t.hooks, suspects)) {
+    for (const c of dropUnreached(chains, t.hooks, suspects, fresh)) {
       written.add(c.name);
       setsMoved ||= setsUsed(c).length > 0;
     }
