@@ -287,9 +287,11 @@ const main = async (): Promise<void> => {
       ).toFixed(1)} ms median, max ${Math.max(...made.map((m) => m.ms)).toFixed(1)} ms`,
       "≤ 10 ms",
     );
-    // Edits are made before timing, as for rules edits (whose making is timed apart above).
-    const orderEdits = onNode.slice(0, 11).map(editOrder);
-    rerenderPolicyChange(prev, orderEdits.pop()!); // warm-up, as for rules edits
+    // Edits are made before timing, as for rules edits (whose making is timed apart above). The figure is
+    // the steady state of a process that edits (as batch tracing's is): 10 other policies are moved first,
+    // and the first of those moves, made while V8 has yet to optimise this path, is reported beside it.
+    const orderEdits = onNode.slice(0, 10).map(editOrder);
+    const warmUp = onNode.slice(10, 20).map((p) => time(() => rerenderPolicyChange(prev, editOrder(p))).ms);
     const moved = orderEdits.map((edit) => {
       const t = time(() => rerenderPolicyChange(prev, edit));
       return {
@@ -304,10 +306,21 @@ const main = async (): Promise<void> => {
     row(
       "incremental: order edit (endpoint chains rebuilt, median)",
       { ms: median(moved.map((t) => t.ms)), cpuMs: median(moved.map((t) => t.cpuMs)) },
-      `${moved.length} edits on ${gateway}, ${median(moved.map((t) => t.changes))} chains changed, delta ~${(
+      `${moved.length} edits on ${gateway} after ${warmUp.length} others, p90 ${percentile(
+        moved.map((t) => t.ms),
+        90,
+      ).toFixed(1)} ms, ${median(moved.map((t) => t.changes))} chains changed, delta ~${(
         median(moved.map((t) => t.deltaChars)) / 1e3
-      ).toFixed(0)} kB`,
+      ).toFixed(0)} kB; the first move after loading ${warmUp[0]!.toFixed(1)} ms`,
       "≤ 10 ms",
+    );
+    results.incrementalReorderFirstMs = round(warmUp[0]!, 2);
+    results.incrementalReorderP90Ms = round(
+      percentile(
+        moved.map((t) => t.ms),
+        90,
+      ),
+      2,
     );
     results.incrementalMs = round(incMs, 2);
     results.incrementalEditMakeMs = round(median(made.map((m) => m.ms)), 2);
@@ -318,7 +331,7 @@ const main = async (): Promise<void> => {
       ),
       2,
     );
-    results.incrementalReorderMs = round(median(moved.map((t) => t.ms)));
+    results.incrementalReorderMs = round(median(moved.map((t) => t.ms)), 2);
     // Typical nodes' endpoint chains hold fewer jumps: one order edit on each of ten of them.
     const typicalMoves = typical.slice(0, 10).map(({ value: x }) => {
       const onIt = [...new Set(x.model.endpoints.flatMap((e) => e.policies.selectedBy))];
