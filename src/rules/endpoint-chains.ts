@@ -58,18 +58,6 @@ const selectorOf = (p: Policy): string => {
   return s;
 };
 
-/** Adjacent policies with the same normalised selector share a group (endpoint_mgr.go:1750-1774). */
-const groupPolicies = (policies: readonly Policy[]): { selector: string; policies: Policy[] }[] => {
-  const groups: { selector: string; policies: Policy[] }[] = [];
-  for (const p of policies) {
-    const sel = selectorOf(p);
-    const last = groups[groups.length - 1];
-    if (last !== undefined && last.selector === sel) last.policies.push(p);
-    else groups.push({ selector: sel, policies: [p] });
-  }
-  return groups;
-};
-
 /** A policy-group chain: one jump per policy, "Return on verdict" every 5 (endpoints.go:362-419). */
 const groupChain = (
   name: string,
@@ -143,13 +131,12 @@ const contextKey = (s: EndpointChainSpec): string => {
 export const textKeyOf = (chain: Chain): string | undefined => textKeys.get(chain);
 
 /** Where a tier's rules are in an endpoint chain, the group chains it jumps to and its part of the text key. */
-interface TierPart {
+interface TierPart extends TierGroups {
   readonly group: TierGroup;
   readonly start: number;
   readonly end: number;
   readonly extra: readonly Chain[];
   readonly key: string;
-  readonly groups: readonly GroupMade[];
 }
 
 // How each endpoint chain was built: what its tiers' rules depend on besides the tier (the chain's context,
@@ -197,37 +184,52 @@ const originOf = (
 };
 
 /** A policy group as a chain built it: its policies, the chain it jumps to, its part of the text key. */
+/** A policy group as a chain built it: its policies, the chain it jumps to, its part of the text key. */
 interface GroupMade {
   readonly policies: readonly Policy[];
+  readonly selector: string;
   readonly target: string;
   readonly key: string;
   /** The policy group chain, for groups of more than one policy. */
   readonly shared: Chain | undefined;
-  /** Where its rules start, counted from the tier's first rule. */
-  readonly at: number;
+}
+
+/** A tier's groups, and where each one's rules start, counted from the tier's first rule. */
+interface TierGroups {
+  readonly groups: readonly GroupMade[];
+  readonly starts: readonly number[];
 }
 
 /**
- * An earlier build of a tier: its chain's rules, its groups by first policy, and where to note which
- * rules a new chain takes over.
+ * An earlier build of a tier: its chain's rules, its groups (with their index by first policy), and where
+ * to note which rules a new chain takes over.
  */
-interface EarlierTier {
+interface EarlierTier extends TierGroups {
   readonly rules: readonly Rule[];
   /** Where the tier starts in `rules`. */
   readonly start: number;
-  readonly byFirst: ReadonlyMap<Policy, GroupMade>;
+  readonly byFirst: ReadonlyMap<Policy, number>;
   readonly from: number[];
 }
 
-const samePolicies = (a: readonly Policy[], b: readonly Policy[]): boolean =>
-  a.length === b.length && a.every((p, i) => p === b[i]);
+/**
+ * Whether `policies` from `i` on starts with group `g` and the group ends there: the same policies, and
+ * the next one (if any) with another selector.
+ */
+const holdsGroup = (policies: readonly Policy[], i: number, g: GroupMade): boolean => {
+  const n = g.policies.length;
+  if (i + n > policies.length) return false;
+  for (let k = 0; k < n; k++) if (policies[i + k] !== g.policies[k]) return false;
+  return i + n === policies.length || selectorOf(policies[i + n]!) !== g.selector;
+};
 
 /**
  * E6 for one tier: appends its rules to `rules` and the group chains it jumps to to `extra`, and returns
- * its part of the text key and its groups. A group an earlier build of the tier had (the same policies)
- * takes over its target, key and rules: a group's rules depend only on its target (the policy's chain,
- * or the group chain that names its policies). (Its own function: V8 optimises small functions sooner,
- * and endpointChain as one function took over 100 ms to compile.)
+ * its part of the text key and its groups. Adjacent policies with the same normalised selector share a
+ * group (endpoint_mgr.go:1750-1774). A group an earlier build of the tier had (the same policies) takes
+ * over its target, key and rules: a group's rules depend only on its target (the policy's chain, or the
+ * group chain that names its policies). (Its own function: V8 optimises small functions sooner, and
+ * endpointChain as one function took over 100 ms to compile.)
  */
 const tierRules = (
   s: EndpointChainSpec,
@@ -235,10 +237,11 @@ const tierRules = (
   rules: Rule[],
   extra: Chain[],
   earlier?: EarlierTier,
-): { key: string; groups: GroupMade[] } => {
+): TierGroups & { key: string } => {
   const { accept, pass } = s.marks;
   let key = `\0t\0${tier.tier}\0${tier.defaultAction}`;
   const groups: GroupMade[] = [];
+  const starts: number[] = [];
   const start = rules.length;
   rules.push(
     rule([], action.clearMark(pass), {
@@ -246,39 +249,46 @@ const tierRules = (
       origin: originOf(s, "tier-start", tier.tier),
     }),
   );
-  for (const group of groupPolicies(tier.policies)) {
-    const first = group.policies[0]!;
-    const was = earlier?.byFirst.get(first);
-    if (was !== undefined && samePolicies(was.policies, group.policies)) {
-      const { policies, target, shared } = was;
-      if (shared !== undefined) extra.push(shared);
+  const all = tier.policies;
+  for (let i = 0; i < all.length;) {
+    const first = all[i]!;
+    const k = earlier?.byFirst.get(first);
+    const was = k === undefined ? undefined : earlier!.groups[k]!;
+    if (was !== undefined && holdsGroup(all, i, was)) {
+      if (was.shared !== undefined) extra.push(was.shared);
       key += was.key;
-      groups.push({ policies, target, key: was.key, shared, at: rules.length - start });
-      const oldAt = earlier!.start + was.at;
-      for (let i = oldAt; i < oldAt + (s.kind === "untracked" ? 3 : 2); i++) {
-        earlier!.from[rules.length] = i;
-        rules.push(earlier!.rules[i]!);
+      groups.push(was);
+      starts.push(rules.length - start);
+      const oldAt = earlier!.start + earlier!.starts[k!]!;
+      for (let r = oldAt; r < oldAt + (s.kind === "untracked" ? 3 : 2); r++) {
+        earlier!.from[rules.length] = r;
+        rules.push(earlier!.rules[r]!);
       }
+      i += was.policies.length;
       continue;
     }
+    const selector = selectorOf(first);
+    let j = i + 1;
+    while (j < all.length && selectorOf(all[j]!) === selector) j++;
+    const policies = all.slice(i, j);
+    i = j;
     let target: string;
     let shared: Chain | undefined;
     let part: string;
-    if (group.policies.length === 1) {
+    if (policies.length === 1) {
       target = chainNameOfPolicy(s.direction, first, s.kindPrefix);
       part = `\0${numberOf(first)}`;
     } else {
-      shared = sharedGroupChain(group.selector, s.direction, group.policies, s);
+      shared = sharedGroupChain(selector, s.direction, policies, s);
       target = shared.name;
       extra.push(shared);
       part = `\0g${target}`;
     }
     key += part;
-    groups.push({ policies: group.policies, target, key: part, shared, at: rules.length - start });
+    groups.push({ policies, selector, target, key: part, shared });
+    starts.push(rules.length - start);
     const names =
-      group.policies.length === 1
-        ? first.metadata.name
-        : group.policies.map((p) => p.metadata.name).join(",");
+      policies.length === 1 ? first.metadata.name : policies.map((p) => p.metadata.name).join(",");
     rules.push(
       rule([match.markClear(pass)], action.jump(target), {
         origin: originOf(s, "policy-jump", tier.tier, names),
@@ -306,7 +316,7 @@ const tierRules = (
         origin: originOf(s, "end-of-tier-drop", tier.tier),
       }),
     );
-  return { key, groups };
+  return { key, groups, starts };
 };
 
 const POLICY_RETURN_COMMENTS: readonly string[] = ["Return if policy accepted"];
@@ -315,7 +325,9 @@ const POLICY_RETURN_COMMENTS: readonly string[] = ["Return if policy accepted"];
 const earlierTier = (rules: readonly Rule[], part: TierPart, from: number[]): EarlierTier => ({
   rules,
   start: part.start,
-  byFirst: new Map(part.groups.map((g) => [g.policies[0]!, g])),
+  groups: part.groups,
+  starts: part.starts,
+  byFirst: new Map(part.groups.map((g, k) => [g.policies[0]!, k])),
   from,
 });
 
@@ -341,7 +353,7 @@ const tiersRules = (
     const start = rules.length;
     const extraStart = extra.length;
     const old = reuse?.tiers.find((t) => t.group === tier);
-    let made: { key: string; groups: readonly GroupMade[] };
+    let made: TierGroups & { key: string };
     if (old === undefined) {
       // The tier changed (the moved policy's): its groups that did not are taken over one by one.
       const was = reuse?.tiers.find((t) => t.group.tier === tier.tier);
@@ -362,6 +374,7 @@ const tiersRules = (
       extra: extra.slice(extraStart),
       key: made.key,
       groups: made.groups,
+      starts: made.starts,
     });
   }
   return { key, parts };
