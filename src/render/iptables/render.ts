@@ -158,16 +158,25 @@ const linesText = (
   bodies: readonly string[],
   reversed = false,
 ): string => {
-  // Felix hashes `-A <seed> HASH <body>` (bodyIdSequence); each line is `<head><id>" <body>`.
+  // Felix hashes `-A <seed> HASH <body>` (bodyIdSequence); each line is `<head><id>" <body>`. The pieces
+  // of all lines are joined at once: a string per line would be three cons strings copied again.
   const next = bodyIdSequence(seed);
   const head = `${verb} ${chain} -m comment --comment "${HASH_COMMENT_PREFIX}`;
-  const lines = new Array<string>(bodies.length);
-  for (let i = 0; i < bodies.length; i++) {
+  const n = bodies.length;
+  if (n === 0) return "";
+  const pieces = new Array<string>(5 * n);
+  for (let i = 0; i < n; i++) {
     const body = bodies[i]!;
-    const id = next(body);
-    lines[reversed ? bodies.length - 1 - i : i] = body === "" ? `${head}${id}"` : `${head}${id}" ${body}`;
+    const at = 5 * (reversed ? n - 1 - i : i);
+    pieces[at] = head;
+    pieces[at + 1] = next(body);
+    pieces[at + 2] = body === "" ? '"' : '" ';
+    pieces[at + 3] = body;
+    pieces[at + 4] = "\n";
   }
-  return lines.join("\n");
+  // No newline after the last line.
+  pieces.length = 5 * n - 1;
+  return pieces.join("");
 };
 
 const rulesText = (
