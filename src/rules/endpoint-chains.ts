@@ -184,7 +184,6 @@ const originOf = (
 };
 
 /** A policy group as a chain built it: its policies, the chain it jumps to, its part of the text key. */
-/** A policy group as a chain built it: its policies, the chain it jumps to, its part of the text key. */
 interface GroupMade {
   readonly policies: readonly Policy[];
   readonly selector: string;

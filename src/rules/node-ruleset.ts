@@ -459,8 +459,9 @@ const chainSlot = (chains: readonly Chain[], name: string): number =>
 /**
  * Removes from `chains` (sorted, all reachable before) the chains nothing reaches any more, given that only
  * those `suspects` name can have lost their last reference; returns them. A chain is reached when a hook or
- * a chain that stays targets it, so each round scans every chain's targets for the suspects (cached per
- * chain: cheap next to prune's walk and sort), and the targets of what goes are suspects of the next round.
+ * a chain that stays targets it, so each round scans the chains' targets for the suspects (cached per
+ * chain; `fresh`, the chains just put in place, first), until each is found or all were scanned, and the
+ * targets of what goes are suspects of the next round. Cheap next to prune's walk and sort.
  */
 const dropUnreached = (
   chains: Chain[],
@@ -475,7 +476,6 @@ const dropUnreached = (
     const see = (c: Chain | HookChain): void => {
       for (const n of targets(c)) if (suspects.has(n)) reached.add(n);
     };
-    // The chains just put in reach most of what their predecessors did: look there first.
     for (const c of fresh) if (!goneNames.has(c.name)) see(c);
     for (const h of hooks) see(h);
     for (const c of chains) {
@@ -548,6 +548,7 @@ export const rebuildEndpointChains = (
           // Only a chain the old one reached and the new one does not can become unreachable (the group
           // of a policy group that split or merged).
           for (const n of lostTargets(old, c)) suspects.add(n);
+          setsMoved ||= setsUsed(old).length + setsUsed(c).length > 0;
           chains[i] = c;
           fresh.push(c);
         }
