@@ -401,8 +401,12 @@ export const iptablesDelta = (prev: Ruleset, next: Ruleset, changes = diffRulese
     const chains = (next.tables.find((t) => t.name === table)?.chains ?? []).filter((c) =>
       written.has(c.name),
     );
-    // The chains' text as the full rendering has it (and shares with it).
-    const body = renderTableParts({ kind: "table", name: table, hooks: [], chains });
+    // The chains' text as the full rendering has it (and, but for endpoint chains, which are new after
+    // every order edit, shares with it).
+    const body = renderTableParts(
+      { kind: "table", name: table, hooks: [], chains },
+      { keepEndpointTexts: false },
+    );
     const removed = mine
       .filter((c) => c.change === "removed")
       .map((c) => limitChainName(c.chain, MAX_CHAIN_NAME_LENGTH))

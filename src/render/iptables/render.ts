@@ -19,6 +19,13 @@ export interface RenderIptablesOptions extends ActionTextOptions {
    * with `-A`, in order, after any existing rules (felix/iptables/table.go applyUpdates). Hashes are the same.
    */
   readonly chainInsertMode?: "insert" | "append";
+  /**
+   * Whether endpoint chains' texts are kept, by chain and by content, for later renderings (default true).
+   * A delta after an order edit writes endpoint chains that are new with every edit: keeping their texts
+   * gains nothing, and on Node 20 it costs, since an old WeakMap keeps the values of young keys alive
+   * through young-generation collections, which then copy them into the old generation.
+   */
+  readonly keepEndpointTexts?: boolean;
 }
 
 /** iptables-restore table order used here (raw is traversed first, filter last). */
@@ -212,6 +219,15 @@ const remember = (flavour: "size" | "range", key: string, render: () => string):
   return text;
 };
 
+/** An endpoint chain's text, its rule bodies taken over where it was rebuilt from a rendered chain. */
+const endpointChainText = (
+  name: string,
+  chain: Chain,
+  opts: ActionTextOptions,
+  target: (name: string) => string,
+  flavour: "size" | "range",
+): string => linesText("-A", name, name, bodiesOfEndpointChain(chain, opts, target, flavour));
+
 /** A chain's text, found by what it renders from: its text key (rules/endpoint-chains.ts) or its rule bodies. */
 const chainByContent = (
   name: string,
@@ -222,9 +238,7 @@ const chainByContent = (
 ): string => {
   const textKey = textKeyOf(chain);
   if (textKey !== undefined)
-    return remember(flavour, `k\n${textKey}`, () =>
-      linesText("-A", name, name, bodiesOfEndpointChain(chain, opts, target, flavour)),
-    );
+    return remember(flavour, `k\n${textKey}`, () => endpointChainText(name, chain, opts, target, flavour));
   const bodies = ruleBodies(chain.rules, opts, target);
   return remember(flavour, `c\n${name}\n${bodies.join("\n")}`, () => linesText("-A", name, name, bodies));
 };
@@ -279,9 +293,12 @@ export const renderTableParts = (table: Table, opts: RenderIptablesOptions = {})
   for (const n of named) parts.push(`:${n.name} - -`);
   for (const n of named) {
     if (n.chain.rules.length === 0) continue;
-    parts.push(
-      memo(chainCache[flavour], n.chain, () => chainByContent(n.name, n.chain, opts, limitName, flavour)),
-    );
+    if (opts.keepEndpointTexts === false && textKeyOf(n.chain) !== undefined)
+      parts.push(endpointChainText(n.name, n.chain, opts, limitName, flavour));
+    else
+      parts.push(
+        memo(chainCache[flavour], n.chain, () => chainByContent(n.name, n.chain, opts, limitName, flavour)),
+      );
   }
   // Each `-I` pushes onto the top of the chain, so inserts are written last-first to end up in order.
   for (const h of table.hooks) {
