@@ -181,8 +181,9 @@ test("order edits in a row, each on the last one's result, equal a full rebuild 
       const fresh = resolveNode(r.cluster, { node });
       const rebuilt = buildRuleset(fresh, { version: 4 });
       t.deepEqual(r.ruleset, rebuilt, `${node}, edit ${k}`);
-      // Every rule the delta writes, id included, is a line of a fresh process's full rendering (its
-      // texts are taken over from the previous chains' where their rules are).
+      // Every rule the delta writes, id included, is a line of the full rendering of a copy of the
+      // rebuilt ruleset, which takes nothing over (the delta's bodies are taken over from the previous
+      // chains' where their rules are).
       const full = new Set(renderIptables(structuredClone(rebuilt)).split("\n"));
       const written = r.delta.iptables.split("\n").filter((l) => l.startsWith("-A "));
       t.deepEqual(
