@@ -24,3 +24,13 @@ export const namedPortSetId = (canonicalSelector: string, protocol: string, port
   `n:${sha224b64(`n:${selectorSetId(canonicalSelector)},${protocol},${portName}`)}`;
 
 export const ipSetName = (version: 4 | 6, id: string): string => `cali${version}0${id}`.slice(0, 31);
+
+/**
+ * The name `ipSetName` gives the same id for `version`, from a name it gave for either version: the two
+ * differ only in the version digit, since the cut to 31 characters keeps the same part of the id.
+ */
+export const ipSetNameInVersion = (name: string, version: 4 | 6): string => {
+  if (!/^cali[46]0/.test(name))
+    throw new Error(`bug: ${name} is not an IP set name of a selector or named port`);
+  return `cali${version}${name.slice(5)}`;
+};

@@ -2,9 +2,10 @@
 // the rules in order, trailing RETURNs stripped, and the "<Kind> <name> <direction>" comment on the
 // first rule (a lone comment-only rule when the chain would be empty).
 
-import { convertRule, type SetRequest } from "../calc/rule-convert.js";
+import { ipSetNameInVersion } from "../calc/ipset-ids.js";
+import { convertRule, type FelixRule, type SetRequest } from "../calc/rule-convert.js";
 import type { Direction, Policy, PolicyRule, Profile } from "../resources/model.js";
-import type { Chain, Origin, Rule } from "./ir.js";
+import type { Chain, IpVersion, Match, Origin, Rule } from "./ir.js";
 import { action, rule } from "./build.js";
 import { policyChainName, profileChainName } from "./names.js";
 import { expandLogPrefix, policyRuleToIr, type RuleContext } from "./policy-rules.js";
@@ -142,32 +143,93 @@ export const profileChain = (
 // A policy's chain depends only on the policy, the direction and the ChainContext, so every node with the
 // same policy, IP version and config gets the same Chain object: built (and, in the renderers, rendered and
 // hashed) once per cluster. Keyed by object identity, so an edited policy (a new object) gets new chains.
+//
+// The IPv4 and IPv6 chains of a policy differ only where a rule names an IP version, nets or ICMP
+// (policyRuleToIr), and in the names of the IP sets it matches on. For a chain with none of the former,
+// the chain of one version is made from the other's by renaming its sets, and the rules that match on no
+// set are the other's rule objects.
 
-/** Everything in a ChainContext a chain depends on, as a string. */
+/** Everything in a ChainContext a chain depends on but the IP version, as a string. */
 export const chainContextKey = (ctx: ChainContext): string =>
-  JSON.stringify([ctx.version, ctx.marks, ctx.deny, ctx.logPrefixTemplate, ctx.kindPrefix]);
+  JSON.stringify([ctx.marks, ctx.deny, ctx.logPrefixTemplate, ctx.kindPrefix]);
 
 interface Built {
   readonly chain: Chain;
   readonly sets: readonly SetRequest[];
+  /** No rule names an IP version, nets or ICMP: the chain of the other version follows from this one. */
+  readonly neutral: boolean;
 }
 
-const byPolicy = new WeakMap<Policy, Map<string, Built>>();
-const byProfile = new WeakMap<Profile, Map<string, Built>>();
+/** A chain's builds by IP version, for one direction and ChainContext (but its version). */
+type Builds = { [V in IpVersion]?: Built };
+
+const byPolicy = new WeakMap<Policy, Map<string, Builds>>();
+const byProfile = new WeakMap<Profile, Map<string, Builds>>();
 // Undeclared profiles have no object to key on; their deny-all chain depends only on the name.
-const undeclared = new Map<string, Built>();
+const undeclared = new Map<string, Builds>();
+
+/** What policyRuleToIr does differently per IP version, this rule does not use. */
+const neutralRule = (r: FelixRule): boolean =>
+  r.ipVersion === undefined &&
+  r.srcNets.length === 0 &&
+  r.notSrcNets.length === 0 &&
+  r.dstNets.length === 0 &&
+  r.notDstNets.length === 0 &&
+  r.icmp === undefined &&
+  r.notIcmp === undefined;
+
+const neutralRules = (rules: readonly PolicyRule[]): boolean => {
+  for (let i = 0; i < rules.length; i++) if (!neutralRule(convertRule(rules[i]!).rule)) return false;
+  return true;
+};
+
+/** The matches with their IP sets named for `version` (the same array when none matches on a set). */
+const setsInVersion = (matches: readonly Match[], version: IpVersion): readonly Match[] => {
+  let out: Match[] | undefined;
+  for (let i = 0; i < matches.length; i++) {
+    const m = matches[i]!;
+    if (m.kind !== "set") continue;
+    out ??= matches.slice();
+    out[i] = { kind: "set", set: ipSetNameInVersion(m.set, version), dirs: m.dirs, negated: m.negated };
+  }
+  return out ?? matches;
+};
+
+/** A neutral chain's twin for `version`. */
+const chainInVersion = (chain: Chain, version: IpVersion): Chain => {
+  const rules = chain.rules.map((r): Rule => {
+    const matches = setsInVersion(r.matches, version);
+    if (matches === r.matches) return r;
+    return r.origin === undefined
+      ? { kind: "rule", matches, action: r.action, comments: r.comments }
+      : { kind: "rule", matches, action: r.action, comments: r.comments, origin: r.origin };
+  });
+  return { kind: "chain", name: chain.name, rules };
+};
 
 const remember = (
-  cache: Map<string, Built>,
+  cache: Map<string, Builds>,
   key: string,
+  version: IpVersion,
+  rules: readonly PolicyRule[],
   sets: SetRequest[],
   build: (sets: SetRequest[]) => Chain,
 ): Chain => {
-  let b = cache.get(key);
+  let builds = cache.get(key);
+  if (builds === undefined) {
+    builds = {};
+    cache.set(key, builds);
+  }
+  let b = builds[version];
   if (b === undefined) {
-    const own: SetRequest[] = [];
-    b = { chain: build(own), sets: own };
-    cache.set(key, b);
+    const twin = builds[version === 4 ? 6 : 4];
+    if (twin?.neutral === true)
+      b = { chain: chainInVersion(twin.chain, version), sets: twin.sets, neutral: true };
+    else {
+      const own: SetRequest[] = [];
+      b = { chain: build(own), sets: own, neutral: neutralRules(rules) };
+    }
+    builds[version] = b;
   }
   for (const s of b.sets) sets.push(s);
   return b.chain;
@@ -186,7 +248,10 @@ export const sharedPolicyChain = (
     cache = new Map();
     byPolicy.set(policy, cache);
   }
-  return remember(cache, `${dir}|${ctxKey}`, sets, (own) => policyChain(policy, dir, ctx, own));
+  const rules = dir === "ingress" ? policy.spec.ingress : policy.spec.egress;
+  return remember(cache, `${dir}|${ctxKey}`, ctx.version, rules, sets, (own) =>
+    policyChain(policy, dir, ctx, own),
+  );
 };
 
 /** profileChain, shared: `ctxKey` is chainContextKey(ctx). The chain must not be modified. */
@@ -198,7 +263,7 @@ export const sharedProfileChain = (
   ctxKey: string,
   sets: SetRequest[],
 ): Chain => {
-  let cache: Map<string, Built>;
+  let cache: Map<string, Builds>;
   let key = `${dir}|${ctxKey}`;
   if (profile === undefined) {
     cache = undeclared;
@@ -207,5 +272,7 @@ export const sharedProfileChain = (
     cache = byProfile.get(profile) ?? new Map();
     byProfile.set(profile, cache);
   }
-  return remember(cache, key, sets, (own) => profileChain(name, profile, dir, ctx, own));
+  const rules =
+    profile === undefined ? [denyAll] : dir === "ingress" ? profile.spec.ingress : profile.spec.egress;
+  return remember(cache, key, ctx.version, rules, sets, (own) => profileChain(name, profile, dir, ctx, own));
 };
