@@ -1,7 +1,7 @@
 // Felix's IP set identities: `s:<hash>` for selector sets, `n:<hash>` for named-port sets, and the
 // dataplane name `cali4`/`cali6` + `0` + id cut to 31 characters (felix/ipsets/ipset_defs.go).
 
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 const hashes = new Map<string, string>();
 
@@ -9,7 +9,7 @@ const hashes = new Map<string, string>();
 const sha224b64 = (text: string): string => {
   let h = hashes.get(text);
   if (h === undefined) {
-    h = createHash("sha224").update(text).digest("base64url");
+    h = hash("sha224", text, "base64url");
     hashes.set(text, h);
   }
   return h;
