@@ -199,16 +199,12 @@ interface TierGroups {
   readonly starts: readonly number[];
 }
 
-/**
- * An earlier build of a tier: its chain's rules, its groups (with their index by first policy), and where
- * to note which rules a new chain takes over.
- */
+/** An earlier build of a tier: its chain's rules, and its groups with their index by first policy. */
 interface EarlierTier extends TierGroups {
   readonly rules: readonly Rule[];
   /** Where the tier starts in `rules`. */
   readonly start: number;
   readonly byFirst: ReadonlyMap<Policy, number>;
-  readonly from: number[];
 }
 
 /**
@@ -226,15 +222,17 @@ const holdsGroup = (policies: readonly Policy[], i: number, g: GroupMade): boole
  * E6 for one tier: appends its rules to `rules` and the group chains it jumps to to `extra`, and returns
  * its part of the text key and its groups. Adjacent policies with the same normalised selector share a
  * group (endpoint_mgr.go:1750-1774). A group an earlier build of the tier had (the same policies) takes
- * over its target, key and rules: a group's rules depend only on its target (the policy's chain, or the
- * group chain that names its policies). (Its own function: V8 optimises small functions sooner, and
- * endpointChain as one function took over 100 ms to compile.)
+ * over its target, key and rules, and `from` notes which of the earlier chain's rules they are: a group's
+ * rules depend only on its target (the policy's chain, or the group chain that names its policies). (Its
+ * own function: V8 optimises small functions sooner, and endpointChain as one function took over 100 ms
+ * to compile.)
  */
 const tierRules = (
   s: EndpointChainSpec,
   tier: TierGroup,
   rules: Rule[],
   extra: Chain[],
+  from: number[],
   earlier?: EarlierTier,
 ): TierGroups & { key: string } => {
   const { accept, pass } = s.marks;
@@ -260,7 +258,7 @@ const tierRules = (
       starts.push(rules.length - start);
       const oldAt = earlier!.start + earlier!.starts[k!]!;
       for (let r = oldAt; r < oldAt + (s.kind === "untracked" ? 3 : 2); r++) {
-        earlier!.from[rules.length] = r;
+        from[rules.length] = r;
         rules.push(earlier!.rules[r]!);
       }
       i += was.policies.length;
@@ -321,13 +319,12 @@ const tierRules = (
 const POLICY_RETURN_COMMENTS: readonly string[] = ["Return if policy accepted"];
 
 /** An earlier build of a tier, to take its unchanged groups over. */
-const earlierTier = (rules: readonly Rule[], part: TierPart, from: number[]): EarlierTier => ({
+const earlierTier = (rules: readonly Rule[], part: TierPart): EarlierTier => ({
   rules,
   start: part.start,
   groups: part.groups,
   starts: part.starts,
   byFirst: new Map(part.groups.map((g, k) => [g.policies[0]!, k])),
-  from,
 });
 
 /**
@@ -356,7 +353,7 @@ const tiersRules = (
     if (old === undefined) {
       // The tier changed (the moved policy's): its groups that did not are taken over one by one.
       const was = reuse?.tiers.find((t) => t.group.tier === tier.tier);
-      made = tierRules(s, tier, rules, extra, was && earlierTier(previous!.rules, was, from));
+      made = tierRules(s, tier, rules, extra, from, was && earlierTier(previous!.rules, was));
     } else {
       for (let i = old.start; i < old.end; i++) {
         from[rules.length] = i;
