@@ -3,6 +3,7 @@
 
 import type { IpSet, IpVersion, Ruleset } from "../../rules/ir.js";
 import { compareStrings } from "../../util/compare.js";
+import { distinctSorted } from "../../util/sorted.js";
 
 /** Felix config MaxIpsetSize default (felix/config/config_params.go). */
 export const DEFAULT_MAX_IPSET_SIZE = 1048576;
@@ -15,14 +16,8 @@ export interface RenderIpsetsOptions {
 /** felix/ipsets/ipset_defs.go IPFamilyV4 / IPFamilyV6. */
 export const ipsetFamily = (version: IpVersion): "inet" | "inet6" => (version === 4 ? "inet" : "inet6");
 
-const strictlyAscending = (xs: readonly string[]): boolean => {
-  for (let i = 1; i < xs.length; i++) if (!(xs[i - 1]! < xs[i]!)) return false;
-  return true;
-};
-
 // Computed sets arrive sorted and distinct (calc/ipsets.ts); only others are sorted here.
-const sortedMembers = (set: IpSet): readonly string[] =>
-  strictlyAscending(set.members) ? set.members : [...new Set(set.members)].sort(compareStrings);
+const sortedMembers = (set: IpSet): readonly string[] => distinctSorted(set.members);
 
 const createLine = (set: IpSet, opts: RenderIpsetsOptions): string =>
   `create ${set.name} ${set.type} family ${ipsetFamily(set.version)} maxelem ${opts.maxElem ?? DEFAULT_MAX_IPSET_SIZE}`;

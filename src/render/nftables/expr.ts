@@ -33,6 +33,8 @@ export const payload = (protocol: NftPayloadProtocol, field: string) =>
 
 /** A CIDR as an nft value: an address when it covers one host, else a prefix (a "a/b" string would be a DNS name). */
 export const addressExpr = (cidr: string): NftExpr => {
+  // Most are plain addresses (set members by the ten thousand): no split.
+  if (!cidr.includes("/")) return cidr;
   const [addr, len] = cidr.split("/");
   const full = cidr.includes(":") ? 128 : 32;
   if (addr === undefined || len === undefined || Number(len) === full) return addr ?? cidr;

@@ -11,41 +11,25 @@ import { addressExpr } from "./expr.js";
 import type { NftExpr } from "./schema-expr.js";
 import type { NftIpFamily } from "./layout.js";
 import type { NftKeyType, NftSet, NftSetFlag } from "./schema.js";
-import { compareStrings } from "../../util/compare.js";
+import { distinctSorted } from "../../util/sorted.js";
 
 export interface NftSetPlan {
   readonly set: NftSet;
-  /** `add set …` text for `nft -f`. */
+  /** `add set …` text for `nft -f` (made when first read: JSON renderings never read it). */
   readonly text: string;
 }
 
-/** An address as bytes (4 or 16) and a prefix length. */
-type Net = readonly [readonly number[], number];
+// A member's address is kept as 32-bit words, one for IPv4 and four for IPv6, in a typed array shared by all
+// of a set's members: a set holds tens of thousands of them, and an array (or object) per member made
+// overlap removal the largest allocation of a gateway's first nft rendering.
+type Family = 0 | 4 | 6;
 
-const parseNet = (member: string): Net | undefined => fastNet(member) ?? slowNet(member);
-
-const slowNet = (member: string): Net | undefined => {
-  try {
-    const [addr, len] = member.includes("/")
-      ? ipaddr.parseCIDR(member)
-      : [ipaddr.parse(member), ipaddr.parse(member).kind() === "ipv4" ? 32 : 128];
-    return [addr.toByteArray(), len];
-  } catch {
-    return undefined;
-  }
-};
-
-const v4Bytes = (s: string): number[] | undefined => {
-  const n = dottedQuadValue(s);
-  return n === undefined ? undefined : [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-};
-
-const v6Bytes = (s: string): number[] | undefined => {
-  const parts = ipv6Parts(s);
-  if (parts === undefined) return undefined;
-  const bytes: number[] = [];
-  for (const p of parts) bytes.push(p >> 8, p & 0xff);
-  return bytes;
+/** Writes `bytes` (4 or 16) as big-endian words at `at`; the family. */
+const putBytes = (bytes: readonly number[], words: Uint32Array, at: number): Family => {
+  for (let k = 0; k < bytes.length; k += 4)
+    words[at + k / 4] =
+      ((bytes[k]! << 24) | (bytes[k + 1]! << 16) | (bytes[k + 2]! << 8) | bytes[k + 3]!) >>> 0;
+  return bytes.length === 4 ? 4 : 6;
 };
 
 // A prefix length in plain decimal without leading zeros (ipaddr reads "010" as octal).
@@ -53,61 +37,105 @@ const DEC = /^(?:0|[1-9]\d{0,2})$/;
 
 /**
  * The common spellings (dotted quads, hex groups with at most one "::", decimal prefix lengths) parsed
- * directly, as ipaddr would; undefined for anything else, which ipaddr then decides. Sets hold tens of
- * thousands of members, and ipaddr takes microseconds for each.
+ * directly, as ipaddr would: the address's words go to `words` at `at`, and the family and prefix length
+ * are returned. Undefined for anything else, which ipaddr then decides. ipaddr takes microseconds a member.
  */
-const fastNet = (member: string): Net | undefined => {
+const fastNet = (member: string, words: Uint32Array, at: number): [Family, number] | undefined => {
   const slash = member.indexOf("/");
   const addr = slash < 0 ? member : member.slice(0, slash);
-  const bytes = addr.includes(":") ? v6Bytes(addr) : v4Bytes(addr);
-  if (bytes === undefined) return undefined;
-  const full = bytes.length * 8;
-  if (slash < 0) return [bytes, full];
+  let family: Family;
+  if (addr.includes(":")) {
+    const parts = ipv6Parts(addr);
+    if (parts === undefined) return undefined;
+    for (let k = 0; k < 4; k++) words[at + k] = ((parts[2 * k]! << 16) | parts[2 * k + 1]!) >>> 0;
+    family = 6;
+  } else {
+    const n = dottedQuadValue(addr);
+    if (n === undefined) return undefined;
+    words[at] = n;
+    family = 4;
+  }
+  const full = family === 4 ? 32 : 128;
+  if (slash < 0) return [family, full];
   const len = member.slice(slash + 1);
-  return DEC.test(len) && Number(len) <= full ? [bytes, Number(len)] : undefined;
+  return DEC.test(len) && Number(len) <= full ? [family, Number(len)] : undefined;
 };
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** The first `len` bits of an address as a string key, with the address length so v4 and v6 never meet. */
-const prefixKey = (bytes: readonly number[], len: number): string => {
-  let k = `${bytes.length}:`;
-  const full = len >> 3;
-  for (let i = 0; i < full; i++) k += HEX[bytes[i]!]!;
-  const rest = len & 7;
-  if (rest !== 0) k += HEX[bytes[full]! & (0xff << (8 - rest)) & 0xff]!;
-  return `${k}/${len}`;
+const slowNet = (member: string, words: Uint32Array, at: number): [Family, number] | undefined => {
+  try {
+    const [addr, len] = member.includes("/")
+      ? ipaddr.parseCIDR(member)
+      : [ipaddr.parse(member), ipaddr.parse(member).kind() === "ipv4" ? 32 : 128];
+    return [putBytes(addr.toByteArray(), words, at), len];
+  } catch {
+    return undefined;
+  }
 };
+
+/** The first `bits` bits of `word` (0 to 32; any more is the whole word). */
+const maskWord = (word: number, bits: number): number =>
+  bits <= 0 ? 0 : bits >= 32 ? word : (word & (0xffffffff << (32 - bits))) >>> 0;
+
+/** The first `len` bits of the address at `at` as a string key, with its family so v4 and v6 never meet. */
+const prefixKey = (family: Family, words: Uint32Array, at: number, len: number): string =>
+  family === 4
+    ? `4/${maskWord(words[at]!, len)}/${len}`
+    : `6/${maskWord(words[at]!, len)}.${maskWord(words[at + 1]!, len - 32)}.${maskWord(words[at + 2]!, len - 64)}.${maskWord(words[at + 3]!, len - 96)}/${len}`;
 
 /**
  * Members of an interval set without overlaps: nft 1.0.6 rejects overlapping intervals ("conflicting intervals
  * specified") and its JSON cannot ask for auto-merge (reference §3 pitfall 10); ipset's hash:net accepts them.
- * A CIDR inside another member adds nothing, so it is left out. Members are visited widest first; one is inside a
- * kept one when its first `l` bits equal a kept prefix of length `l`, so each is looked up once per distinct
- * kept prefix length (a handful) instead of compared with every kept member.
+ * A CIDR inside another member adds nothing, so it is left out. Members are visited widest first (in string
+ * order within a prefix length, so of two spellings of one net the first is kept); one is inside a kept one
+ * when its first `l` bits equal a kept prefix of length `l`, so each is looked up once per distinct kept
+ * prefix length (a handful) instead of compared with every kept member. What does not parse is kept as it is.
  */
 export const withoutOverlaps = (members: readonly string[]): string[] => {
-  const nets = [...new Set(members)].map((m) => ({ m, net: parseNet(m) }));
-  nets.sort((a, b) => (a.net?.[1] ?? 0) - (b.net?.[1] ?? 0) || compareStrings(a.m, b.m));
-  const kept: string[] = [];
+  // Computed sets arrive sorted and distinct (calc/ipsets.ts): then nothing is copied or sorted here.
+  const ms = distinctSorted(members);
+  const n = ms.length;
+  const words = new Uint32Array(4 * n);
+  const family = new Uint8Array(n);
+  const length = new Uint8Array(n);
+  // Widest first: a stable counting sort by prefix length (what does not parse counts as 0) keeps string order.
+  const count = new Int32Array(130);
+  for (let i = 0; i < n; i++) {
+    const m = ms[i]!;
+    const net = fastNet(m, words, 4 * i) ?? slowNet(m, words, 4 * i);
+    if (net !== undefined) {
+      family[i] = net[0];
+      length[i] = net[1];
+    }
+    count[length[i]! + 1]!++;
+  }
+  for (let l = 1; l < count.length; l++) count[l]! += count[l - 1]!;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[count[length[i]!]!++] = i;
+
+  const keep = new Uint8Array(n);
   const prefixes = new Set<string>();
-  const lengths = { 4: [] as number[], 16: [] as number[] };
-  for (const n of nets) {
-    if (n.net === undefined) {
-      kept.push(n.m);
+  const lengths = { 4: [] as number[], 6: [] as number[] };
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    const f = family[i]! as Family;
+    if (f === 0) {
+      keep[i] = 1;
       continue;
     }
-    const [bytes, bits] = n.net;
-    const seen = lengths[bytes.length as 4 | 16];
+    const bits = length[i]!;
+    const seen = lengths[f];
     // Its own prefix once: kept already (the same net spelled twice), or inside a shorter kept one. A set of
     // single addresses, the usual kind, has no shorter one to look up.
-    const own = prefixKey(bytes, bits);
-    if (prefixes.has(own) || seen.some((l) => l < bits && prefixes.has(prefixKey(bytes, l)))) continue;
-    kept.push(n.m);
+    const own = prefixKey(f, words, 4 * i, bits);
+    if (prefixes.has(own) || seen.some((l) => l < bits && prefixes.has(prefixKey(f, words, 4 * i, l))))
+      continue;
+    keep[i] = 1;
     prefixes.add(own);
     if (!seen.includes(bits)) seen.push(bits);
   }
-  return kept.sort(compareStrings);
+  const kept: string[] = [];
+  for (let i = 0; i < n; i++) if (keep[i] === 1) kept.push(ms[i]!);
+  return kept;
 };
 
 /** `192.0.2.1,tcp:80` → [address, protocol, port] (members.go v4IPPortMember.Key). */
@@ -148,18 +176,18 @@ const planSet = (ipset: IpSet, family: NftIpFamily, table: string): NftSetPlan =
   let type: NftKeyType | NftKeyType[];
   let flags: NftSetFlag[] = [];
   let elem: NftExpr[];
-  let texts: string[];
+  let texts: () => string[];
   if (ipset.type === "hash:net") {
     type = addr;
     flags = ["interval"];
     const members = withoutOverlaps(ipset.members);
     elem = members.map(addressExpr);
-    texts = elem.map(textValue);
+    texts = () => elem.map(textValue);
   } else {
     type = [addr, "inet_proto", "inet_service"];
-    const members = [...new Set(ipset.members)].sort(compareStrings).map(ipPortMember);
+    const members = distinctSorted(ipset.members).map(ipPortMember);
     elem = members.map((parts) => ({ concat: parts }));
-    texts = members.map((parts) => parts.join(" . "));
+    texts = () => members.map((parts) => parts.join(" . "));
   }
   const set: NftSet = {
     family,
@@ -169,11 +197,20 @@ const planSet = (ipset: IpSet, family: NftIpFamily, table: string): NftSetPlan =
     ...(flags.length === 0 ? {} : { flags }),
     ...(elem.length === 0 ? {} : { elem }),
   };
-  const typeText = Array.isArray(type) ? type.join(" . ") : type;
-  const body = [
-    `type ${typeText};`,
-    ...(flags.length === 0 ? [] : [`flags ${flags.join(",")};`]),
-    ...(texts.length === 0 ? [] : [`elements = { ${texts.join(", ")} };`]),
-  ];
-  return { set, text: `add set ${family} ${table} ${name} { ${body.join(" ")} }` };
+  let text: string | undefined;
+  return {
+    set,
+    get text(): string {
+      if (text === undefined) {
+        const typeText = Array.isArray(type) ? type.join(" . ") : type;
+        const body = [
+          `type ${typeText};`,
+          ...(flags.length === 0 ? [] : [`flags ${flags.join(",")};`]),
+          ...(elem.length === 0 ? [] : [`elements = { ${texts().join(", ")} };`]),
+        ];
+        text = `add set ${family} ${table} ${name} { ${body.join(" ")} }`;
+      }
+      return text;
+    },
+  };
 };
