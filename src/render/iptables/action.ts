@@ -46,6 +46,17 @@ export const iptablesActionHandlers = (opts: ActionTextOptions = {}): ActionHand
 const withSize = iptablesActionHandlers({ nflogSize: true });
 const withRange = iptablesActionHandlers({ nflogSize: false });
 
+// Like matches, most actions are one object per value (rules/build.ts): each is spelled once per flag value.
+const spelled = { size: new WeakMap<Action, string>(), range: new WeakMap<Action, string>() };
+
 /** One action as Felix's fragment text ("" for `none`). */
-export const actionFragment = (a: Action, opts?: ActionTextOptions): string =>
-  onAction(opts?.nflogSize === false ? withRange : withSize, a);
+export const actionFragment = (a: Action, opts?: ActionTextOptions): string => {
+  const range = opts?.nflogSize === false;
+  const cache = range ? spelled.range : spelled.size;
+  let text = cache.get(a);
+  if (text === undefined) {
+    text = onAction(range ? withRange : withSize, a);
+    cache.set(a, text);
+  }
+  return text;
+};

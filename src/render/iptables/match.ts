@@ -97,5 +97,15 @@ export const iptablesMatchHandlers: MatchHandlers<string> = {
   unknown: (m) => m.text,
 };
 
+// Most matches are one object per value, shared by thousands of rules (rules/build.ts): each is spelled once.
+const spelled = new WeakMap<Match, string>();
+
 /** One match as Felix's fragment text. */
-export const matchFragment = (m: Match): string => onMatch(iptablesMatchHandlers, m);
+export const matchFragment = (m: Match): string => {
+  let text = spelled.get(m);
+  if (text === undefined) {
+    text = onMatch(iptablesMatchHandlers, m);
+    spelled.set(m, text);
+  }
+  return text;
+};

@@ -76,16 +76,28 @@ export const nftActionHandlers = (ctx: NftActionContext): ActionHandlers<NftFrag
 });
 
 /** One IR action as nft fragments (empty for `none`). */
-export const actionFragment = (a: Action, ctx: NftActionContext): NftFragment =>
-  onAction(handlersFor(ctx.layer), a);
-
-// Built once per layer, not once per rule.
-const byLayer = new Map<TableName, ActionHandlers<NftFragment>>();
-const handlersFor = (layer: TableName): ActionHandlers<NftFragment> => {
-  let h = byLayer.get(layer);
-  if (h === undefined) {
-    h = nftActionHandlers({ layer });
-    byLayer.set(layer, h);
+export const actionFragment = (a: Action, ctx: NftActionContext): NftFragment => {
+  const l = layerFor(ctx.layer);
+  let f = l.fragments.get(a);
+  if (f === undefined) {
+    f = onAction(l.handlers, a);
+    l.fragments.set(a, f);
   }
-  return h;
+  return f;
+};
+
+// Handlers are built once per layer, not once per rule; most actions are one object per value (rules/build.ts),
+// rendered once per layer.
+interface Layer {
+  readonly handlers: ActionHandlers<NftFragment>;
+  readonly fragments: WeakMap<Action, NftFragment>;
+}
+const byLayer = new Map<TableName, Layer>();
+const layerFor = (layer: TableName): Layer => {
+  let l = byLayer.get(layer);
+  if (l === undefined) {
+    l = { handlers: nftActionHandlers({ layer }), fragments: new WeakMap() };
+    byLayer.set(layer, l);
+  }
+  return l;
 };

@@ -212,20 +212,33 @@ export const nftMatchHandlers = (ctx: NftMatchContext): MatchHandlers<NftFragmen
 });
 
 /** One IR match as nft fragments. */
-export const matchFragment = (m: Match, ctx: NftMatchContext): NftFragment =>
-  onMatch(handlersFor(ctx.version, ctx.transport), m);
-
-// Built once per (version, transport), not once per match.
-const handlers = new Map<string, MatchHandlers<NftFragment>>();
-const handlersFor = (
-  version: IpVersion,
-  transport: NftMatchContext["transport"],
-): MatchHandlers<NftFragment> => {
-  const key = `${version} ${transport}`;
-  let h = handlers.get(key);
-  if (h === undefined) {
-    h = nftMatchHandlers(transport === undefined ? { version } : { version, transport });
-    handlers.set(key, h);
+export const matchFragment = (m: Match, ctx: NftMatchContext): NftFragment => {
+  const c = contextFor(ctx.version, ctx.transport);
+  let f = c.fragments.get(m);
+  if (f === undefined) {
+    f = onMatch(c.handlers, m);
+    c.fragments.set(m, f);
   }
-  return h;
+  return f;
+};
+
+// Handlers are built once per (version, transport), not once per match. Most matches are one object per
+// value, shared by thousands of rules (rules/build.ts): each is rendered once per context, and its
+// statements, shared in turn, have their JSON written once (render.ts).
+interface Context {
+  readonly handlers: MatchHandlers<NftFragment>;
+  readonly fragments: WeakMap<Match, NftFragment>;
+}
+const contexts = new Map<string, Context>();
+const contextFor = (version: IpVersion, transport: NftMatchContext["transport"]): Context => {
+  const key = `${version} ${transport}`;
+  let c = contexts.get(key);
+  if (c === undefined) {
+    c = {
+      handlers: nftMatchHandlers(transport === undefined ? { version } : { version, transport }),
+      fragments: new WeakMap(),
+    };
+    contexts.set(key, c);
+  }
+  return c;
 };
