@@ -76,6 +76,9 @@ test("withoutOverlaps: same as the pairwise check on random nets", (t) => {
         );
     }
     t.deepEqual(withoutOverlaps(members), pairwise(members));
+    // Sorted and distinct, as computed sets arrive: read in place, not copied and sorted.
+    const sorted = [...new Set(members)].sort();
+    t.deepEqual(withoutOverlaps(sorted), pairwise(members));
   }
 });
 
