@@ -19,14 +19,17 @@ const hexDigit = (c: number): number =>
 export const ipv6Parts = (text: string): number[] | undefined => {
   const n = text.length;
   if (n < 2 || n > 39) return undefined;
-  const parts: number[] = [];
+  // Eight slots from the start, filled in order (`count` so far): growing an empty array by push allocated
+  // a backing store twice this size, for every address.
+  const parts = [0, 0, 0, 0, 0, 0, 0, 0];
+  let count = 0;
   let gap = -1; // index in `parts` where `::` stands
   let i = 0;
   if (text.charCodeAt(0) === 0x3a) {
     if (text.charCodeAt(1) !== 0x3a) return undefined;
     gap = 0;
     i = 2;
-    if (i === n) return [0, 0, 0, 0, 0, 0, 0, 0];
+    if (i === n) return parts;
   }
   for (;;) {
     let value = 0;
@@ -35,22 +38,23 @@ export const ipv6Parts = (text: string): number[] | undefined => {
       if (++digits > 4) return undefined;
       value = value * 16 + d;
     }
-    if (digits === 0 || parts.length === 8) return undefined;
-    parts.push(value);
+    if (digits === 0 || count === 8) return undefined;
+    parts[count++] = value;
     if (i === n) break;
     if (text.charCodeAt(i) !== 0x3a) return undefined;
     i++;
     if (text.charCodeAt(i) === 0x3a) {
       if (gap >= 0) return undefined;
-      gap = parts.length;
+      gap = count;
       i++;
       if (i === n) break;
     } else if (i === n) return undefined; // a trailing single colon
   }
-  if (gap < 0) return parts.length === 8 ? parts : undefined;
-  if (parts.length > 7) return undefined;
-  const zeros = 8 - parts.length;
-  parts.splice(gap, 0, ...new Array<number>(zeros).fill(0));
+  if (gap < 0) return count === 8 ? parts : undefined;
+  if (count > 7) return undefined;
+  // The parts after `::` move to the end; the zeros it stands for take their place.
+  for (let k = count - 1; k >= gap; k--) parts[k + 8 - count] = parts[k]!;
+  for (let k = gap; k < gap + 8 - count; k++) parts[k] = 0;
   return parts;
 };
 

@@ -19,17 +19,22 @@ export interface NftSetPlan {
   readonly text: string;
 }
 
-// A member's address is kept as 32-bit words, one for IPv4 and four for IPv6, in a typed array shared by all
-// of a set's members: a set holds tens of thousands of them, and an array (or object) per member made
-// overlap removal the largest allocation of a gateway's first nft rendering.
+// A set's members are parsed into typed arrays, one entry per member: a set holds tens of thousands of them,
+// and an array (or object) per member made overlap removal the largest allocation of a gateway's first nft
+// rendering.
 type Family = 0 | 4 | 6;
 
-/** Writes `bytes` (4 or 16) as big-endian words at `at`; the family. */
-const putBytes = (bytes: readonly number[], words: Uint32Array, at: number): Family => {
-  for (let k = 0; k < bytes.length; k += 4)
-    words[at + k / 4] =
-      ((bytes[k]! << 24) | (bytes[k + 1]! << 16) | (bytes[k + 2]! << 8) | bytes[k + 3]!) >>> 0;
-  return bytes.length === 4 ? 4 : 6;
+/** Per member: its family (0: not an address), prefix length and address as four 32-bit words. */
+interface Nets {
+  readonly family: Uint8Array;
+  readonly length: Uint8Array;
+  readonly words: Uint32Array;
+}
+
+const put = (nets: Nets, i: number, family: Family, len: number): true => {
+  nets.family[i] = family;
+  nets.length[i] = len;
+  return true;
 };
 
 // A prefix length in plain decimal without leading zeros (ipaddr reads "010" as octal).
@@ -37,38 +42,43 @@ const DEC = /^(?:0|[1-9]\d{0,2})$/;
 
 /**
  * The common spellings (dotted quads, hex groups with at most one "::", decimal prefix lengths) parsed
- * directly, as ipaddr would: the address's words go to `words` at `at`, and the family and prefix length
- * are returned. Undefined for anything else, which ipaddr then decides. ipaddr takes microseconds a member.
+ * directly, as ipaddr would, into member `i` of `nets`; false for anything else, which ipaddr then decides.
+ * ipaddr takes microseconds a member.
  */
-const fastNet = (member: string, words: Uint32Array, at: number): [Family, number] | undefined => {
+const fastNet = (member: string, nets: Nets, i: number): boolean => {
   const slash = member.indexOf("/");
   const addr = slash < 0 ? member : member.slice(0, slash);
+  const { words } = nets;
   let family: Family;
   if (addr.includes(":")) {
     const parts = ipv6Parts(addr);
-    if (parts === undefined) return undefined;
-    for (let k = 0; k < 4; k++) words[at + k] = ((parts[2 * k]! << 16) | parts[2 * k + 1]!) >>> 0;
+    if (parts === undefined) return false;
+    for (let k = 0; k < 4; k++) words[4 * i + k] = ((parts[2 * k]! << 16) | parts[2 * k + 1]!) >>> 0;
     family = 6;
   } else {
     const n = dottedQuadValue(addr);
-    if (n === undefined) return undefined;
-    words[at] = n;
+    if (n === undefined) return false;
+    words[4 * i] = n;
     family = 4;
   }
   const full = family === 4 ? 32 : 128;
-  if (slash < 0) return [family, full];
+  if (slash < 0) return put(nets, i, family, full);
   const len = member.slice(slash + 1);
-  return DEC.test(len) && Number(len) <= full ? [family, Number(len)] : undefined;
+  return DEC.test(len) && Number(len) <= full && put(nets, i, family, Number(len));
 };
 
-const slowNet = (member: string, words: Uint32Array, at: number): [Family, number] | undefined => {
+const slowNet = (member: string, nets: Nets, i: number): boolean => {
   try {
     const [addr, len] = member.includes("/")
       ? ipaddr.parseCIDR(member)
       : [ipaddr.parse(member), ipaddr.parse(member).kind() === "ipv4" ? 32 : 128];
-    return [putBytes(addr.toByteArray(), words, at), len];
+    const bytes = addr.toByteArray();
+    for (let k = 0; k < bytes.length; k += 4)
+      nets.words[4 * i + k / 4] =
+        ((bytes[k]! << 24) | (bytes[k + 1]! << 16) | (bytes[k + 2]! << 8) | bytes[k + 3]!) >>> 0;
+    return put(nets, i, bytes.length === 4 ? 4 : 6, len);
   } catch {
-    return undefined;
+    return false;
   }
 };
 
@@ -76,11 +86,22 @@ const slowNet = (member: string, words: Uint32Array, at: number): [Family, numbe
 const maskWord = (word: number, bits: number): number =>
   bits <= 0 ? 0 : bits >= 32 ? word : (word & (0xffffffff << (32 - bits))) >>> 0;
 
-/** The first `len` bits of the address at `at` as a string key, with its family so v4 and v6 never meet. */
-const prefixKey = (family: Family, words: Uint32Array, at: number, len: number): string =>
-  family === 4
-    ? `4/${maskWord(words[at]!, len)}/${len}`
-    : `6/${maskWord(words[at]!, len)}.${maskWord(words[at + 1]!, len - 32)}.${maskWord(words[at + 2]!, len - 64)}.${maskWord(words[at + 3]!, len - 96)}/${len}`;
+const half = String.fromCharCode;
+
+/**
+ * The first `len` bits of member `i`'s address as a string key: its masked words as 16-bit code units, then
+ * the length. IPv4 keys are 3 units long and IPv6 keys 9, so the families never meet. One short string a
+ * key: lookups by key are most of the work.
+ */
+const prefixKey = (nets: Nets, i: number, len: number): string => {
+  const w = nets.words;
+  const a = maskWord(w[4 * i]!, len);
+  if (nets.family[i] === 4) return half(a >>> 16, a & 0xffff, len);
+  const b = maskWord(w[4 * i + 1]!, len - 32);
+  const c = maskWord(w[4 * i + 2]!, len - 64);
+  const d = maskWord(w[4 * i + 3]!, len - 96);
+  return half(a >>> 16, a & 0xffff, b >>> 16, b & 0xffff, c >>> 16, c & 0xffff, d >>> 16, d & 0xffff, len);
+};
 
 /**
  * Members of an interval set without overlaps: nft 1.0.6 rejects overlapping intervals ("conflicting intervals
@@ -94,41 +115,34 @@ export const withoutOverlaps = (members: readonly string[]): string[] => {
   // Computed sets arrive sorted and distinct (calc/ipsets.ts): then nothing is copied or sorted here.
   const ms = distinctSorted(members);
   const n = ms.length;
-  const words = new Uint32Array(4 * n);
-  const family = new Uint8Array(n);
-  const length = new Uint8Array(n);
+  const nets: Nets = { family: new Uint8Array(n), length: new Uint8Array(n), words: new Uint32Array(4 * n) };
   // Widest first: a stable counting sort by prefix length (what does not parse counts as 0) keeps string order.
   const count = new Int32Array(130);
   for (let i = 0; i < n; i++) {
     const m = ms[i]!;
-    const net = fastNet(m, words, 4 * i) ?? slowNet(m, words, 4 * i);
-    if (net !== undefined) {
-      family[i] = net[0];
-      length[i] = net[1];
-    }
-    count[length[i]! + 1]!++;
+    if (!fastNet(m, nets, i)) slowNet(m, nets, i);
+    count[nets.length[i]! + 1]!++;
   }
   for (let l = 1; l < count.length; l++) count[l]! += count[l - 1]!;
   const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[count[length[i]!]!++] = i;
+  for (let i = 0; i < n; i++) order[count[nets.length[i]!]!++] = i;
 
   const keep = new Uint8Array(n);
   const prefixes = new Set<string>();
   const lengths = { 4: [] as number[], 6: [] as number[] };
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
-    const f = family[i]! as Family;
+    const f = nets.family[i]! as Family;
     if (f === 0) {
       keep[i] = 1;
       continue;
     }
-    const bits = length[i]!;
+    const bits = nets.length[i]!;
     const seen = lengths[f];
     // Its own prefix once: kept already (the same net spelled twice), or inside a shorter kept one. A set of
     // single addresses, the usual kind, has no shorter one to look up.
-    const own = prefixKey(f, words, 4 * i, bits);
-    if (prefixes.has(own) || seen.some((l) => l < bits && prefixes.has(prefixKey(f, words, 4 * i, l))))
-      continue;
+    const own = prefixKey(nets, i, bits);
+    if (prefixes.has(own) || seen.some((l) => l < bits && prefixes.has(prefixKey(nets, i, l)))) continue;
     keep[i] = 1;
     prefixes.add(own);
     if (!seen.includes(bits)) seen.push(bits);
