@@ -7,7 +7,8 @@ import type { Action, CtState, Match, Origin, PortRange, Rule } from "./ir.js";
 // identity (render/iptables/match.ts, render/nftables/match.ts), and a node's rules hold far fewer objects
 // for the garbage collector to copy. IR objects are never modified, so sharing them is safe. Keys start
 // with their kind's letter. Bounded like the renderers' caches: a long-running process that edits policies
-// keeps making new values.
+// keeps making new values. (Jumps are not shared: half of a gateway's are to a chain no other rule names,
+// and endpoint chains, built for every node rendered, would pay for a key each.)
 const shared = new Map<string, Match | Action>();
 const MAX_SHARED = 100_000;
 
@@ -27,8 +28,30 @@ const portsKey = (ports: readonly PortRange[]): string => {
   return k;
 };
 
+// Mark matches and actions are keyed by their numbers, not by a string made of them: endpoint chains, which
+// are built again for every node rendered, make thousands. Unbounded: their values are the config's mark bits.
+const byNumbers = <T>(): ((a: number, b: number, make: () => T) => T) => {
+  const outer = new Map<number, Map<number, T>>();
+  return (a, b, make) => {
+    let inner = outer.get(a);
+    if (inner === undefined) {
+      inner = new Map();
+      outer.set(a, inner);
+    }
+    let value = inner.get(b);
+    if (value === undefined) {
+      value = make();
+      inner.set(b, value);
+    }
+    return value;
+  };
+};
+const marksSet = byNumbers<Match>();
+const marksNotSet = byNumbers<Match>();
+const setMarks = byNumbers<Action>();
+
 const markMatch = (value: number, mask: number, negated: boolean): Match =>
-  share(`m${neg(negated)} ${value} ${mask}`, () => ({ kind: "mark", value, mask, negated }));
+  (negated ? marksNotSet : marksSet)(value, mask, () => ({ kind: "mark", value, mask, negated }));
 
 export const match = {
   protocol: (protocol: number, name?: string, negated = false): Match =>
@@ -70,11 +93,12 @@ export const action = {
   return: { kind: "return" } as Action,
   notrack: { kind: "notrack" } as Action,
   none: { kind: "none" } as Action,
-  jump: (target: string): Action => share(`J ${target}`, () => ({ kind: "jump", target })),
-  goto: (target: string): Action => share(`G ${target}`, () => ({ kind: "goto", target })),
+  jump: (target: string): Action => ({ kind: "jump", target }),
+  goto: (target: string): Action => ({ kind: "goto", target }),
   setMark: (value: number, mask = value): Action =>
-    share(`M ${value} ${mask}`, () => ({ kind: "setMark", value, mask })),
-  clearMark: (mask: number): Action => share(`C ${mask}`, () => ({ kind: "clearMark", mask })),
+    setMarks(value, mask, () => ({ kind: "setMark", value, mask })),
+  // As a set-mark with no value bit, keyed apart (-1) from any value.
+  clearMark: (mask: number): Action => setMarks(-1, mask, () => ({ kind: "clearMark", mask })),
   log: (prefix: string, level = 5): Action =>
     share(`L ${level} ${prefix}`, () => ({ kind: "log", prefix, level })),
   /** ACCEPT / DROP / REJECT / RETURN from a config keyword. */
