@@ -48,7 +48,13 @@ export {
   type RenderEveryNodeOptions,
 } from "./render/every-node/index.js";
 
-export { renderNftJson, renderNft, formatNftJson, type RenderNftOptions } from "./render/nftables/index.js";
+export {
+  renderNftJson,
+  renderNftJsonText,
+  renderNft,
+  formatNftJson,
+  type RenderNftOptions,
+} from "./render/nftables/index.js";
 export type * from "./render/nftables/schema.js";
 
 export {

@@ -3,7 +3,7 @@
 import type { Argv } from "yargs";
 import { renderIptables } from "../render/iptables/index.js";
 import { renderIpsets } from "../render/ipset/index.js";
-import { formatNftJson, renderNft, renderNftJson } from "../render/nftables/index.js";
+import { renderNft, renderNftJsonText } from "../render/nftables/index.js";
 import type { IpVersion } from "../rules/ir.js";
 import { writeOut } from "./common.js";
 import { loadNode, nodeOptions, type NodeArgs } from "./node-options.js";
@@ -56,7 +56,7 @@ export const renderCommand = {
           : argv.format === "nft"
             ? renderNft(rs)
             : argv.format === "nft-json"
-              ? formatNftJson(renderNftJson(rs))
+              ? renderNftJsonText(rs)
               : renderIptables(rs),
       );
   },

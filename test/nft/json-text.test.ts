@@ -1,12 +1,13 @@
-// formatNftJson writes each `add rule` command from its statements' cached JSON (render/nftables/render.ts
-// ruleCommand), not by stringifying the command. The text must be exactly what JSON.stringify gives for the
-// document's commands: on every golden case, and on generated nodes (a gateway and typical nodes, both IP
-// versions), whose rules share match and action objects (rules/build.ts) and hence statements.
+// Two ways to nft JSON text: formatNftJson(renderNftJson(…)), the document stringified command by command, and
+// renderNftJsonText (render/nftables/render.ts), which writes each chain's `add rule` commands from its statements'
+// cached JSON without making the document. Both must be exactly what JSON.stringify gives for the document's
+// commands: on every golden case, on generated nodes (a gateway and typical nodes, both IP versions), whose
+// rules share match and action objects (rules/build.ts) and hence statements, and with rules that have no comment.
 
 import test from "ava";
 import { resolveNode } from "../../src/calc/resolve.js";
 import { generateClusterModel } from "../../src/gen/index.js";
-import { formatNftJson, renderNftJson } from "../../src/render/nftables/index.js";
+import { formatNftJson, renderNftJson, renderNftJsonText } from "../../src/render/nftables/index.js";
 import type { NftDocument } from "../../src/render/nftables/index.js";
 import type { Ruleset } from "../../src/rules/ir.js";
 import { action, match, rule } from "../../src/rules/build.js";
@@ -25,10 +26,14 @@ const check = (
   rs: Ruleset,
   name: string,
 ): number => {
+  // The text first, so that its caches are cold.
+  const text = renderNftJsonText(rs);
   const doc = renderNftJson(rs);
-  t.is(formatNftJson(doc), stringified(doc), name);
-  // Again, from the cached commands.
-  t.is(formatNftJson(renderNftJson(rs)), stringified(doc), `${name}, rendered again`);
+  t.is(text, stringified(doc), `${name}: renderNftJsonText`);
+  t.is(formatNftJson(doc), stringified(doc), `${name}: formatNftJson`);
+  // Again, from the cached texts and commands.
+  t.is(renderNftJsonText(rs), stringified(doc), `${name}: renderNftJsonText, rendered again`);
+  t.is(formatNftJson(renderNftJson(rs)), stringified(doc), `${name}: formatNftJson, rendered again`);
   return ruleCommands(doc);
 };
 

@@ -7,7 +7,7 @@ import type { Ruleset } from "../../rules/ir.js";
 import { buildRuleset } from "../../rules/node-ruleset.js";
 import { renderIpsets } from "../ipset/index.js";
 import { renderIptables } from "../iptables/index.js";
-import { formatNftJson, renderNftJson } from "../nftables/index.js";
+import { renderNftJsonText } from "../nftables/index.js";
 
 /** What varies between nodes' renderings besides the node (plain data: it is posted to worker threads). */
 export type EveryNodeOptions = Omit<ResolveOptions, "node" | "interfaces" | "extraWorkloads">;
@@ -73,8 +73,8 @@ const iptablesTexts = ([v4, v6]: NodeRulesets["rulesets"]): Pick<NodeFiles, "ipt
 
 /** libnftables JSON (`nft -j -f` input) for IPv4 and IPv6: table ip calico, table ip6 calico. */
 export const nftTexts = ([v4, v6]: NodeRulesets["rulesets"]): readonly [string, string] => [
-  formatNftJson(renderNftJson(v4)),
-  formatNftJson(renderNftJson(v6)),
+  renderNftJsonText(v4),
+  renderNftJsonText(v6),
 ];
 
 /** The texts of `formats` (each rendered once however often it is named). */

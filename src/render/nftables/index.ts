@@ -4,9 +4,11 @@
 //   import { renderNftJson, renderNft, formatNftJson } from "./render/nftables/index.js";
 //   const doc = renderNftJson(ruleset);                       // table ip calico (ip6 calico for IPv6)
 //   await execa("nft", ["-j", "-f", "-"], { input: formatNftJson(doc) });
+//   renderNftJsonText(ruleset) === formatNftJson(renderNftJson(ruleset)), made without the document (faster).
 
 export {
   renderNftJson,
+  renderNftJsonText,
   renderNft,
   formatNftJson,
   ruleFragment,

@@ -100,7 +100,8 @@ interface NftPlan {
   readonly sets: readonly NftSetPlan[];
   readonly baseChains: readonly { readonly def: BaseChainDef; readonly policy: "accept" | "drop" }[];
   readonly chains: readonly string[];
-  readonly rules: readonly PlannedRule[];
+  /** The rules, in order, as the lists they are planned and cached in (a chain's, or a part of a base chain's). */
+  readonly ruleGroups: readonly (readonly PlannedRule[])[];
 }
 
 const planRules = (
@@ -204,9 +205,9 @@ const plan = (ruleset: Ruleset, table: string): NftPlan => {
     if (h === undefined) return [];
     const ctx = { version: ruleset.version, layer: def.layer };
     return [
-      ...chainRules(name, name, h.inserted, ctx),
-      ...chainRules(name, name, h.others ?? [], ctx, false),
-      ...chainRules(name, appendsSeed(name), h.appended, ctx),
+      chainRules(name, name, h.inserted, ctx),
+      chainRules(name, name, h.others ?? [], ctx, false),
+      chainRules(name, appendsSeed(name), h.appended, ctx),
     ];
   });
   return {
@@ -220,14 +221,14 @@ const plan = (ruleset: Ruleset, table: string): NftPlan => {
       policy: hooks.get(baseChainName(def))?.policy === "DROP" ? "drop" : "accept",
     })),
     chains: chains.map((c) => c.name),
-    rules: [
+    ruleGroups: [
       ...baseRules,
-      ...chains.flatMap((c) =>
+      ...chains.map((c) =>
         c.textKey === undefined
           ? chainRules(c.name, c.name, c.rules, { version: ruleset.version, layer: c.layer })
           : keyedChainRules(c.textKey, c.name, c.rules, { version: ruleset.version, layer: c.layer }),
       ),
-    ],
+    ].filter((g) => g.length > 0),
   };
 };
 
@@ -248,12 +249,11 @@ const setCommand = (s: NftSetPlan): NftCommand => {
   return c;
 };
 
-/** The ruleset as one atomic, idempotent `nft -j -f` batch. */
-export const renderNftJson = (ruleset: Ruleset, opts: RenderNftOptions = {}): NftDocument => {
-  const p = plan(ruleset, opts.table ?? NFT_TABLE);
+/** The commands before the rules: the table (added, deleted, added), its sets, base chains and chains. */
+const headCommands = (p: NftPlan): NftCommand[] => {
   const t = { family: p.family, name: p.table };
   const ref = { family: p.family, table: p.table };
-  const commands: NftCommand[] = [
+  return [
     { add: { table: t } },
     { delete: { table: t } },
     { add: { table: t } },
@@ -271,8 +271,14 @@ export const renderNftJson = (ruleset: Ruleset, opts: RenderNftOptions = {}): Nf
       },
     })),
     ...p.chains.map((name): NftCommand => ({ add: { chain: { family: p.family, table: p.table, name } } })),
-    ...p.rules.map((r) => ruleCommand(r, p.family, p.table)),
   ];
+};
+
+/** The ruleset as one atomic, idempotent `nft -j -f` batch. */
+export const renderNftJson = (ruleset: Ruleset, opts: RenderNftOptions = {}): NftDocument => {
+  const p = plan(ruleset, opts.table ?? NFT_TABLE);
+  const commands = headCommands(p);
+  for (const g of p.ruleGroups) for (const r of g) commands.push(ruleCommand(r, p.family, p.table));
   return { nftables: commands };
 };
 
@@ -281,18 +287,6 @@ const json = new WeakMap<NftCommand, string>();
 
 // A shared planned rule gives a shared command, so formatNftJson can reuse its JSON.
 const commands = new WeakMap<PlannedRule, { readonly table: string; readonly command: NftCommand }>();
-
-// Statements are mostly shared by many rules (match and action fragments are rendered once per value, and
-// their statements with them): each one's JSON is written once.
-const statementJson = new WeakMap<NftStatement, string>();
-const jsonOfStatement = (st: NftStatement): string => {
-  let text = statementJson.get(st);
-  if (text === undefined) {
-    text = JSON.stringify(st);
-    statementJson.set(st, text);
-  }
-  return text;
-};
 
 const ruleCommand = (r: PlannedRule, family: NftIpFamily, table: string): NftCommand => {
   const hit = commands.get(r);
@@ -306,17 +300,63 @@ const ruleCommand = (r: PlannedRule, family: NftIpFamily, table: string): NftCom
           : { family, table, chain: r.chain, expr: r.fragment.expr, comment: r.comment },
     },
   };
-  // Its JSON, exactly as JSON.stringify writes the command above (same keys in the same order), but from
-  // its statements' JSON: stringifying every rule whole was a third of a gateway's first nft rendering.
+  commands.set(r, { table, command });
+  return command;
+};
+
+// ---- the batch as text, without the document ------------------------------------------------------------
+// renderNftJsonText writes what formatNftJson(renderNftJson(…)) writes, from texts cached per planned rule list
+// (a chain's rules, shared by every node that has the chain, as the iptables renderer's chain texts are) and
+// per statement (most are shared by many rules: match and action fragments are made once per value). No
+// command objects are made for rules and nothing is stringified whole: on a gateway's first nft rendering
+// that was a third of the time, and the objects kept for the document doubled what the collector copied.
+
+const statementJson = new WeakMap<NftStatement, string>();
+const jsonOfStatement = (st: NftStatement): string => {
+  let text = statementJson.get(st);
+  if (text === undefined) {
+    text = JSON.stringify(st);
+    statementJson.set(st, text);
+  }
+  return text;
+};
+
+/**
+ * A rule's `add rule` command as JSON.stringify writes ruleCommand's object (the same keys in the same order);
+ * `head` is its start up to the chain name.
+ */
+const ruleJson = (r: PlannedRule, head: string): string => {
   const { expr } = r.fragment;
   const parts = new Array<string>(expr.length + 2);
-  parts[0] = `{"add":{"rule":{"family":${JSON.stringify(family)},"table":${JSON.stringify(table)},"chain":${JSON.stringify(r.chain)},"expr":[`;
+  parts[0] = `${head}${JSON.stringify(r.chain)},"expr":[`;
   for (let i = 0; i < expr.length; i++)
     parts[i + 1] = i === 0 ? jsonOfStatement(expr[i]!) : `,${jsonOfStatement(expr[i]!)}`;
   parts[expr.length + 1] = r.comment === undefined ? "]}}}" : `],"comment":${JSON.stringify(r.comment)}}}}`;
-  json.set(command, parts.join(""));
-  commands.set(r, { table, command });
-  return command;
+  return parts.join("");
+};
+
+const groupTexts = new WeakMap<readonly PlannedRule[], { readonly head: string; readonly text: string }>();
+
+/** The commands of a list of planned rules, one per line (no newline after the last). */
+const groupJson = (rules: readonly PlannedRule[], head: string): string => {
+  const hit = groupTexts.get(rules);
+  if (hit !== undefined && hit.head === head) return hit.text;
+  const lines = new Array<string>(rules.length);
+  for (let i = 0; i < rules.length; i++) lines[i] = ruleJson(rules[i]!, head);
+  const text = lines.join(",\n");
+  groupTexts.set(rules, { head, text });
+  return text;
+};
+
+/** formatNftJson(renderNftJson(ruleset, opts)), written from cached texts without the document. */
+export const renderNftJsonText = (ruleset: Ruleset, opts: RenderNftOptions = {}): string => {
+  const p = plan(ruleset, opts.table ?? NFT_TABLE);
+  const head = `{"add":{"rule":{"family":${JSON.stringify(p.family)},"table":${JSON.stringify(p.table)},"chain":`;
+  // Concatenated, not joined, as formatNftJson does: the cached texts are linked, not copied.
+  let out = "";
+  for (const c of headCommands(p)) out += out === "" ? commandJson(c) : `,\n${commandJson(c)}`;
+  for (const g of p.ruleGroups) out += `,\n${groupJson(g, head)}`;
+  return `{"nftables": [\n${out}\n]}\n`;
 };
 
 /** The same batch as `nft -f` text. */
@@ -333,10 +373,12 @@ export const renderNft = (ruleset: Ruleset, opts: RenderNftOptions = {}): string
         `add chain ${at} ${baseChainName(def)} { type ${def.type} hook ${def.nftHook} priority ${def.prio}; policy ${policy}; }`,
     ),
     ...p.chains.map((name) => `add chain ${at} ${name}`),
-    ...p.rules.map(
-      (r) =>
-        `add rule ${at} ${r.chain} ${r.fragment.text}${r.comment === undefined ? "" : ` comment "${r.comment}"`}`,
-    ),
+    ...p.ruleGroups
+      .flat()
+      .map(
+        (r) =>
+          `add rule ${at} ${r.chain} ${r.fragment.text}${r.comment === undefined ? "" : ` comment "${r.comment}"`}`,
+      ),
   ];
   return `${lines.join("\n")}\n`;
 };
