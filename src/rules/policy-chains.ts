@@ -6,7 +6,7 @@ import { ipSetNameInVersion } from "../calc/ipset-ids.js";
 import { convertRule, type FelixRule, type SetRequest } from "../calc/rule-convert.js";
 import type { Direction, Policy, PolicyRule, Profile } from "../resources/model.js";
 import type { Chain, IpVersion, Match, Origin, Rule } from "./ir.js";
-import { action, rule } from "./build.js";
+import { action, match, rule } from "./build.js";
 import { policyChainName, profileChainName } from "./names.js";
 import { expandLogPrefix, policyRuleToIr, type RuleContext } from "./policy-rules.js";
 
@@ -190,7 +190,7 @@ const setsInVersion = (matches: readonly Match[], version: IpVersion): readonly 
     const m = matches[i]!;
     if (m.kind !== "set") continue;
     out ??= matches.slice();
-    out[i] = { kind: "set", set: ipSetNameInVersion(m.set, version), dirs: m.dirs, negated: m.negated };
+    out[i] = match.set(ipSetNameInVersion(m.set, version), m.dirs, m.negated);
   }
   return out ?? matches;
 };
