@@ -322,28 +322,29 @@ const jsonOfStatement = (st: NftStatement): string => {
 };
 
 /**
- * A rule's `add rule` command as JSON.stringify writes ruleCommand's object (the same keys in the same order);
- * `head` is its start up to the chain name.
+ * Appends to `out` the pieces of a rule's `add rule` command as JSON.stringify writes ruleCommand's object (the
+ * same keys in the same order); `head` is its start up to the chain name.
  */
-const ruleJson = (r: PlannedRule, head: string): string => {
+const pushRuleJson = (out: string[], r: PlannedRule, head: string): void => {
   const { expr } = r.fragment;
-  const parts = new Array<string>(expr.length + 2);
-  parts[0] = `${head}${JSON.stringify(r.chain)},"expr":[`;
+  out.push(`${head}${JSON.stringify(r.chain)},"expr":[`);
   for (let i = 0; i < expr.length; i++)
-    parts[i + 1] = i === 0 ? jsonOfStatement(expr[i]!) : `,${jsonOfStatement(expr[i]!)}`;
-  parts[expr.length + 1] = r.comment === undefined ? "]}}}" : `],"comment":${JSON.stringify(r.comment)}}}}`;
-  return parts.join("");
+    out.push(i === 0 ? jsonOfStatement(expr[i]!) : `,${jsonOfStatement(expr[i]!)}`);
+  out.push(r.comment === undefined ? "]}}}" : `],"comment":${JSON.stringify(r.comment)}}}}`);
 };
 
 const groupTexts = new WeakMap<readonly PlannedRule[], { readonly head: string; readonly text: string }>();
 
-/** The commands of a list of planned rules, one per line (no newline after the last). */
+/** The commands of a list of planned rules, one per line (no newline after the last): one string, one copy. */
 const groupJson = (rules: readonly PlannedRule[], head: string): string => {
   const hit = groupTexts.get(rules);
   if (hit !== undefined && hit.head === head) return hit.text;
-  const lines = new Array<string>(rules.length);
-  for (let i = 0; i < rules.length; i++) lines[i] = ruleJson(rules[i]!, head);
-  const text = lines.join(",\n");
+  const pieces: string[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    if (i > 0) pieces.push(",\n");
+    pushRuleJson(pieces, rules[i]!, head);
+  }
+  const text = pieces.join("");
   groupTexts.set(rules, { head, text });
   return text;
 };
@@ -352,9 +353,13 @@ const groupJson = (rules: readonly PlannedRule[], head: string): string => {
 export const renderNftJsonText = (ruleset: Ruleset, opts: RenderNftOptions = {}): string => {
   const p = plan(ruleset, opts.table ?? NFT_TABLE);
   const head = `{"add":{"rule":{"family":${JSON.stringify(p.family)},"table":${JSON.stringify(p.table)},"chain":`;
-  // Concatenated, not joined, as formatNftJson does: the cached texts are linked, not copied.
+  // Concatenated, not joined, as formatNftJson does: the cached texts are linked, not copied. Set commands are
+  // shared and so is their JSON (commandJson); the others are made anew for each rendering, so theirs is not kept.
   let out = "";
-  for (const c of headCommands(p)) out += out === "" ? commandJson(c) : `,\n${commandJson(c)}`;
+  for (const c of headCommands(p)) {
+    const text = "add" in c && "set" in c.add ? commandJson(c) : JSON.stringify(c);
+    out += out === "" ? text : `,\n${text}`;
+  }
   for (const g of p.ruleGroups) out += `,\n${groupJson(g, head)}`;
   return `{"nftables": [\n${out}\n]}\n`;
 };
