@@ -21,6 +21,33 @@ const share = <T extends Match | Action>(key: string, made: () => T): T => {
   return value;
 };
 
+/**
+ * The kinds the builders share, whose objects renderers may cache by: a cache entry for a kind made anew
+ * for each rule (a jump, a conntrack match) would cost more than the text it keeps, and on Node 20 an entry
+ * with a young key keeps its value alive through young-generation collections.
+ */
+export const SHARED_MATCH_KINDS: ReadonlySet<Match["kind"]> = new Set<Match["kind"]>([
+  "protocol",
+  "srcNet",
+  "dstNet",
+  "srcPorts",
+  "dstPorts",
+  "set",
+  "mark",
+]);
+export const SHARED_ACTION_KINDS: ReadonlySet<Action["kind"]> = new Set<Action["kind"]>([
+  // One object each (action.accept, …).
+  "accept",
+  "drop",
+  "reject",
+  "return",
+  "notrack",
+  "none",
+  "setMark",
+  "clearMark",
+  "log",
+]);
+
 const neg = (negated: boolean): string => (negated ? "!" : "");
 const portsKey = (ports: readonly PortRange[]): string => {
   let k = "";

@@ -2,6 +2,7 @@
 
 import { onAction } from "../../rules/ir.js";
 import type { Action, ActionHandlers } from "../../rules/ir.js";
+import { SHARED_ACTION_KINDS } from "../../rules/build.js";
 import { hex } from "./match.js";
 
 export interface ActionTextOptions {
@@ -52,6 +53,7 @@ const spelled = { size: new WeakMap<Action, string>(), range: new WeakMap<Action
 /** One action as Felix's fragment text ("" for `none`). */
 export const actionFragment = (a: Action, opts?: ActionTextOptions): string => {
   const range = opts?.nflogSize === false;
+  if (!SHARED_ACTION_KINDS.has(a.kind)) return onAction(range ? withRange : withSize, a);
   const cache = range ? spelled.range : spelled.size;
   let text = cache.get(a);
   if (text === undefined) {

@@ -3,6 +3,7 @@
 
 import { onMatch } from "../../rules/ir.js";
 import type { Match, MatchHandlers, PortRange } from "../../rules/ir.js";
+import { SHARED_MATCH_KINDS } from "../../rules/build.js";
 
 /**
  * Ports are written with multiport (`-m multiport --destination-ports`) except Felix's raw-table VXLAN NOTRACK
@@ -102,6 +103,7 @@ const spelled = new WeakMap<Match, string>();
 
 /** One match as Felix's fragment text. */
 export const matchFragment = (m: Match): string => {
+  if (!SHARED_MATCH_KINDS.has(m.kind)) return onMatch(iptablesMatchHandlers, m);
   let text = spelled.get(m);
   if (text === undefined) {
     text = onMatch(iptablesMatchHandlers, m);

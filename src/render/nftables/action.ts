@@ -4,6 +4,7 @@
 
 import { onAction } from "../../rules/ir.js";
 import type { Action, ActionHandlers, TableName } from "../../rules/ir.js";
+import { SHARED_ACTION_KINDS } from "../../rules/build.js";
 import { nftChainName } from "./layout.js";
 import { goHex, meta, same } from "./expr.js";
 import type { NftFragment } from "./expr.js";
@@ -78,6 +79,7 @@ export const nftActionHandlers = (ctx: NftActionContext): ActionHandlers<NftFrag
 /** One IR action as nft fragments (empty for `none`). */
 export const actionFragment = (a: Action, ctx: NftActionContext): NftFragment => {
   const l = layerFor(ctx.layer);
+  if (!SHARED_ACTION_KINDS.has(a.kind)) return onAction(l.handlers, a);
   let f = l.fragments.get(a);
   if (f === undefined) {
     f = onAction(l.handlers, a);

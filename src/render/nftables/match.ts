@@ -5,6 +5,7 @@
 
 import { onMatch } from "../../rules/ir.js";
 import type { CtState, IpVersion, Match, MatchHandlers, PortRange } from "../../rules/ir.js";
+import { SHARED_MATCH_KINDS } from "../../rules/build.js";
 import { addressExpr, goHex, meta, nftMatch, parseRate, payload, same } from "./expr.js";
 import type { NftFragment } from "./expr.js";
 import { nftSetName } from "./layout.js";
@@ -214,6 +215,7 @@ export const nftMatchHandlers = (ctx: NftMatchContext): MatchHandlers<NftFragmen
 /** One IR match as nft fragments. */
 export const matchFragment = (m: Match, ctx: NftMatchContext): NftFragment => {
   const c = contextFor(ctx.version, ctx.transport);
+  if (!SHARED_MATCH_KINDS.has(m.kind)) return onMatch(c.handlers, m);
   let f = c.fragments.get(m);
   if (f === undefined) {
     f = onMatch(c.handlers, m);
