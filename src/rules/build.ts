@@ -21,12 +21,10 @@ const share = <T extends Match | Action>(key: string, made: () => T): T => {
   return value;
 };
 
-/**
- * The kinds the builders share, whose objects renderers may cache by: a cache entry for a kind made anew
- * for each rule (a jump, a conntrack match) would cost more than the text it keeps, and on Node 20 an entry
- * with a young key keeps its value alive through young-generation collections.
- */
-export const SHARED_MATCH_KINDS: ReadonlySet<Match["kind"]> = new Set<Match["kind"]>([
+// The kinds the builders share, whose objects renderers may cache by: a cache entry for a kind made anew for
+// each rule (a jump, a conntrack match) would cost more than the text it keeps, and on Node 20 an entry with
+// a young key keeps its value alive through young-generation collections.
+const SHARED_KINDS: ReadonlySet<string> = new Set<Match["kind"] | Action["kind"]>([
   "protocol",
   "srcNet",
   "dstNet",
@@ -34,8 +32,6 @@ export const SHARED_MATCH_KINDS: ReadonlySet<Match["kind"]> = new Set<Match["kin
   "dstPorts",
   "set",
   "mark",
-]);
-export const SHARED_ACTION_KINDS: ReadonlySet<Action["kind"]> = new Set<Action["kind"]>([
   // One object each (action.accept, …).
   "accept",
   "drop",
@@ -47,6 +43,24 @@ export const SHARED_ACTION_KINDS: ReadonlySet<Action["kind"]> = new Set<Action["
   "clearMark",
   "log",
 ]);
+
+/**
+ * A renderer's text or fragment of a match or action: `render(value)`, kept in `cache` when the builders share
+ * the objects of its kind (one per value), so that each value is rendered once; made each time otherwise.
+ */
+export const renderedOnce = <K extends Match | Action, V>(
+  cache: WeakMap<K, V>,
+  value: K,
+  render: (value: K) => V,
+): V => {
+  if (!SHARED_KINDS.has(value.kind)) return render(value);
+  let out = cache.get(value);
+  if (out === undefined) {
+    out = render(value);
+    cache.set(value, out);
+  }
+  return out;
+};
 
 const neg = (negated: boolean): string => (negated ? "!" : "");
 const portsKey = (ports: readonly PortRange[]): string => {

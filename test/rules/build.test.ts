@@ -3,7 +3,7 @@
 // object; two different values must never share one (a key collision would render one rule as another).
 
 import test from "ava";
-import { action, match } from "../../src/rules/build.js";
+import { action, match, renderedOnce } from "../../src/rules/build.js";
 import type { Action, Match } from "../../src/rules/ir.js";
 
 const p80 = [{ from: 80, to: 80 }];
@@ -69,4 +69,17 @@ test("IR builders: the values are what was asked for", (t) => {
   t.deepEqual(match.dstPorts(p8080, true), { kind: "dstPorts", ports: p8080, negated: true });
   // Jumps are not shared (most targets are named once), but equal values are equal.
   t.deepEqual(action.jump("cali-pi-x"), action.jump("cali-pi-x"));
+});
+
+test("renderedOnce: a shared kind is rendered once per object, any other kind each time", (t) => {
+  let calls = 0;
+  const render = (v: Match | Action): string => `${v.kind}#${++calls}`;
+  const cache = new WeakMap<Match | Action, string>();
+  const mark = match.markSet(0x40);
+  t.is(renderedOnce(cache, mark, render), renderedOnce(cache, match.markSet(0x40), render));
+  t.is(calls, 1);
+  const jump = action.jump("cali-pi-x");
+  t.not(renderedOnce(cache, jump, render), renderedOnce(cache, jump, render));
+  t.is(calls, 3);
+  t.false(cache.has(jump));
 });

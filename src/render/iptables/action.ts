@@ -2,7 +2,7 @@
 
 import { onAction } from "../../rules/ir.js";
 import type { Action, ActionHandlers } from "../../rules/ir.js";
-import { SHARED_ACTION_KINDS } from "../../rules/build.js";
+import { renderedOnce } from "../../rules/build.js";
 import { hex } from "./match.js";
 
 export interface ActionTextOptions {
@@ -49,16 +49,11 @@ const withRange = iptablesActionHandlers({ nflogSize: false });
 
 // Like matches, most actions are one object per value (rules/build.ts): each is spelled once per flag value.
 const spelled = { size: new WeakMap<Action, string>(), range: new WeakMap<Action, string>() };
+const spellWithSize = (a: Action): string => onAction(withSize, a);
+const spellWithRange = (a: Action): string => onAction(withRange, a);
 
 /** One action as Felix's fragment text ("" for `none`). */
-export const actionFragment = (a: Action, opts?: ActionTextOptions): string => {
-  const range = opts?.nflogSize === false;
-  if (!SHARED_ACTION_KINDS.has(a.kind)) return onAction(range ? withRange : withSize, a);
-  const cache = range ? spelled.range : spelled.size;
-  let text = cache.get(a);
-  if (text === undefined) {
-    text = onAction(range ? withRange : withSize, a);
-    cache.set(a, text);
-  }
-  return text;
-};
+export const actionFragment = (a: Action, opts?: ActionTextOptions): string =>
+  opts?.nflogSize === false
+    ? renderedOnce(spelled.range, a, spellWithRange)
+    : renderedOnce(spelled.size, a, spellWithSize);

@@ -3,7 +3,7 @@
 
 import { onMatch } from "../../rules/ir.js";
 import type { Match, MatchHandlers, PortRange } from "../../rules/ir.js";
-import { SHARED_MATCH_KINDS } from "../../rules/build.js";
+import { renderedOnce } from "../../rules/build.js";
 
 /**
  * Ports are written with multiport (`-m multiport --destination-ports`) except Felix's raw-table VXLAN NOTRACK
@@ -100,14 +100,7 @@ export const iptablesMatchHandlers: MatchHandlers<string> = {
 
 // Most matches are one object per value, shared by thousands of rules (rules/build.ts): each is spelled once.
 const spelled = new WeakMap<Match, string>();
+const spell = (m: Match): string => onMatch(iptablesMatchHandlers, m);
 
 /** One match as Felix's fragment text. */
-export const matchFragment = (m: Match): string => {
-  if (!SHARED_MATCH_KINDS.has(m.kind)) return onMatch(iptablesMatchHandlers, m);
-  let text = spelled.get(m);
-  if (text === undefined) {
-    text = onMatch(iptablesMatchHandlers, m);
-    spelled.set(m, text);
-  }
-  return text;
-};
+export const matchFragment = (m: Match): string => renderedOnce(spelled, m, spell);

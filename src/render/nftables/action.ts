@@ -4,7 +4,7 @@
 
 import { onAction } from "../../rules/ir.js";
 import type { Action, ActionHandlers, TableName } from "../../rules/ir.js";
-import { SHARED_ACTION_KINDS } from "../../rules/build.js";
+import { renderedOnce } from "../../rules/build.js";
 import { nftChainName } from "./layout.js";
 import { goHex, meta, same } from "./expr.js";
 import type { NftFragment } from "./expr.js";
@@ -79,26 +79,21 @@ export const nftActionHandlers = (ctx: NftActionContext): ActionHandlers<NftFrag
 /** One IR action as nft fragments (empty for `none`). */
 export const actionFragment = (a: Action, ctx: NftActionContext): NftFragment => {
   const l = layerFor(ctx.layer);
-  if (!SHARED_ACTION_KINDS.has(a.kind)) return onAction(l.handlers, a);
-  let f = l.fragments.get(a);
-  if (f === undefined) {
-    f = onAction(l.handlers, a);
-    l.fragments.set(a, f);
-  }
-  return f;
+  return renderedOnce(l.fragments, a, l.render);
 };
 
 // Handlers are built once per layer, not once per rule; most actions are one object per value (rules/build.ts),
 // rendered once per layer.
 interface Layer {
-  readonly handlers: ActionHandlers<NftFragment>;
+  readonly render: (a: Action) => NftFragment;
   readonly fragments: WeakMap<Action, NftFragment>;
 }
 const byLayer = new Map<TableName, Layer>();
 const layerFor = (layer: TableName): Layer => {
   let l = byLayer.get(layer);
   if (l === undefined) {
-    l = { handlers: nftActionHandlers({ layer }), fragments: new WeakMap() };
+    const handlers = nftActionHandlers({ layer });
+    l = { render: (a) => onAction(handlers, a), fragments: new WeakMap() };
     byLayer.set(layer, l);
   }
   return l;

@@ -5,7 +5,7 @@
 
 import { onMatch } from "../../rules/ir.js";
 import type { CtState, IpVersion, Match, MatchHandlers, PortRange } from "../../rules/ir.js";
-import { SHARED_MATCH_KINDS } from "../../rules/build.js";
+import { renderedOnce } from "../../rules/build.js";
 import { addressExpr, goHex, meta, nftMatch, parseRate, payload, same } from "./expr.js";
 import type { NftFragment } from "./expr.js";
 import { nftSetName } from "./layout.js";
@@ -215,20 +215,14 @@ export const nftMatchHandlers = (ctx: NftMatchContext): MatchHandlers<NftFragmen
 /** One IR match as nft fragments. */
 export const matchFragment = (m: Match, ctx: NftMatchContext): NftFragment => {
   const c = contextFor(ctx.version, ctx.transport);
-  if (!SHARED_MATCH_KINDS.has(m.kind)) return onMatch(c.handlers, m);
-  let f = c.fragments.get(m);
-  if (f === undefined) {
-    f = onMatch(c.handlers, m);
-    c.fragments.set(m, f);
-  }
-  return f;
+  return renderedOnce(c.fragments, m, c.render);
 };
 
 // Handlers are built once per (version, transport), not once per match. Most matches are one object per
 // value, shared by thousands of rules (rules/build.ts): each is rendered once per context, and its
 // statements, shared in turn, have their JSON written once (render.ts).
 interface Context {
-  readonly handlers: MatchHandlers<NftFragment>;
+  readonly render: (m: Match) => NftFragment;
   readonly fragments: WeakMap<Match, NftFragment>;
 }
 const contexts = new Map<string, Context>();
@@ -236,10 +230,8 @@ const contextFor = (version: IpVersion, transport: NftMatchContext["transport"])
   const key = `${version} ${transport}`;
   let c = contexts.get(key);
   if (c === undefined) {
-    c = {
-      handlers: nftMatchHandlers(transport === undefined ? { version } : { version, transport }),
-      fragments: new WeakMap(),
-    };
+    const handlers = nftMatchHandlers(transport === undefined ? { version } : { version, transport });
+    c = { render: (m) => onMatch(handlers, m), fragments: new WeakMap() };
     contexts.set(key, c);
   }
   return c;

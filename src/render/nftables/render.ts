@@ -311,15 +311,18 @@ const ruleCommand = (r: PlannedRule, family: NftIpFamily, table: string): NftCom
 // command objects are made for rules and nothing is stringified whole: on a gateway's first nft rendering
 // that was a third of the time, and the objects kept for the document doubled what the collector copied.
 
-const statementJson = new WeakMap<NftStatement, string>();
-const jsonOfStatement = (st: NftStatement): string => {
-  let text = statementJson.get(st);
+/** JSON.stringify(value), kept in `cache` for the next rendering that has the same object. */
+const keptJson = <K extends object>(cache: WeakMap<K, string>, value: K): string => {
+  let text = cache.get(value);
   if (text === undefined) {
-    text = JSON.stringify(st);
-    statementJson.set(st, text);
+    text = JSON.stringify(value);
+    cache.set(value, text);
   }
   return text;
 };
+
+const statementJson = new WeakMap<NftStatement, string>();
+const jsonOfStatement = (st: NftStatement): string => keptJson(statementJson, st);
 
 /**
  * Appends to `out` the pieces of a rule's `add rule` command as JSON.stringify writes ruleCommand's object (the
@@ -388,14 +391,7 @@ export const renderNft = (ruleset: Ruleset, opts: RenderNftOptions = {}): string
   return `${lines.join("\n")}\n`;
 };
 
-const commandJson = (c: NftCommand): string => {
-  let text = json.get(c);
-  if (text === undefined) {
-    text = JSON.stringify(c);
-    json.set(c, text);
-  }
-  return text;
-};
+const commandJson = (c: NftCommand): string => keptJson(json, c);
 
 /** A document as stable text, one command per line (for golden files and `nft -j -f`). */
 export const formatNftJson = (doc: NftDocument): string => {
