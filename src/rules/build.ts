@@ -1,5 +1,6 @@
 // Small factories for IR matches, actions and rules, so chain builders read like Felix's.
 
+import { keptIn } from "../util/memo.js";
 import type { Action, CtState, Match, Origin, PortRange, Rule } from "./ir.js";
 
 // The matches and actions that recur in thousands of rules (a gateway's 6,000 mark matches hold 10 distinct
@@ -52,15 +53,7 @@ export const renderedOnce = <K extends Match | Action, V>(
   cache: WeakMap<K, V>,
   value: K,
   render: (value: K) => V,
-): V => {
-  if (!SHARED_KINDS.has(value.kind)) return render(value);
-  let out = cache.get(value);
-  if (out === undefined) {
-    out = render(value);
-    cache.set(value, out);
-  }
-  return out;
-};
+): V => (SHARED_KINDS.has(value.kind) ? keptIn(cache, value, render) : render(value));
 
 const neg = (negated: boolean): string => (negated ? "!" : "");
 const portsKey = (ports: readonly PortRange[]): string => {

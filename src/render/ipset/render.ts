@@ -3,6 +3,7 @@
 
 import type { IpSet, IpVersion, Ruleset } from "../../rules/ir.js";
 import { compareStrings } from "../../util/compare.js";
+import { keptIn } from "../../util/memo.js";
 import { distinctSorted } from "../../util/sorted.js";
 
 /** Felix config MaxIpsetSize default (felix/config/config_params.go). */
@@ -16,9 +17,6 @@ export interface RenderIpsetsOptions {
 /** felix/ipsets/ipset_defs.go IPFamilyV4 / IPFamilyV6. */
 export const ipsetFamily = (version: IpVersion): "inet" | "inet6" => (version === 4 ? "inet" : "inet6");
 
-// Computed sets arrive sorted and distinct (calc/ipsets.ts); only others are sorted here.
-const sortedMembers = (set: IpSet): readonly string[] => distinctSorted(set.members);
-
 const createLine = (set: IpSet, opts: RenderIpsetsOptions): string =>
   `create ${set.name} ${set.type} family ${ipsetFamily(set.version)} maxelem ${opts.maxElem ?? DEFAULT_MAX_IPSET_SIZE}`;
 
@@ -28,7 +26,8 @@ const createLine = (set: IpSet, opts: RenderIpsetsOptions): string =>
  * members, a gateway's 78,000.
  */
 const setLinesText = (set: IpSet, opts: RenderIpsetsOptions): string => {
-  const members = sortedMembers(set);
+  // Computed sets arrive sorted and distinct (calc/ipsets.ts); only others are sorted here.
+  const members = distinctSorted(set.members);
   const add = `add ${set.name} `;
   return members.length === 0
     ? createLine(set, opts)
@@ -50,12 +49,7 @@ const setText = (set: IpSet, opts: RenderIpsetsOptions): string => {
     cache = new WeakMap();
     rendered.set(max, cache);
   }
-  let text = cache.get(set);
-  if (text === undefined) {
-    text = setLinesText(set, opts);
-    cache.set(set, text);
-  }
-  return text;
+  return keptIn(cache, set, () => setLinesText(set, opts));
 };
 
 /** All of a ruleset's IP sets, sorted by name, as `ipset restore` input ("" when there are none). */

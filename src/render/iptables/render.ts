@@ -10,6 +10,7 @@ import { actionFragment } from "./action.js";
 import type { ActionTextOptions } from "./action.js";
 import { matchFragment } from "./match.js";
 import { compareStrings } from "../../util/compare.js";
+import { keptIn } from "../../util/memo.js";
 
 export interface RenderIptablesOptions extends ActionTextOptions {
   /** Only these tables (default: all). */
@@ -263,15 +264,6 @@ const insertCache = {
 };
 const appendCache = { size: new WeakMap<HookChain, string>(), range: new WeakMap<HookChain, string>() };
 
-const memo = <K extends object>(cache: WeakMap<K, string>, key: K, render: () => string): string => {
-  let text = cache.get(key);
-  if (text === undefined) {
-    text = render();
-    cache.set(key, text);
-  }
-  return text;
-};
-
 /**
  * One table of logical (IR) chain names as pieces of iptables-restore text, `*table` to `COMMIT`, each to
  * be followed by a newline (none when it holds nothing; the caller puts the pieces together at once).
@@ -297,14 +289,14 @@ export const renderTableParts = (table: Table, opts: RenderIptablesOptions = {})
       parts.push(endpointChainText(n.name, n.chain, opts, limitName, flavour));
     else
       parts.push(
-        memo(chainCache[flavour], n.chain, () => chainByContent(n.name, n.chain, opts, limitName, flavour)),
+        keptIn(chainCache[flavour], n.chain, () => chainByContent(n.name, n.chain, opts, limitName, flavour)),
       );
   }
   // Each `-I` pushes onto the top of the chain, so inserts are written last-first to end up in order.
   for (const h of table.hooks) {
     if (h.inserted.length === 0) continue;
     parts.push(
-      memo(insertCache[flavour][mode], h, () =>
+      keptIn(insertCache[flavour][mode], h, () =>
         mode === "append"
           ? rulesText("-A", h.name, h.name, h.inserted, opts, limitName)
           : rulesText("-I", h.name, h.name, h.inserted, opts, limitName, true),
@@ -314,7 +306,7 @@ export const renderTableParts = (table: Table, opts: RenderIptablesOptions = {})
   for (const h of table.hooks) {
     if (h.appended.length === 0) continue;
     parts.push(
-      memo(appendCache[flavour], h, () =>
+      keptIn(appendCache[flavour], h, () =>
         rulesText("-A", h.name, appendsSeed(h.name), h.appended, opts, limitName),
       ),
     );

@@ -26,6 +26,7 @@ import type { NftCommand, NftDocument } from "./schema.js";
 import { setPlan } from "./sets.js";
 import type { NftSetPlan } from "./sets.js";
 import { compareStrings } from "../../util/compare.js";
+import { keptIn } from "../../util/memo.js";
 
 /** felix/rules/rulesdefs: the rule id comment is `cali:<hash>;`. */
 export const NFT_HASH_COMMENT_PREFIX = "cali:";
@@ -283,7 +284,7 @@ export const renderNftJson = (ruleset: Ruleset, opts: RenderNftOptions = {}): Nf
 };
 
 // JSON per command object: rule and set commands are shared across nodes (ruleCommand, setCommand).
-const json = new WeakMap<NftCommand, string>();
+const commandJsonCache = new WeakMap<NftCommand, string>();
 
 // A shared planned rule gives a shared command, so formatNftJson can reuse its JSON.
 const commands = new WeakMap<PlannedRule, { readonly table: string; readonly command: NftCommand }>();
@@ -311,18 +312,9 @@ const ruleCommand = (r: PlannedRule, family: NftIpFamily, table: string): NftCom
 // command objects are made for rules and nothing is stringified whole: on a gateway's first nft rendering
 // that was a third of the time, and the objects kept for the document doubled what the collector copied.
 
-/** JSON.stringify(value), kept in `cache` for the next rendering that has the same object. */
-const keptJson = <K extends object>(cache: WeakMap<K, string>, value: K): string => {
-  let text = cache.get(value);
-  if (text === undefined) {
-    text = JSON.stringify(value);
-    cache.set(value, text);
-  }
-  return text;
-};
-
+const stringify = (value: object): string => JSON.stringify(value);
 const statementJson = new WeakMap<NftStatement, string>();
-const jsonOfStatement = (st: NftStatement): string => keptJson(statementJson, st);
+const jsonOfStatement = (st: NftStatement): string => keptIn(statementJson, st, stringify);
 
 /**
  * Appends to `out` the pieces of a rule's `add rule` command as JSON.stringify writes ruleCommand's object (the
@@ -391,7 +383,7 @@ export const renderNft = (ruleset: Ruleset, opts: RenderNftOptions = {}): string
   return `${lines.join("\n")}\n`;
 };
 
-const commandJson = (c: NftCommand): string => keptJson(json, c);
+const commandJson = (c: NftCommand): string => keptIn(commandJsonCache, c, stringify);
 
 /** A document as stable text, one command per line (for golden files and `nft -j -f`). */
 export const formatNftJson = (doc: NftDocument): string => {
