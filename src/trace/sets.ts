@@ -58,7 +58,20 @@ export const parseIpPortMember = (
   return { ip, proto, port: Number(portText) };
 };
 
+// By set object: IR sets are never modified, and a node's rulesets share most of them (IPv4 and IPv6 with
+// and without failsafe ports, before and after a change), whose members would otherwise be compiled again.
+const compiledSets = new WeakMap<IpSet, CompiledSet>();
+
 export const compileSet = (set: IpSet): CompiledSet => {
+  let c = compiledSets.get(set);
+  if (c === undefined) {
+    c = compileUncached(set);
+    compiledSets.set(set, c);
+  }
+  return c;
+};
+
+const compileUncached = (set: IpSet): CompiledSet => {
   const problems: string[] = [];
   const byLen = new Map<number, { shift: bigint; keys: Set<bigint> }>();
   const ipPorts = new Set<string>();

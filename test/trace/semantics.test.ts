@@ -4,7 +4,8 @@
 import test from "ava";
 import { action, match, rule } from "../../src/rules/build.js";
 import type { IpSet, Match, Rule } from "../../src/rules/ir.js";
-import { trace, type Packet, type RuleStep } from "../../src/trace/index.js";
+import { compileRuleset, trace, type Packet, type RuleStep } from "../../src/trace/index.js";
+import { parseAddr } from "../../src/trace/addr.js";
 import { chain, hook, ruleset, table } from "./rulesets.js";
 
 const pkt = (more: Partial<Packet> = {}): Packet => ({
@@ -205,6 +206,18 @@ test("sets: hash:net by containment or equal address, hash:ip,port by ip + proto
   t.is(trace(rs, pkt({ src: "203.0.113.9" })).verdict, "drop");
   t.is(trace(rs, pkt({ src: "203.0.113.10", dport: 8080 })).verdict, "drop");
   t.is(trace(rs, pkt({ src: "203.0.113.10", dport: 8080, proto: 17 })).verdict, "accept");
+});
+
+test("a set is compiled once, whichever ruleset looks it up (rulesets of a node share their sets)", (t) => {
+  const inputOn = (m: Match) => [table("filter", [hook("INPUT", [rule([m], action.drop)])])];
+  const a = compileRuleset(ruleset(inputOn(match.set("cali40s:a", ["src"])), [netSet, portSet]));
+  const b = compileRuleset(ruleset(inputOn(match.set("cali40n:b", ["dst", "dst"])), [portSet, netSet]));
+  t.is(a.sets.get("cali40s:a"), b.sets.get("cali40s:a"));
+  t.is(a.sets.get("cali40n:b"), b.sets.get("cali40n:b"));
+  // Another set object of the same name and members is another set: compiled on its own.
+  const copy = compileRuleset(ruleset(inputOn(match.set("cali40s:a", ["src"])), [{ ...netSet }]));
+  t.not(copy.sets.get("cali40s:a"), a.sets.get("cali40s:a"));
+  t.true(copy.sets.get("cali40s:a")!.hasNet(parseAddr("203.0.113.9")!));
 });
 
 test("addrtype LOCAL uses localAddresses, or assumes locality from the path and says so", (t) => {
