@@ -171,6 +171,24 @@ test("ranges: intersect, subtract and relation agree with sets of values (proper
   );
 });
 
+test("ranges: intersect and subtract keep a range that comes out whole (the same object) and change no input", (t) => {
+  const a = [range(0, 10), range(20, 30), range(40, 40), range(50, 60)];
+  const b = [range(5, 22), range(40, 40), range(45, 70)];
+  const [a0, b0] = [structuredClone(a), structuredClone(b)];
+  const both = intersect(a, b);
+  t.deepEqual(both, [range(5, 10), range(20, 22), range(40, 40), range(50, 60)]);
+  // Whole in the result: a's 40-40 (or b's, the same values) and a's 50-60; cut ones are new.
+  t.true(both[2] === a[2] || both[2] === b[1]);
+  t.is(both[3], a[3]);
+  const only = subtract(a, b);
+  t.deepEqual(only, [range(0, 4), range(23, 30)]);
+  t.not(only[0], a[0]);
+  const rest = subtract(a, [range(15, 15)]);
+  t.deepEqual(rest, a);
+  rest.forEach((r, i) => t.is(r, a[i]!));
+  t.deepEqual([a, b], [a0, b0]);
+});
+
 test("classify: uniform inside or outside a match, split in two (inside, outside) across it", (t) => {
   const tcp = box({ proto: [range(6, 6)] });
   const ssh = match.dstPorts([{ from: 22, to: 22 }]);

@@ -38,7 +38,9 @@ export const intersect = (a: readonly Range[], b: readonly Range[]): Range[] => 
     const y = b[j]!;
     const lo = x.lo > y.lo ? x.lo : y.lo;
     const hi = x.hi < y.hi ? x.hi : y.hi;
-    if (lo <= hi) out.push({ lo, hi });
+    // A range that comes out whole is kept, not copied: a box's unions hold thousands of ranges, and the
+    // parts of a split share most of them.
+    if (lo <= hi) out.push(lo === x.lo && hi === x.hi ? x : lo === y.lo && hi === y.hi ? y : { lo, hi });
     if (x.hi < y.hi) i++;
     else j++;
   }
@@ -71,7 +73,7 @@ export const relation = (a: readonly Range[], b: readonly Range[]): "inside" | "
   return inside ? "inside" : "outside";
 };
 
-/** The values of normalized `a` not in normalized `b`, normalized. */
+/** The values of normalized `a` not in normalized `b`, normalized; ranges of `a` that stay whole are kept. */
 export const subtract = (a: readonly Range[], b: readonly Range[]): Range[] => {
   const out: Range[] = [];
   let j = 0;
@@ -83,7 +85,7 @@ export const subtract = (a: readonly Range[], b: readonly Range[]): Range[] => {
       if (y.lo > lo) out.push({ lo, hi: y.lo - 1n });
       lo = y.hi + 1n;
     }
-    if (lo <= x.hi) out.push({ lo, hi: x.hi });
+    if (lo <= x.hi) out.push(lo === x.lo ? x : { lo, hi: x.hi });
   }
   return out;
 };
