@@ -33,17 +33,37 @@ const MERGE_ORDER: readonly Dim[] = [
 
 const isIface = (d: Dim): d is IfaceDim => (IFACE_DIMS as readonly string[]).includes(d);
 
-// A dimension's key, once per list: merging recomputes signatures every round, and an address list can
-// hold thousands of ranges.
+const listOf = (r: Region, d: Dim): readonly (Range | string)[] => (isIface(d) ? r[d] : r.ranges[d]);
+
+// A dimension's key, once per list: an address list can hold thousands of ranges.
 const keys = new WeakMap<readonly (Range | string)[], string>();
-const dimKey = (r: Region, d: Dim): string => {
-  const list = isIface(d) ? r[d] : r.ranges[d];
+const dimKey = (list: readonly (Range | string)[], d: Dim): string => {
   let k = keys.get(list);
   if (k === undefined) {
-    k = isIface(d) ? r[d].join("\u0000") : rangesKey(r.ranges[d]);
+    k = isIface(d) ? (list as readonly string[]).join("\u0000") : rangesKey(list as readonly Range[]);
     keys.set(list, k);
   }
   return k;
+};
+
+/**
+ * Each distinct dimension value as a small number, for one merge: a region's signature (all dimensions
+ * but one, recomputed every round) is then a few numbers, not its address lists' keys joined again.
+ */
+const dimIds = (): ((r: Region, d: Dim) => number) => {
+  const byKey = new Map<string, number>();
+  const byList = new WeakMap<readonly (Range | string)[], number>();
+  return (r, d) => {
+    const list = listOf(r, d);
+    let id = byList.get(list);
+    if (id === undefined) {
+      const k = dimKey(list, d);
+      id = byKey.get(k);
+      if (id === undefined) byKey.set(k, (id = byKey.size));
+      byList.set(list, id);
+    }
+    return id;
+  };
 };
 
 const union = (rs: readonly Region[], d: Dim): Region => {
@@ -53,15 +73,15 @@ const union = (rs: readonly Region[], d: Dim): Region => {
 };
 
 const mergeGroup = (group: readonly Region[]): Region[] => {
+  const idOf = dimIds();
   let regions = [...group];
   for (let changed = true; changed;) {
     changed = false;
     for (const d of MERGE_ORDER) {
       const buckets = new Map<string, Region[]>();
       for (const r of regions) {
-        const sig = MERGE_ORDER.filter((x) => x !== d)
-          .map((x) => dimKey(r, x))
-          .join("|");
+        let sig = "";
+        for (const x of MERGE_ORDER) if (x !== d) sig += `${idOf(r, x)},`;
         const b = buckets.get(sig);
         if (b === undefined) buckets.set(sig, [r]);
         else b.push(r);
