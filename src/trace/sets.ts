@@ -3,6 +3,7 @@
 
 import type { Lookup } from "../util/lazy-lookup.js";
 import type { IpSet, IpVersion } from "../rules/ir.js";
+import { foldedKey } from "../util/bigint-key.js";
 import { addrKey, parseAddr, parsePrefix, type Addr } from "./addr.js";
 
 export interface CompiledSet {
@@ -85,7 +86,7 @@ const compileUncached = (set: IpSet): CompiledSet => {
         continue;
       }
       const slot = byLen.get(p.len) ?? { shift: p.shift, keys: new Set<bigint>() };
-      slot.keys.add(p.key);
+      slot.keys.add(foldedKey(p.key));
       byLen.set(p.len, slot);
       continue;
     }
@@ -99,7 +100,8 @@ const compileUncached = (set: IpSet): CompiledSet => {
     ipPorts.add(ipPortKey(member.ip, member.proto, member.port));
   }
   const slots = [...byLen.values()];
-  // IPv4 sets also keep their keys as numbers (same keys, no BigInt per lookup).
+  // IPv4 sets also keep their keys as numbers (same keys, no BigInt per lookup; folding leaves a key
+  // below 2^64 as it is).
   const slots4 =
     set.version === 4
       ? slots.map((s) => ({ shift: Number(s.shift), keys: new Set([...s.keys].map((k) => Number(k))) }))
@@ -115,7 +117,7 @@ const compileUncached = (set: IpSet): CompiledSet => {
           }
           return false;
         }
-      : (a: Addr): boolean => a.v === set.version && slots.some((s) => s.keys.has(a.n >> s.shift));
+      : (a: Addr): boolean => a.v === set.version && slots.some((s) => s.keys.has(foldedKey(a.n >> s.shift)));
   return {
     name: set.name,
     type: set.type,

@@ -208,6 +208,27 @@ test("sets: hash:net by containment or equal address, hash:ip,port by ip + proto
   t.is(trace(rs, pkt({ src: "203.0.113.10", dport: 8080, proto: 17 })).verdict, "accept");
 });
 
+test("sets: IPv6 hash:net by equal address or containment, whatever bits the members differ in", (t) => {
+  // Members that differ only in their high 64 bits, or only in their low ones, and a /64.
+  const members = [
+    ...Array.from({ length: 300 }, (_, n) => `2001:db8:1:${n.toString(16)}::10`),
+    "2001:db8:2::1",
+    "2001:db8:2::2",
+    "2001:db8:3:4::/64",
+  ];
+  const set: IpSet = { ...netSet, id: "s:v6", name: "cali60s:v6", version: 6, members };
+  const rs = ruleset(
+    [table("filter", [hook("INPUT", [rule([match.set("cali60s:v6", ["src"])], action.drop)])])],
+    [set],
+    6,
+  );
+  const from = (src: string) => trace(rs, pkt({ src, dst: "2001:db8:ffff::1" })).verdict;
+  for (const src of ["2001:db8:1::10", "2001:db8:1:12b::10", "2001:db8:2::2", "2001:db8:3:4::abcd"])
+    t.is(from(src), "drop", src);
+  for (const src of ["2001:db8:1:12c::10", "2001:db8:1:5::11", "2001:db8:2::3", "2001:db8:3:5::1"])
+    t.is(from(src), "accept", src);
+});
+
 test("a set is compiled once, whichever ruleset looks it up (rulesets of a node share their sets)", (t) => {
   const inputOn = (m: Match) => [table("filter", [hook("INPUT", [rule([m], action.drop)])])];
   const a = compileRuleset(ruleset(inputOn(match.set("cali40s:a", ["src"])), [netSet, portSet]));

@@ -4,6 +4,7 @@
 
 import type { IpSet, IpVersion } from "../../rules/ir.js";
 import { parseAddr, parsePrefix } from "../../trace/addr.js";
+import { foldedKey } from "../../util/bigint-key.js";
 import { lazyLookup, type Lookup } from "../../util/lazy-lookup.js";
 import { addrSpace, complement, normalize, range, rangesKey, type Range } from "./ranges.js";
 
@@ -115,19 +116,22 @@ export const ipPortClasses = (set: SetRanges, proto: bigint): IpPortClasses => {
   if (byProto === undefined) classCache.set(set, (byProto = new Map()));
   let out = byProto.get(proto);
   if (out !== undefined) return out;
-  const portsOf = new Map<bigint, bigint[]>();
+  // By folded address: each address with its ports.
+  const portsOf = new Map<bigint, { ip: bigint; ports: bigint[] }>();
   for (const m of set.ipPorts) {
     if (m.proto !== proto) continue;
     // Members are single addresses (ipPort above).
-    const list = portsOf.get(m.ip.lo);
-    if (list === undefined) portsOf.set(m.ip.lo, [m.port]);
-    else list.push(m.port);
+    const key = foldedKey(m.ip.lo);
+    const seen = portsOf.get(key);
+    if (seen === undefined) portsOf.set(key, { ip: m.ip.lo, ports: [m.port] });
+    else seen.ports.push(m.port);
   }
   // The sorted addresses, each with its group (by port list); a group's addresses are joined at the end.
-  const ips = [...portsOf.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const byIp = [...portsOf.values()].sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
+  const ips = byIp.map((x) => x.ip);
   const groups = new Map<string, { ips: Range[]; ports: Range[] }>();
-  const groupOf = ips.map((ip) => {
-    const ports = normalize(portsOf.get(ip)!.map((p) => range(p, p)));
+  const groupOf = byIp.map(({ ip, ports: list }) => {
+    const ports = normalize(list.map((p) => range(p, p)));
     const key = rangesKey(ports);
     let g = groups.get(key);
     if (g === undefined) groups.set(key, (g = { ips: [], ports }));
