@@ -127,6 +127,11 @@ const relationOf = (a: Ranges, b: Ranges): ReturnType<typeof relation> => {
   }
   return r;
 };
+const knownRelation = (a: Ranges, b: Ranges, r: ReturnType<typeof relation>): void => {
+  const byUnion = new WeakMap<Ranges, ReturnType<typeof relation>>();
+  byUnion.set(b, r);
+  relations.set(a, byUnion);
+};
 
 /**
  * The box's packets whose `dim` lies in the normalized union `inside`, and the others; only the part that
@@ -140,7 +145,13 @@ export const partitionBox = (
   const where = relationOf(b[dim], inside);
   if (where === "inside") return { in: b };
   if (where === "outside") return { out: b };
-  return { in: { ...b, [dim]: intersect(b[dim], inside) }, out: { ...b, [dim]: subtract(b[dim], inside) } };
+  const yes = intersect(b[dim], inside);
+  const no = subtract(b[dim], inside);
+  // The parts lie inside and outside the union by construction, and the rules further down a path test
+  // the same sets again (policies share selectors): a pass over thousands of ranges each time otherwise.
+  knownRelation(yes, inside, "inside");
+  knownRelation(no, inside, "outside");
+  return { in: { ...b, [dim]: yes }, out: { ...b, [dim]: no } };
 };
 
 /** Splits a box's interface set into the names a test accepts and the rest. */

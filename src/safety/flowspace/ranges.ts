@@ -48,22 +48,27 @@ export const intersect = (a: readonly Range[], b: readonly Range[]): Range[] => 
 };
 
 /**
- * Where normalized `a` lies against normalized `b`: all inside, all outside, or across. A binary search per
- * range of `a`, so a box's dimension is checked against a set of thousands of members without a sweep.
+ * Where normalized `a` lies against normalized `b`: all inside, all outside, or across. Each range of `a` is
+ * looked up in `b`: by a binary search when `b` is much the longer (a box's dimension against a set of
+ * thousands of members), by one sweep over both when they are alike (a box cut by one set, against another).
  */
 export const relation = (a: readonly Range[], b: readonly Range[]): "inside" | "outside" | "across" => {
+  const sweep = a.length + b.length < a.length * Math.log2(b.length + 1);
   let inside = false;
   let outside = false;
+  let j = 0;
   for (const x of a) {
-    // The first range of b that does not end before x.
-    let lo = 0;
-    let hi = b.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (b[mid]!.hi < x.lo) lo = mid + 1;
-      else hi = mid;
+    // The first range of b that does not end before x (a is sorted: it never lies before the last one's).
+    if (sweep) while (j < b.length && b[j]!.hi < x.lo) j++;
+    else {
+      let hi = b.length;
+      while (j < hi) {
+        const mid = (j + hi) >>> 1;
+        if (b[mid]!.hi < x.lo) j = mid + 1;
+        else hi = mid;
+      }
     }
-    const y = b[lo];
+    const y = b[j];
     if (y === undefined || y.lo > x.hi) outside = true;
     // b is coalesced: x is covered only by lying within one of its ranges.
     else if (y.lo <= x.lo && x.hi <= y.hi) inside = true;
