@@ -141,7 +141,12 @@ export const addrText = (v: IpVersion, n: bigint): string => {
   return `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
 };
 
-const bitLength = (n: bigint): number => (n === 0n ? 0 : n.toString(2).length);
+/** The number of bits of `n` ≥ 0: four per hex digit, less the leading zeros of the first. */
+const bitLength = (n: bigint): number => {
+  if (n === 0n) return 0;
+  const hex = n.toString(16);
+  return 4 * hex.length - (Math.clz32(parseInt(hex[0]!, 16)) - 28);
+};
 
 /**
  * Visits the fewest CIDR blocks that cover exactly [lo, hi], lowest first, as (first address, prefix
