@@ -4,6 +4,7 @@
 import type { Lookup } from "../util/lazy-lookup.js";
 import type { IpSet, IpVersion } from "../rules/ir.js";
 import { foldedKey } from "../util/bigint-key.js";
+import { keptIn } from "../util/memo.js";
 import { addrKey, parseAddr, parsePrefix, type Addr } from "./addr.js";
 
 export interface CompiledSet {
@@ -63,14 +64,7 @@ export const parseIpPortMember = (
 // and without failsafe ports, before and after a change), whose members would otherwise be compiled again.
 const compiledSets = new WeakMap<IpSet, CompiledSet>();
 
-export const compileSet = (set: IpSet): CompiledSet => {
-  let c = compiledSets.get(set);
-  if (c === undefined) {
-    c = compileUncached(set);
-    compiledSets.set(set, c);
-  }
-  return c;
-};
+export const compileSet = (set: IpSet): CompiledSet => keptIn(compiledSets, set, compileUncached);
 
 const compileUncached = (set: IpSet): CompiledSet => {
   const problems: string[] = [];

@@ -6,6 +6,7 @@ import type { IpSet, IpVersion } from "../../rules/ir.js";
 import { parseAddr, parsePrefix } from "../../trace/addr.js";
 import { foldedKey } from "../../util/bigint-key.js";
 import { lazyLookup, type Lookup } from "../../util/lazy-lookup.js";
+import { keptIn } from "../../util/memo.js";
 import { addrSpace, complement, normalize, range, rangesKey, type Range } from "./ranges.js";
 
 export interface IpPortMember {
@@ -48,14 +49,7 @@ const ipPort = (m: string, v: IpVersion): IpPortMember | undefined => {
 // share most of their IpSet objects.
 const rangesOf = new WeakMap<IpSet, SetRanges>();
 
-export const setRanges = (set: IpSet): SetRanges => {
-  let r = rangesOf.get(set);
-  if (r === undefined) {
-    r = readSet(set);
-    rangesOf.set(set, r);
-  }
-  return r;
-};
+export const setRanges = (set: IpSet): SetRanges => keptIn(rangesOf, set, readSet);
 
 const readSet = (set: IpSet): SetRanges => {
   const nets: Range[] = [];
