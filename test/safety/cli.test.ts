@@ -49,6 +49,25 @@ test.serial(
   },
 );
 
+test.serial(
+  'upgrade-check --node: only that node\'s "*" endpoints are listed, the others counted',
+  async (t) => {
+    const text = await run(["upgrade-check", "-f", "fixtures/upgrade", "--node", "node-a"]);
+    t.is(text.code, 3, text.stderr);
+    t.regex(
+      text.stdout,
+      /"\*" host endpoints \(interfaceName "\*"\) of the nodes checked:\n {2}node-a\/node-a-all /,
+    );
+    t.notRegex(text.stdout, /node-b-all/);
+    t.regex(text.stdout, /\(1 more on nodes not checked: without --node every node is checked and listed\)/);
+    const json = await run(["upgrade-check", "-f", "fixtures/upgrade", "--node", "node-c", "-o", "json"]);
+    t.is(json.code, 0, json.stderr);
+    const r = JSON.parse(json.stdout) as { starEndpoints: unknown[]; starEndpointsOnOtherNodes: number };
+    t.deepEqual(r.starEndpoints, []);
+    t.is(r.starEndpointsOnOtherNodes, 2);
+  },
+);
+
 test.serial("label: edits the file in place; refuses an unknown endpoint with exit 1", async (t) => {
   const dir = await tmp();
   try {

@@ -93,6 +93,35 @@ test("upgrade-check: the changed flows of each node, failsafe ports unaffected",
   t.false(changed.some((x) => regionHolds(x, point(30080, internet))));
 });
 
+test('upgrade-check of some nodes lists only their "*" endpoints and counts the others', async (t) => {
+  const c = await load(FIXTURE);
+  const r = upgradeCheck(c, { from: V13, to: V29, nodes: ["node-a"] });
+  if (!r.ok) return t.fail(r.error);
+  t.deepEqual(
+    r.value.stars.map((s) => s.name),
+    ["node-a-all"],
+  );
+  t.is(r.value.starsElsewhere, 1);
+  t.deepEqual(
+    r.value.nodes.map((n) => n.node),
+    ["node-a"],
+  );
+  t.deepEqual(
+    r.value.affected.map((s) => s.name),
+    ["node-a-all"],
+  );
+  // node-c has no "*" endpoint: nothing is listed for it, and node-a's and node-b's are elsewhere.
+  const c2 = upgradeCheck(c, { from: V13, to: V29, nodes: ["node-c"] });
+  if (!c2.ok) return t.fail(c2.error);
+  t.deepEqual(c2.value.stars, []);
+  t.is(c2.value.starsElsewhere, 2);
+  // Every node checked: every "*" endpoint is listed, none elsewhere.
+  const all = upgradeCheck(c, { from: V13, to: V29 });
+  if (!all.ok) return t.fail(all.error);
+  t.is(all.value.starsElsewhere, 0);
+  t.is(all.value.stars.length, 2);
+});
+
 test("the migration: label patches, a calicoctl label script and allow-all-upgrade (Log + Allow, first)", async (t) => {
   const c = await load(FIXTURE);
   const r = upgradeCheck(c, { from: V13, to: V29 });

@@ -40,8 +40,15 @@ export const upgradeText = (r: UpgradeReport): string => {
   return [
     `Calico ${r.from} → ${r.to}: host endpoint upgrade check`,
     "",
-    r.stars.length === 0 ? '"*" host endpoints: none' : '"*" host endpoints (interfaceName "*"):',
+    r.stars.length === 0
+      ? `"*" host endpoints: none${r.starsElsewhere === 0 ? "" : " on the nodes checked"}`
+      : `"*" host endpoints (interfaceName "*")${r.starsElsewhere === 0 ? "" : " of the nodes checked"}:`,
     ...r.stars.flatMap((s) => starLines(s, r.to)),
+    ...(r.starsElsewhere === 0
+      ? []
+      : [
+          `  (${r.starsElsewhere} more on nodes not checked: without --node every node is checked and listed)`,
+        ]),
     "",
     ...r.nodes.flatMap(nodeLines),
     "",
@@ -63,6 +70,7 @@ export const upgradeJson = (r: UpgradeReport) => ({
     selectedBy: s.selectedBy,
     source: s.source,
   })),
+  starEndpointsOnOtherNodes: r.starsElsewhere,
   nodes: r.nodes.map((n) => ({
     starEndpoint: n.star?.name ?? null,
     drops: n.drops,

@@ -41,8 +41,11 @@ const effectOf = (p: Policy): PolicyEffect =>
 
 export const isStar = (e: HostEndpoint): boolean => e.spec.interfaceName === "*";
 
-export const starEndpoints = (cluster: Cluster): StarEndpoint[] => {
-  const stars = cluster.hostEndpoints.filter(isStar);
+/** The "*" endpoints of `nodes` (default: every node), with the policies that select them. */
+export const starEndpoints = (cluster: Cluster, nodes?: ReadonlySet<string>): StarEndpoint[] => {
+  const stars = cluster.hostEndpoints.filter(
+    (e) => isStar(e) && (nodes === undefined || nodes.has(e.spec.node)),
+  );
   // Grouped by node first: filtering every node's out of all of them is quadratic (5,000 nodes with a "*"
   // endpoint each took seconds).
   const byNode = new Map<string, HostEndpoint[]>();
