@@ -11,6 +11,7 @@ import type { Match, Rule, Ruleset } from "../../src/rules/ir.js";
 import { buildRuleset } from "../../src/rules/node-ruleset.js";
 import { diffNode, diffRulesets } from "../../src/safety/diff/index.js";
 import { compareRulesets, ifaceUniverse, regionText } from "../../src/safety/flowspace/index.js";
+import { regionJson } from "../../src/safety/report.js";
 
 const example = async (): Promise<Cluster> => (await loadCluster(["fixtures/example-cluster"])).cluster;
 const rulesetOf = (c: Cluster, node: string, minor = 34): Ruleset =>
@@ -148,4 +149,15 @@ test("diff: a changed port shows the changed rule and exactly the flows that cha
     "IPv4 ingress on eth0, tcp dst ports 8443, from anywhere except 192.0.2.10/32, 192.0.2.20/32, 203.0.113.66/32: drop/default-drop → accept/policy",
   ]);
   t.is(v4flows[0]!.outcomes.find((o) => o.decidedBy.kind === "policy")!.decidedBy.name, "allow-web");
+  // JSON says "anywhere except" as the text does: the complement's 3 CIDRs, not the 30-odd of the rest.
+  t.deepEqual(
+    v4flows
+      .map((r) => regionJson(r, f.universe))
+      .map((j) => [j.dstPorts, j.src, j.dst])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    [
+      [["443"], { except: ["192.0.2.10/32", "192.0.2.20/32", "203.0.113.66/32"] }, "any"],
+      [["8443"], { except: ["192.0.2.10/32", "192.0.2.20/32", "203.0.113.66/32"] }, "any"],
+    ],
+  );
 });
