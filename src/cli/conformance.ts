@@ -9,6 +9,7 @@ import { execaRunner } from "../dataplane/runner.js";
 import { findPython, hasTool, missingTools } from "../dataplane/tools.js";
 import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut, filesOption } from "./common.js";
 import { runContainerConformance } from "./conformance-containers.js";
+import { ttyProgress } from "./progress.js";
 
 interface ConformanceArgs {
   f: string[];
@@ -40,15 +41,6 @@ const pickBackends = (choice: Backend | "all"): { backends: Backend[]; skipped: 
   );
   if (backends.length === 0) throw new CliError(`no backend can run here: ${skipped.join("; ")}`);
   return { backends, skipped };
-};
-
-const progress = (): ((done: number, total: number, what: string) => void) | undefined => {
-  if (process.stderr.isTTY !== true) return undefined;
-  return (done, total, what) => {
-    const pct = total === 0 ? 100 : Math.floor((100 * done) / total);
-    process.stderr.write(`\r\x1b[Kconformance: ${what} ${done}/${total} probes (${pct}%)`);
-    if (done === total) process.stderr.write("\r\x1b[K");
-  };
 };
 
 export const conformanceCommand = {
@@ -127,7 +119,7 @@ export const conformanceCommand = {
     });
     for (const w of prepared.model.warnings) process.stderr.write(`warning: ${w.message}\n`);
     for (const s of skipped) process.stderr.write(`note: backend ${s} skipped\n`);
-    const tick = progress();
+    const tick = ttyProgress("conformance", "probes");
     const { execaSpawner } = await import("../dataplane/spawner.js");
     const report = await runConformance(
       { run: execaRunner, spawn: execaSpawner, python: findPython() },

@@ -13,6 +13,7 @@ import { migrationFiles, PATCH_DIR, POLICY_FILE } from "../safety/upgrade/migrat
 import { effectiveConfig } from "../calc/config.js";
 import { parseCalicoVersion, type CalicoVersion } from "../calc/versions.js";
 import { CliError, loadOrFail, requireNode, writeOut, filesOption } from "./common.js";
+import { ttyProgress } from "./progress.js";
 
 interface UpgradeArgs {
   f: string[];
@@ -111,7 +112,13 @@ export const upgradeCheckCommand = {
     const paths = dir === undefined ? argv.f : [...argv.f, join(dir, POLICY_FILE)];
     const cluster = await withMigration((await loadOrFail(paths, { strict: argv.strict })).cluster, dir);
     for (const n of argv.node ?? []) requireNode(cluster, n);
-    const r = upgradeCheck(cluster, { from, to, ...(argv.node === undefined ? {} : { nodes: argv.node }) });
+    const tick = ttyProgress("upgrade-check", "nodes", 2);
+    const r = upgradeCheck(cluster, {
+      from,
+      to,
+      ...(argv.node === undefined ? {} : { nodes: argv.node }),
+      ...(tick === undefined ? {} : { onNode: tick }),
+    });
     if (!r.ok) throw new CliError(r.error);
     writeOut(argv.o === "json" ? JSON.stringify(upgradeJson(r.value), null, 2) : upgradeText(r.value));
     if (argv["write-migration"] !== undefined) {

@@ -122,6 +122,23 @@ test('upgrade-check of some nodes lists only their "*" endpoints and counts the 
   t.is(all.value.stars.length, 2);
 });
 
+test("upgrade-check: onNode is told of each node before it is checked, then once when all are", async (t) => {
+  const c = await load(FIXTURE);
+  const calls: [number, number, string?][] = [];
+  const r = upgradeCheck(c, {
+    from: V13,
+    to: V29,
+    nodes: ["node-b", "node-c"],
+    onNode: (...a) => calls.push(a),
+  });
+  if (!r.ok) return t.fail(r.error);
+  t.deepEqual(calls, [
+    [0, 2, "node-b"],
+    [1, 2, "node-c"],
+    [2, 2],
+  ]);
+});
+
 test("the migration: label patches, a calicoctl label script and allow-all-upgrade (Log + Allow, first)", async (t) => {
   const c = await load(FIXTURE);
   const r = upgradeCheck(c, { from: V13, to: V29 });

@@ -52,6 +52,8 @@ export interface PreflightOptions {
   readonly against?: Cluster;
   readonly calicoVersion?: CalicoVersion;
   readonly nodes?: readonly string[];
+  /** Called before each node is checked and once when all are (for a progress line). */
+  readonly onNode?: (done: number, total: number, node?: string) => void;
 }
 
 interface Target {
@@ -182,10 +184,12 @@ const checkNode = (cluster: Cluster, node: string, opts: PreflightOptions): Resu
 export const preflight = (cluster: Cluster, opts: PreflightOptions): Result<FlowCheck[]> => {
   const nodes = opts.nodes ?? policedNodes(cluster, ...(opts.against === undefined ? [] : [opts.against]));
   const out: FlowCheck[] = [];
-  for (const node of nodes) {
+  for (const [i, node] of nodes.entries()) {
+    opts.onNode?.(i, nodes.length, node);
     const r = checkNode(cluster, node, opts);
     if (!r.ok) return r;
     out.push(...r.value);
   }
+  opts.onNode?.(nodes.length, nodes.length);
   return { ok: true, value: out };
 };

@@ -15,6 +15,8 @@ export interface UpgradeOptions {
   readonly nodes?: readonly string[];
   /** Interfaces per node (`ip -j addr`), when known. */
   readonly interfaces?: ReadonlyMap<string, readonly HostInterface[]>;
+  /** Called before each node is checked and once when all are (for a progress line). */
+  readonly onNode?: (done: number, total: number, node?: string) => void;
 }
 
 export interface NodeUpgrade {
@@ -48,7 +50,8 @@ export const upgradeCheck = (cluster: Cluster, opts: UpgradeOptions): Result<Upg
   const stars = starEndpoints(cluster, checked);
   const starsElsewhere = cluster.hostEndpoints.filter((e) => isStar(e) && !checked.has(e.spec.node)).length;
   const out: NodeUpgrade[] = [];
-  for (const node of nodes) {
+  for (const [i, node] of nodes.entries()) {
+    opts.onNode?.(i, nodes.length, node);
     const interfaces = opts.interfaces?.get(node);
     const side = (v: CalicoVersion) => ({
       cluster,
@@ -67,6 +70,7 @@ export const upgradeCheck = (cluster: Cluster, opts: UpgradeOptions): Result<Upg
       changedRegions: regions.length,
     });
   }
+  opts.onNode?.(nodes.length, nodes.length);
   const affected = out.flatMap((n) => (n.changedRegions > 0 && n.star !== undefined ? [n.star] : []));
   return {
     ok: true,
