@@ -13,6 +13,9 @@ import {
   addrText,
   analyzeRuleset,
   complement,
+  explore,
+  refine,
+  type FinalBox,
   ifaceUniverse,
   normalize,
   range,
@@ -29,6 +32,8 @@ import { cidrRange } from "../../src/safety/flowspace/sets.js";
 import { compareNode } from "../../src/safety/node-flows.js";
 import { changedLines } from "../../src/safety/report.js";
 import { loadCluster } from "../../src/resources/index.js";
+import { resolveNode } from "../../src/calc/resolve.js";
+import { buildRuleset } from "../../src/rules/node-ruleset.js";
 
 test("ranges: intersect and subtract unions, normalize, complement, and exact CIDR covers", (t) => {
   t.deepEqual(intersect([range(0, 10), range(20, 30)], [range(5, 22), range(30, 40)]), [
@@ -242,6 +247,33 @@ test("node-3 of the example cluster, 3.13 → 3.29: every changed flow, describe
     lines.join("\n"),
   );
   t.is(lines.length, 9);
+});
+
+test("explore refines across rulesets depth first: the boxes of one ruleset at a time, in the same order; keep drops the others as found", async (t) => {
+  const { cluster } = await loadCluster(["fixtures/example-cluster"]);
+  const [before, after] = [13, 29].map((minor) =>
+    buildRuleset(resolveNode(cluster, { node: "node-3", calicoVersion: { major: 3, minor } }), {
+      version: 4,
+    }),
+  );
+  const u = ifaceUniverse([before!, after!], ["eth0"]);
+  const roots = rootBoxes(4, u.names);
+  const both = explore([before!, after!], roots);
+  const first = explore([before!], roots);
+  if (!both.ok || !first.ok) return t.fail();
+  const second = refine([after!], first.boxes);
+  if (!second.ok) return t.fail();
+  t.true(both.boxes.length > first.boxes.length); // the second ruleset splits some boxes further
+  t.deepEqual(both.boxes, second.boxes);
+  t.is(both.finalBoxes, second.boxes.length);
+  t.is(both.traces, first.traces + second.traces);
+  const differ = (f: FinalBox) => f.outcomes[0]!.verdict !== f.outcomes[1]!.verdict;
+  const kept = explore([before!, after!], roots, { keep: differ });
+  if (!kept.ok) return t.fail();
+  t.true(kept.boxes.length > 0 && kept.boxes.length < both.boxes.length);
+  t.deepEqual(kept.boxes, both.boxes.filter(differ));
+  t.is(kept.finalBoxes, both.finalBoxes);
+  t.is(kept.traces, both.traces);
 });
 
 test("set matches split a box in two, whatever the members; regions agree with the tracer on every packet", (t) => {

@@ -67,12 +67,17 @@ export const compareRulesets = (
   // Identical rules decide every packet identically: nothing to explore.
   if (sameRules(before, after))
     return { ok: true, value: { v, changed: [], failsafeOnly: [], finalBoxes: 0, traces: 0 } };
-  const e = explore([before, after], opts.roots ?? rootBoxes(v, u.names), opts);
+  const noFs = opts.afterWithoutFailsafe;
+  const differ = (f: FinalBox): boolean => f.outcomes[0]!.verdict !== f.outcomes[1]!.verdict;
+  // Only the boxes this reports on are kept: most of a node's flow space is unchanged.
+  const e = explore([before, after], opts.roots ?? rootBoxes(v, u.names), {
+    ...(opts.maxTraces === undefined ? {} : { maxTraces: opts.maxTraces }),
+    keep: noFs === undefined ? differ : (f) => differ(f) || failsafeAfter(f),
+  });
   if (!e.ok) return e;
-  const changed = e.boxes.filter((f) => f.outcomes[0]!.verdict !== f.outcomes[1]!.verdict);
+  const changed = e.boxes.filter(differ);
   let failsafeOnly: FinalBox[] = [];
   let traces = e.traces;
-  const noFs = opts.afterWithoutFailsafe;
   if (noFs !== undefined) {
     const f = refine([noFs], e.boxes.filter(failsafeAfter), opts);
     if (!f.ok) return f;
@@ -87,7 +92,7 @@ export const compareRulesets = (
       v,
       changed: mergeBoxes(changed),
       failsafeOnly: mergeBoxes(failsafeOnly, "verdict"),
-      finalBoxes: e.boxes.length,
+      finalBoxes: e.finalBoxes,
       traces,
     },
   };
