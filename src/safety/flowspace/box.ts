@@ -7,7 +7,7 @@
 import type { IpVersion } from "../../rules/ir.js";
 import type { Packet } from "../../trace/index.js";
 import { PORT_PROTOCOLS } from "../../trace/state.js";
-import { addrSpace, addrText, intersect, range, relation, subtract, type Range } from "./ranges.js";
+import { addrSpace, addrText, partition, range, relation, type Range } from "./ranges.js";
 
 export const NUM_DIMS = ["proto", "src", "dst", "sport", "dport", "icmpType", "icmpCode"] as const;
 export type NumDim = (typeof NUM_DIMS)[number];
@@ -145,8 +145,7 @@ export const partitionBox = (
   const where = relationOf(b[dim], inside);
   if (where === "inside") return { in: b };
   if (where === "outside") return { out: b };
-  const yes = intersect(b[dim], inside);
-  const no = subtract(b[dim], inside);
+  const { inside: yes, outside: no } = partition(b[dim], inside);
   // The parts lie inside and outside the union by construction, and the rules further down a path test
   // the same sets again (policies share selectors): a pass over thousands of ranges each time otherwise.
   knownRelation(yes, inside, "inside");

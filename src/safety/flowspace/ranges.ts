@@ -26,28 +26,6 @@ export const inRange = (r: Range, x: bigint): boolean => r.lo <= x && x <= r.hi;
 const compareBigints = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The values in both normalized unions (sorted, disjoint, coalesced), normalized. One sweep over both
- * lists: a box's dimension against a set of thousands of members costs one pass, not one box per member.
- */
-export const intersect = (a: readonly Range[], b: readonly Range[]): Range[] => {
-  const out: Range[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
-    const lo = x.lo > y.lo ? x.lo : y.lo;
-    const hi = x.hi < y.hi ? x.hi : y.hi;
-    // A range that comes out whole is kept, not copied: a box's unions hold thousands of ranges, and the
-    // parts of a split share most of them.
-    if (lo <= hi) out.push(lo === x.lo && hi === x.hi ? x : lo === y.lo && hi === y.hi ? y : { lo, hi });
-    if (x.hi < y.hi) i++;
-    else j++;
-  }
-  return out;
-};
-
-/**
  * Where normalized `a` lies against normalized `b`: all inside, all outside, or across. Each range of `a` is
  * looked up in `b`: by a binary search when `b` is much the longer (a box's dimension against a set of
  * thousands of members), by one sweep over both when they are alike (a box cut by one set, against another).
@@ -78,22 +56,41 @@ export const relation = (a: readonly Range[], b: readonly Range[]): "inside" | "
   return inside ? "inside" : "outside";
 };
 
-/** The values of normalized `a` not in normalized `b`, normalized; ranges of `a` that stay whole are kept. */
-export const subtract = (a: readonly Range[], b: readonly Range[]): Range[] => {
-  const out: Range[] = [];
+/**
+ * The values of normalized `a` in normalized `b` and those not in it, both normalized, in one sweep over both
+ * lists: a box's dimension against a set of thousands of members costs one pass, not one box per member. A
+ * range that comes out whole is kept, not copied: a box's unions hold thousands of ranges, and the parts of
+ * a split share most of them.
+ */
+export const partition = (
+  a: readonly Range[],
+  b: readonly Range[],
+): { readonly inside: Range[]; readonly outside: Range[] } => {
+  const inside: Range[] = [];
+  const outside: Range[] = [];
   let j = 0;
   for (const x of a) {
     let lo = x.lo;
     while (j < b.length && b[j]!.hi < lo) j++;
     for (let k = j; k < b.length && b[k]!.lo <= x.hi && lo <= x.hi; k++) {
       const y = b[k]!;
-      if (y.lo > lo) out.push({ lo, hi: y.lo - 1n });
+      if (y.lo > lo) outside.push({ lo, hi: y.lo - 1n });
+      // y overlaps x from max(lo, y.lo) (lo is past the ranges of b before y) to min(x.hi, y.hi).
+      const from = y.lo > lo ? y.lo : lo;
+      const to = y.hi < x.hi ? y.hi : x.hi;
+      inside.push(from === x.lo && to === x.hi ? x : from === y.lo && to === y.hi ? y : { lo: from, hi: to });
       lo = y.hi + 1n;
     }
-    if (lo <= x.hi) out.push(lo === x.lo ? x : { lo, hi: x.hi });
+    if (lo <= x.hi) outside.push(lo === x.lo ? x : { lo, hi: x.hi });
   }
-  return out;
+  return { inside, outside };
 };
+
+/** The values in both normalized unions (sorted, disjoint, coalesced), normalized. */
+export const intersect = (a: readonly Range[], b: readonly Range[]): Range[] => partition(a, b).inside;
+
+/** The values of normalized `a` not in normalized `b`, normalized; ranges of `a` that stay whole are kept. */
+export const subtract = (a: readonly Range[], b: readonly Range[]): Range[] => partition(a, b).outside;
 
 /** Sorted, coalesced union (adjacent ranges join). */
 export const normalize = (rs: readonly Range[]): Range[] => {
