@@ -133,6 +133,10 @@ const knownRelation = (a: Ranges, b: Ranges, r: ReturnType<typeof relation>): vo
   relations.set(a, byUnion);
 };
 
+/** Where the box's `dim` lies against the normalized union `inside` (weighed once per pair, as above). */
+export const boxRelation = (b: Box, dim: NumDim, inside: Ranges): ReturnType<typeof relation> =>
+  relationOf(b[dim], inside);
+
 /**
  * The box's packets whose `dim` lies in the normalized union `inside`, and the others; only the part that
  * is not empty when one is (the box is uniform along `dim` for that union).

@@ -8,7 +8,16 @@ import type { Match, MatchHandlers, PortRange } from "../../rules/ir.js";
 import { onMatch } from "../../rules/ir.js";
 import { CT_BIT } from "../../trace/state.js";
 import type { HookName } from "../../trace/index.js";
-import { directionOf, icmpProto, lowest, partitionBox, splitIfaces, type Box, type NumDim } from "./box.js";
+import {
+  boxRelation,
+  directionOf,
+  icmpProto,
+  lowest,
+  partitionBox,
+  splitIfaces,
+  type Box,
+  type NumDim,
+} from "./box.js";
 import { normalize, range, type Range } from "./ranges.js";
 import { cidrRange, ipPortClasses, loopback, NO_CLASSES, type SetRangesLookup } from "./sets.js";
 
@@ -21,22 +30,30 @@ export interface StepContext {
   readonly sets: SetRangesLookup;
 }
 
+/**
+ * A split's parts are made on demand: a rule is often split by one match and uniformly false by a later
+ * one (a policy rule's source set across the box, its port outside it), and then no part is wanted. On a
+ * typical node's upgrade-check that was most of the splits made, each a pass over unions of ~1,000 ranges.
+ */
 export type Classified =
   | { readonly kind: "uniform"; readonly value: boolean }
-  | { readonly kind: "split"; readonly parts: readonly Box[] };
+  | { readonly kind: "split"; readonly parts: () => readonly Box[] };
 
 const uniform = (value: boolean): Classified => ({ kind: "uniform", value });
-const split = (parts: readonly Box[]): Classified => ({ kind: "split", parts });
+const split = (parts: () => readonly Box[]): Classified => ({ kind: "split", parts });
 
 /**
  * Whether the box's `dim` lies in the normalized union `rs` (negated: outside it): uniform when all of it
  * is in or all out, otherwise the box split into the part inside and the part outside.
  */
 const byRanges = (box: Box, dim: NumDim, rs: readonly Range[], negated: boolean): Classified => {
-  const p = partitionBox(box, dim, rs);
-  if (p.in === undefined) return uniform(negated);
-  if (p.out === undefined) return uniform(!negated);
-  return split([p.in, p.out]);
+  const where = boxRelation(box, dim, rs);
+  if (where === "outside") return uniform(negated);
+  if (where === "inside") return uniform(!negated);
+  return split(() => {
+    const p = partitionBox(box, dim, rs);
+    return [p.in!, p.out!];
+  });
 };
 
 const one = (x: bigint | number): Range[] => [range(x, x)];
@@ -98,7 +115,7 @@ const iface = (dim: "in" | "out", name: string, negated: boolean, c: StepContext
       : c.hook === "PREROUTING" || c.hook === "INPUT";
   if (hidden) return uniform(test("") !== negated);
   const parts = splitIfaces(c.box, dim, test);
-  return parts.length > 1 ? split(parts) : uniform(test(c.box[dim][0] ?? "") !== negated);
+  return parts.length > 1 ? split(() => parts) : uniform(test(c.box[dim][0] ?? "") !== negated);
 };
 
 const icmp = (m: Extract<Match, { kind: "icmp" }>, box: Box): Classified => {

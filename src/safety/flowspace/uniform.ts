@@ -82,17 +82,19 @@ export const splitAlongPath = (p: Prepared, path: readonly Step[], box: Box, fro
       const mark = i === 0 ? 0 : path[i - 1]!.markAfter;
       const ctx = { box, hook: s.hook, mark, ct, sets: p.sets };
       let value = true;
-      let parts: readonly Box[] | undefined;
+      // The first match that splits the box gives the cut, unless a later one matches none of it; its
+      // parts are made only then.
+      let cut: (() => readonly Box[]) | undefined;
       for (const m of ruleOf(p, s).matches) {
         const c = classify(m, ctx);
         if (c.kind === "uniform" && !c.value) {
           value = false;
-          parts = undefined;
+          cut = undefined;
           break;
         }
-        if (c.kind === "split") parts ??= c.parts;
+        if (c.kind === "split") cut ??= c.parts;
       }
-      if (parts !== undefined) return { parts, at: i };
+      if (cut !== undefined) return { parts: cut(), at: i };
       if (value !== s.matched)
         throw new Error(
           `bug: flow-space analysis and tracer disagree on ${s.table} ${s.chain} #${s.ruleIndex} (${s.rule})`,
