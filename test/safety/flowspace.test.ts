@@ -222,7 +222,13 @@ test("classify: uniform inside or outside a match, split in two (inside, outside
   // -o is invisible in INPUT: "" for every packet.
   t.deepEqual(classify(match.outIface("eth0"), ctx(box({}))), { kind: "uniform", value: false });
   const byIface = classify(match.inIface("eth0"), ctx(box({})));
-  t.true(byIface.kind === "split" && byIface.parts().map((p) => p.in.join()).join("|") === "eth0|eth1");
+  t.true(
+    byIface.kind === "split" &&
+      byIface
+        .parts()
+        .map((p) => p.in.join())
+        .join("|") === "eth0|eth1",
+  );
 });
 
 test("node-3 of the example cluster, 3.13 → 3.29: every changed flow, described compactly", async (t) => {
