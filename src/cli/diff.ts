@@ -7,7 +7,7 @@ import { diffNode, type NodeDiff } from "../safety/diff/index.js";
 import { diffJson, diffText } from "../safety/diff/format.js";
 import { policedNodes } from "../safety/node-flows.js";
 import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut, filesOption } from "./common.js";
-import { ttyProgress } from "./progress.js";
+import { nodeProgress } from "./progress.js";
 
 interface DiffArgs {
   f: string[];
@@ -71,17 +71,18 @@ export const diffCommand = {
     // Neither flag: both parts.
     const both = argv.rules === argv.flows;
     const out: NodeDiff[] = [];
-    const tick = ttyProgress("diff", "nodes", 2);
+    const progress = nodeProgress("diff");
     for (const [i, node] of nodes.entries()) {
-      tick?.(i, nodes.length, node);
+      progress?.onNode(i, nodes.length, node);
       const d = diffNode(node, side(old), side(neu), {
         rules: both || argv.rules,
         flows: both || argv.flows,
+        ...(progress === undefined ? {} : { onTrace: progress.onTrace }),
       });
       if (!d.ok) throw new CliError(d.error);
       out.push(d.value);
     }
-    tick?.(nodes.length, nodes.length);
+    progress?.onNode(nodes.length, nodes.length);
     writeOut(argv.o === "json" ? JSON.stringify(diffJson(out), null, 2) : diffText(out));
     const drops = out.some((d) =>
       (d.flows?.families ?? []).some((f) =>

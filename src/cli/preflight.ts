@@ -8,7 +8,7 @@ import { preflight } from "../safety/preflight/check.js";
 import { BUILTIN_CRITICAL, parseCriticalFile, type CriticalFlow } from "../safety/preflight/critical.js";
 import { preflightJson, preflightText } from "../safety/preflight/format.js";
 import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut, filesOption } from "./common.js";
-import { ttyProgress } from "./progress.js";
+import { nodeProgress } from "./progress.js";
 
 interface PreflightArgs {
   f: string[];
@@ -84,13 +84,13 @@ export const preflightCommand = {
         : (await loadOrFail(argv.against, { strict: argv.strict })).cluster;
     for (const n of argv.node ?? []) requireNode(cluster, n);
     const calicoVersion = parseVersionOption(argv["calico-version"]);
-    const tick = ttyProgress("preflight", "nodes", 2);
+    const progress = nodeProgress("preflight");
     const r = preflight(cluster, {
       flows,
       ...(against === undefined ? {} : { against }),
       ...(calicoVersion === undefined ? {} : { calicoVersion }),
       ...(argv.node === undefined ? {} : { nodes: argv.node }),
-      ...(tick === undefined ? {} : { onNode: tick }),
+      ...(progress === undefined ? {} : progress),
     });
     if (!r.ok) throw new CliError(r.error);
     writeOut(

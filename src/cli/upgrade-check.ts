@@ -13,7 +13,7 @@ import { migrationFiles, PATCH_DIR, POLICY_FILE } from "../safety/upgrade/migrat
 import { effectiveConfig } from "../calc/config.js";
 import { parseCalicoVersion, type CalicoVersion } from "../calc/versions.js";
 import { CliError, loadOrFail, requireNode, writeOut, filesOption } from "./common.js";
-import { ttyProgress } from "./progress.js";
+import { nodeProgress } from "./progress.js";
 
 interface UpgradeArgs {
   f: string[];
@@ -112,12 +112,12 @@ export const upgradeCheckCommand = {
     const paths = dir === undefined ? argv.f : [...argv.f, join(dir, POLICY_FILE)];
     const cluster = await withMigration((await loadOrFail(paths, { strict: argv.strict })).cluster, dir);
     for (const n of argv.node ?? []) requireNode(cluster, n);
-    const tick = ttyProgress("upgrade-check", "nodes", 2);
+    const progress = nodeProgress("upgrade-check");
     const r = upgradeCheck(cluster, {
       from,
       to,
       ...(argv.node === undefined ? {} : { nodes: argv.node }),
-      ...(tick === undefined ? {} : { onNode: tick }),
+      ...(progress === undefined ? {} : progress),
     });
     if (!r.ok) throw new CliError(r.error);
     writeOut(argv.o === "json" ? JSON.stringify(upgradeJson(r.value), null, 2) : upgradeText(r.value));

@@ -11,6 +11,7 @@ import {
   compareRulesets,
   ifaceUniverse,
   type Comparison,
+  type ExploreOptions,
   type IfaceUniverse,
   type Result,
 } from "./flowspace/index.js";
@@ -62,6 +63,7 @@ export const compareNode = (
   before: Side,
   after: Side,
   families: readonly IpVersion[] = FAMILIES,
+  opts: ExploreOptions = {},
 ): Result<NodeComparison> => {
   const b = modelOf(node, before);
   const a = modelOf(node, after);
@@ -77,7 +79,7 @@ export const compareNode = (
   );
   const out: Comparison[] = [];
   for (const r of rs) {
-    const c = compareRulesets(r.before, r.after, universe, { afterWithoutFailsafe: r.noFailsafe });
+    const c = compareRulesets(r.before, r.after, universe, { ...opts, afterWithoutFailsafe: r.noFailsafe });
     if (!c.ok) return { ok: false, error: `node ${node}, IPv${r.v}: ${c.error}` };
     out.push(c.value);
   }

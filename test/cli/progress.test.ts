@@ -1,7 +1,7 @@
 // The progress line's text (src/cli/progress.ts): durations, the estimate, and what is left out.
 
 import test from "ava";
-import { durationText, progressText } from "../../src/cli/progress.js";
+import { durationText, nodeProgress, progressText } from "../../src/cli/progress.js";
 
 for (const [ms, text] of [
   [0, "0s"],
@@ -40,4 +40,59 @@ test("progressText: counts, percentage, current item, time so far and an estimat
     progressText("x", { done: 0, total: 0, unit: "probes", elapsedMs: 0 }),
     "x: 0/0 probes (100%), 0s so far",
   );
+});
+
+/** nodeProgress on a fake terminal and clock: what it wrote, as lines (the \r\x1b[K redraws split). */
+const fake = (columns?: number) => {
+  let t = 0;
+  const writes: string[] = [];
+  return {
+    out: {
+      write: (s: string) => void writes.push(s),
+      now: () => t,
+      ...(columns === undefined ? {} : { columns }),
+    },
+    at: (ms: number) => void (t = ms),
+    writes,
+  };
+};
+
+test("nodeProgress: quiet for the first second, then the node and the packets traced, at most 4 times a second; cleared at the end", (t) => {
+  const f = fake();
+  const p = nodeProgress("upgrade-check", f.out)!;
+  p.onNode(0, 1, "node-02500");
+  f.at(500);
+  for (let i = 0; i < 64; i++) p.onTrace();
+  t.deepEqual(f.writes, []);
+  f.at(1200);
+  for (let i = 0; i < 64; i++) p.onTrace();
+  t.deepEqual(f.writes, [
+    "\r\x1b[Kupgrade-check: 0/1 nodes (0%), node-02500 (128 packets traced), 1s so far",
+  ]);
+  f.at(1300);
+  for (let i = 0; i < 64; i++) p.onTrace();
+  t.is(f.writes.length, 1);
+  f.at(1500);
+  for (let i = 0; i < 64; i++) p.onTrace();
+  t.is(f.writes[1], "\r\x1b[Kupgrade-check: 0/1 nodes (0%), node-02500 (256 packets traced), 2s so far");
+  p.onNode(1, 1);
+  t.is(f.writes[2], "\r\x1b[K");
+  t.is(f.writes.length, 3);
+});
+
+test("nodeProgress: a run done within the first second writes nothing; the next node starts its count again", (t) => {
+  const f = fake(40);
+  const p = nodeProgress("preflight", f.out)!;
+  p.onNode(0, 2, "node-a");
+  for (let i = 0; i < 640; i++) p.onTrace();
+  f.at(900);
+  p.onNode(1, 2, "node-b");
+  t.deepEqual(f.writes, []);
+  f.at(3000);
+  p.onNode(1, 2, "node-b"); // drawn on reaching a node after the first second, cut to the width
+  t.deepEqual(f.writes, ["\r\x1b[Kpreflight: 1/2 nodes (50%), node-b (0 p"]);
+  p.onNode(2, 2);
+  t.is(f.writes.at(-1), "\r\x1b[K");
+  // Not a terminal: no progress at all.
+  t.is(nodeProgress("diff", undefined), undefined);
 });

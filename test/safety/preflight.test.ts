@@ -132,16 +132,23 @@ test("the example cluster: nothing fails, the kubelet is reachable only from the
   t.true(checks.filter((x) => x.flow.name === "host → pod probes").every((x) => x.status === "ok"));
 });
 
-test("onNode is told of each node before it is checked, then once when all are", async (t) => {
+test("onNode is told of each node before it is checked, then once when all are; onTrace of each packet traced", async (t) => {
   const { loadCluster } = await import("../../src/resources/index.js");
   const { cluster: c } = await loadCluster(["fixtures/example-cluster"]);
   const calls: [number, number, string?][] = [];
   const nodes = [...new Set(c.hostEndpoints.map((e) => e.spec.node))].sort().slice(0, 2);
-  const r = preflight(c, { flows: BUILTIN_CRITICAL.slice(0, 1), nodes, onNode: (...a) => calls.push(a) });
+  let traced = 0;
+  const r = preflight(c, {
+    flows: BUILTIN_CRITICAL.slice(0, 1),
+    nodes,
+    onNode: (...a) => calls.push(a),
+    onTrace: () => void traced++,
+  });
   if (!r.ok) return t.fail(r.error);
   t.deepEqual(calls, [
     [0, 2, nodes[0]],
     [1, 2, nodes[1]],
     [2, 2],
   ]);
+  t.true(traced > 0);
 });

@@ -122,14 +122,16 @@ test('upgrade-check of some nodes lists only their "*" endpoints and counts the 
   t.is(all.value.stars.length, 2);
 });
 
-test("upgrade-check: onNode is told of each node before it is checked, then once when all are", async (t) => {
+test("upgrade-check: onNode is told of each node before it is checked, then once when all are; onTrace of each packet traced", async (t) => {
   const c = await load(FIXTURE);
   const calls: [number, number, string?][] = [];
+  let traced = 0;
   const r = upgradeCheck(c, {
     from: V13,
     to: V29,
     nodes: ["node-b", "node-c"],
     onNode: (...a) => calls.push(a),
+    onTrace: () => void traced++,
   });
   if (!r.ok) return t.fail(r.error);
   t.deepEqual(calls, [
@@ -137,6 +139,10 @@ test("upgrade-check: onNode is told of each node before it is checked, then once
     [1, 2, "node-c"],
     [2, 2],
   ]);
+  // Every trace the comparisons count, the failsafe counterfactual's included.
+  const reported = r.value.nodes.flatMap((n) => n.comparison.families).reduce((k, f) => k + f.traces, 0);
+  t.true(reported > 0);
+  t.is(traced, reported);
 });
 
 test("the migration: label patches, a calicoctl label script and allow-all-upgrade (Log + Allow, first)", async (t) => {

@@ -20,6 +20,8 @@ export interface NodeDiff {
 export interface DiffOptions {
   readonly rules: boolean;
   readonly flows: boolean;
+  /** Called after each packet the flow analysis traces (for a progress line). */
+  readonly onTrace?: () => void;
 }
 
 export const diffNode = (node: string, before: Side, after: Side, opts: DiffOptions): Result<NodeDiff> => {
@@ -33,7 +35,13 @@ export const diffNode = (node: string, before: Side, after: Side, opts: DiffOpti
   }
   let flows: NodeComparison | undefined;
   if (opts.flows) {
-    const c = compareNode(node, before, after);
+    const c = compareNode(
+      node,
+      before,
+      after,
+      undefined,
+      opts.onTrace === undefined ? {} : { onTrace: opts.onTrace },
+    );
     if (!c.ok) return c;
     flows = c.value;
   }

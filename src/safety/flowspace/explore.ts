@@ -40,6 +40,8 @@ export type Explored =
 export interface ExploreOptions {
   /** Give up (as an error value) after this many traces; default 2,000,000. */
   readonly maxTraces?: number;
+  /** Called after each trace (for a progress line: a gateway's analysis takes minutes). */
+  readonly onTrace?: () => void;
 }
 
 export interface RefineOptions extends ExploreOptions {
@@ -126,6 +128,7 @@ export const refine = (
           error: `the flow space needs more than ${max} traces; narrow it (--node, fewer rulesets)`,
         };
       r = trace(p.ruleset, representative(box), { verbose: true });
+      opts.onTrace?.();
     }
     const split = splitAlongPath(p, r.path, box, from);
     if (split === undefined) stack.push({ box, k: k + 1, outcomes: [...outcomes, outcomeOf(r)], from: 0 });

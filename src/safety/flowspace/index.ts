@@ -72,6 +72,7 @@ export const compareRulesets = (
   // Only the boxes this reports on are kept: most of a node's flow space is unchanged.
   const e = explore([before, after], opts.roots ?? rootBoxes(v, u.names), {
     ...(opts.maxTraces === undefined ? {} : { maxTraces: opts.maxTraces }),
+    ...(opts.onTrace === undefined ? {} : { onTrace: opts.onTrace }),
     keep: noFs === undefined ? differ : (f) => differ(f) || failsafeAfter(f),
   });
   if (!e.ok) return e;

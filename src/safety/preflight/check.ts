@@ -18,6 +18,7 @@ import {
   range,
   refine,
   type Box,
+  type ExploreOptions,
   type FinalBox,
   type IfaceUniverse,
   type Region,
@@ -54,6 +55,8 @@ export interface PreflightOptions {
   readonly nodes?: readonly string[];
   /** Called before each node is checked and once when all are (for a progress line). */
   readonly onNode?: (done: number, total: number, node?: string) => void;
+  /** Called after each packet the analysis traces (for a progress line). */
+  readonly onTrace?: () => void;
 }
 
 interface Target {
@@ -81,9 +84,14 @@ const rootFor = (v: IpVersion, t: Target, f: CriticalFlow): Box | undefined => {
 };
 
 /** Boxes the failsafe ports accept, refined by the same rules without them; the others pass through. */
-const withCounterfactual = (boxes: readonly FinalBox[], at: number, noFs: Ruleset): Result<FinalBox[]> => {
+const withCounterfactual = (
+  boxes: readonly FinalBox[],
+  at: number,
+  noFs: Ruleset,
+  opts: ExploreOptions,
+): Result<FinalBox[]> => {
   const fs = boxes.filter((b) => b.outcomes[at]!.decidedBy.kind === "failsafe");
-  const r = refine([noFs], fs);
+  const r = refine([noFs], fs, opts);
   if (!r.ok) return r;
   const rest = boxes
     .filter((b) => b.outcomes[at]!.decidedBy.kind !== "failsafe")
@@ -158,6 +166,7 @@ const checkNode = (cluster: Cluster, node: string, opts: PreflightOptions): Resu
   }
   const prefix = (next ?? cur).config.workloadPrefixes[0] ?? "cali";
   const workload: Target = { endpoint: "(local workloads)", iface: u.classOf(`${prefix}calisim-probe`) };
+  const traced: ExploreOptions = opts.onTrace === undefined ? {} : { onTrace: opts.onTrace };
   const out: FlowCheck[] = [];
   for (const flow of opts.flows) {
     for (const t of flow.toWorkload === true ? (targets.size > 0 ? [workload] : []) : [...targets.values()]) {
@@ -165,9 +174,9 @@ const checkNode = (cluster: Cluster, node: string, opts: PreflightOptions): Resu
       for (const f of fams) {
         const root = rootFor(f.v, t, flow);
         if (root === undefined) continue;
-        const e = explore(f.rulesets, [root]);
+        const e = explore(f.rulesets, [root], traced);
         if (!e.ok) return { ok: false, error: `node ${node}: ${e.error}` };
-        const c = withCounterfactual(e.boxes, f.rulesets.length - 1, f.noFs);
+        const c = withCounterfactual(e.boxes, f.rulesets.length - 1, f.noFs, traced);
         if (!c.ok) return { ok: false, error: `node ${node}: ${c.error}` };
         // A flow through sets of thousands of members refines into hundreds of thousands of boxes: too
         // many to spread into push's arguments (the call stack overflows).

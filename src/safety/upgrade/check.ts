@@ -17,6 +17,8 @@ export interface UpgradeOptions {
   readonly interfaces?: ReadonlyMap<string, readonly HostInterface[]>;
   /** Called before each node is checked and once when all are (for a progress line). */
   readonly onNode?: (done: number, total: number, node?: string) => void;
+  /** Called after each packet the analysis traces (for a progress line). */
+  readonly onTrace?: () => void;
 }
 
 export interface NodeUpgrade {
@@ -58,7 +60,13 @@ export const upgradeCheck = (cluster: Cluster, opts: UpgradeOptions): Result<Upg
       calicoVersion: v,
       ...(interfaces === undefined ? {} : { interfaces }),
     });
-    const c = compareNode(node, side(opts.from), side(opts.to));
+    const c = compareNode(
+      node,
+      side(opts.from),
+      side(opts.to),
+      undefined,
+      opts.onTrace === undefined ? {} : { onTrace: opts.onTrace },
+    );
     if (!c.ok) return c;
     const regions = c.value.families.flatMap((f) => f.changed);
     const star = stars.find((s) => s.node === node && s.governs);
