@@ -34,31 +34,6 @@ export const progressText = (what: string, p: ProgressState): string => {
   return `${what}: ${p.done}/${p.total} ${p.unit} (${pct}%)${p.current === undefined ? "" : `, ${p.current}`}, ${durationText(p.elapsedMs)} so far${left}`;
 };
 
-/**
- * A callback that redraws the progress line, or undefined when stderr is not a terminal. The line is
- * cleared when all are done.
- */
-export const ttyProgress = (
-  what: string,
-  unit: string,
-): ((done: number, total: number, current?: string) => void) | undefined => {
-  if (process.stderr.isTTY !== true) return undefined;
-  const started = performance.now();
-  return (done, total, current) => {
-    const text = progressText(what, {
-      done,
-      total,
-      unit,
-      elapsedMs: performance.now() - started,
-      ...(current === undefined ? {} : { current }),
-    });
-    // Cut to the terminal's width: a wrapped line is not redrawn in place by \r.
-    const width = process.stderr.columns;
-    process.stderr.write(`\r\x1b[K${width === undefined ? text : text.slice(0, width - 1)}`);
-    if (done === total) process.stderr.write("\r\x1b[K");
-  };
-};
-
 /** Where a progress line goes and what time it is: the terminal and the clock, or a test's. */
 export interface ProgressOutput {
   readonly write: (text: string) => void;
@@ -76,6 +51,36 @@ const stderrOutput = (): ProgressOutput | undefined =>
         ...(process.stderr.columns === undefined ? {} : { columns: process.stderr.columns }),
       }
     : undefined;
+
+const drawLine = (out: ProgressOutput, text: string): void =>
+  // Cut to the terminal's width: a wrapped line is not redrawn in place by \r.
+  out.write(`\r\x1b[K${out.columns === undefined ? text : text.slice(0, out.columns - 1)}`);
+
+/**
+ * A callback that redraws the progress line at every call, or undefined when stderr is not a terminal.
+ * The line is cleared when all are done.
+ */
+export const ttyProgress = (
+  what: string,
+  unit: string,
+  out: ProgressOutput | undefined = stderrOutput(),
+): ((done: number, total: number, current?: string) => void) | undefined => {
+  if (out === undefined) return undefined;
+  const started = out.now();
+  return (done, total, current) => {
+    drawLine(
+      out,
+      progressText(what, {
+        done,
+        total,
+        unit,
+        elapsedMs: out.now() - started,
+        ...(current === undefined ? {} : { current }),
+      }),
+    );
+    if (done === total) out.write("\r\x1b[K");
+  };
+};
 
 /** Show nothing for the first second (most single nodes are done by then), then redraw at most 4 times a second. */
 const QUIET_MS = 1000;
@@ -104,14 +109,16 @@ export const nodeProgress = (
   const draw = (now: number): void => {
     lastDraw = now;
     drawn = true;
-    const text = progressText(what, {
-      done,
-      total,
-      unit: "nodes",
-      elapsedMs: now - started,
-      ...(node === undefined ? {} : { current: `${node} (${traced} packets traced)` }),
-    });
-    out.write(`\r\x1b[K${out.columns === undefined ? text : text.slice(0, out.columns - 1)}`);
+    drawLine(
+      out,
+      progressText(what, {
+        done,
+        total,
+        unit: "nodes",
+        elapsedMs: now - started,
+        ...(node === undefined ? {} : { current: `${node} (${traced} packets traced)` }),
+      }),
+    );
   };
   const maybeDraw = (): void => {
     const now = out.now();

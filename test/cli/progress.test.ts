@@ -1,7 +1,7 @@
 // The progress line's text (src/cli/progress.ts): durations, the estimate, and what is left out.
 
 import test from "ava";
-import { durationText, nodeProgress, progressText } from "../../src/cli/progress.js";
+import { durationText, nodeProgress, progressText, ttyProgress } from "../../src/cli/progress.js";
 
 for (const [ms, text] of [
   [0, "0s"],
@@ -95,4 +95,17 @@ test("nodeProgress: a run done within the first second writes nothing; the next 
   t.is(f.writes.at(-1), "\r\x1b[K");
   // Not a terminal: no progress at all.
   t.is(nodeProgress("diff", undefined), undefined);
+});
+
+test("ttyProgress (conformance): redrawn at every call, cleared when all are done", (t) => {
+  const f = fake();
+  const tick = ttyProgress("conformance", "probes", f.out)!;
+  f.at(2_000);
+  tick(240, 480, "iptables");
+  tick(480, 480, "iptables");
+  t.deepEqual(f.writes, [
+    "\r\x1b[Kconformance: 240/480 probes (50%), iptables, 2s so far, about 2s left",
+    "\r\x1b[Kconformance: 480/480 probes (100%), iptables, 2s so far",
+    "\r\x1b[K",
+  ]);
 });
