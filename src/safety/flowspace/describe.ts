@@ -10,6 +10,7 @@ import {
   sameRanges,
   type Range,
 } from "./ranges.js";
+import type { IpVersion } from "../../rules/ir.js";
 import { FULL_ICMP, FULL_PORT, FULL_PROTO, icmpProto, isPortProto } from "./box.js";
 import type { DecidedAt, Outcome } from "./explore.js";
 import type { Region } from "./merge.js";
@@ -52,7 +53,27 @@ const numbers = (rs: readonly Range[], space: Range): string | undefined => {
 };
 
 const MAX_CIDRS = 6;
-const countCidrs = (r: Region, rs: readonly Range[]): number => rs.reduce((n, x) => n + cidrCount(r.v, x), 0);
+const countCidrs = (v: IpVersion, rs: readonly Range[]): number =>
+  rs.reduce((n, x) => n + cidrCount(v, x), 0);
+
+/**
+ * How a union of addresses is written, in words and in JSON: the whole space, its own CIDRs, or, when its
+ * complement takes fewer, the complement's ("anywhere except …"). `cidrs` counts those of `ranges`.
+ */
+export type AddressCover =
+  | { readonly kind: "any" }
+  | { readonly kind: "only" | "except"; readonly ranges: readonly Range[]; readonly cidrs: number };
+
+export const addressCover = (v: IpVersion, rs: readonly Range[]): AddressCover => {
+  const space = addrSpace(v);
+  if (sameRanges(rs, [space])) return { kind: "any" };
+  const inverse = complement(rs, space);
+  const direct = countCidrs(v, rs);
+  const except = countCidrs(v, inverse);
+  return except < direct
+    ? { kind: "except", ranges: inverse, cidrs: except }
+    : { kind: "only", ranges: rs, cidrs: direct };
+};
 
 /** The first MAX_CIDRS of the union's CIDRs and how many there are (only those printed are written). */
 const cidrs = (r: Region, rs: readonly Range[], count: number): string => {
@@ -65,14 +86,11 @@ const cidrs = (r: Region, rs: readonly Range[], count: number): string => {
 };
 
 const addresses = (r: Region, rs: readonly Range[], word: string, any: string): string | undefined => {
-  const space = addrSpace(r.v);
-  if (sameRanges(rs, [space])) return any === "" ? undefined : any;
-  const inverse = complement(rs, space);
-  const direct = countCidrs(r, rs);
-  const except = countCidrs(r, inverse);
-  return except < direct
-    ? `${word} anywhere except ${cidrs(r, inverse, except)}`
-    : `${word} ${cidrs(r, rs, direct)}`;
+  const c = addressCover(r.v, rs);
+  if (c.kind === "any") return any === "" ? undefined : any;
+  return c.kind === "except"
+    ? `${word} anywhere except ${cidrs(r, c.ranges, c.cidrs)}`
+    : `${word} ${cidrs(r, c.ranges, c.cidrs)}`;
 };
 
 export const ifacesText = (names: readonly string[], u: IfaceUniverse): string =>
