@@ -71,8 +71,7 @@ export const compareRulesets = (
   const differ = (f: FinalBox): boolean => f.outcomes[0]!.verdict !== f.outcomes[1]!.verdict;
   // Only the boxes this reports on are kept: most of a node's flow space is unchanged.
   const e = explore([before, after], opts.roots ?? rootBoxes(v, u.names), {
-    ...(opts.maxTraces === undefined ? {} : { maxTraces: opts.maxTraces }),
-    ...(opts.onTrace === undefined ? {} : { onTrace: opts.onTrace }),
+    ...opts,
     keep: noFs === undefined ? differ : (f) => differ(f) || failsafeAfter(f),
   });
   if (!e.ok) return e;
