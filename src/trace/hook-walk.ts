@@ -38,6 +38,13 @@ export interface Walker {
   /** Step index of the rule that last set each mark bit (undefined: set before netfilter, or clear). */
   readonly setters: (number | undefined)[];
   budget: number;
+  /**
+   * A walk already made by another packet that is known to take the same first `knownLength` steps as
+   * this one (flow-space analysis: the parent box's path up to where it was split). Those steps are
+   * taken over instead of recorded anew; each rule is still evaluated and must agree.
+   */
+  readonly known: readonly Step[];
+  readonly knownLength: number;
 }
 
 interface Frame {
@@ -88,6 +95,24 @@ const recordRule = (
           depth,
         },
   );
+  return w.path.length - 1;
+};
+
+/** The known step at `k`, which must be this rule of this chain (a different one is a bug in the caller). */
+const knownRule = (w: Walker, k: number, chain: CompiledChain, r: CompiledRule): Step => {
+  const ks = w.known[k]!;
+  if (ks.kind !== "rule" || ks.ruleIndex !== r.index || ks.chain !== chain.name || ks.table !== w.state.table)
+    throw new Error(`bug: the known walk's step ${k} is not ${w.state.table} ${chain.name} #${r.index}`);
+  return ks;
+};
+
+/** Takes over a known step after this walk evaluated the same rule: it must have gone the same way. */
+const takeOver = (w: Walker, ks: Step, matched: boolean): number => {
+  if (ks.kind !== "rule" || ks.matched !== matched || ks.markAfter !== w.state.mark)
+    throw new Error(
+      `bug: the known walk's step ${w.path.length} (${ks.kind === "rule" ? ks.rule : ks.text}) went another way`,
+    );
+  w.path.push(ks);
   return w.path.length - 1;
 };
 
@@ -174,13 +199,18 @@ export const walkHook = (w: Walker, table: CompiledTable, hook: HookName): "acce
       if (chain.kernel || !pop(undefined)) return underflow();
       continue;
     }
+    const k = w.path.length;
+    const ks = k < w.knownLength ? knownRule(w, k, chain, r) : undefined;
     if (!r.test(s)) {
-      if (w.verbose) recordRule(w, chain, r, depth, false);
+      if (w.verbose) {
+        if (ks === undefined) recordRule(w, chain, r, depth, false);
+        else takeOver(w, ks, false);
+      }
       i++;
       continue;
     }
     const ctl = r.act(s);
-    const step = recordRule(w, chain, r, depth, true);
+    const step = ks === undefined ? recordRule(w, chain, r, depth, true) : takeOver(w, ks, true);
     noteWrites(w, r, step);
     switch (ctl.k) {
       case "next":

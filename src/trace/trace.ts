@@ -73,7 +73,15 @@ const endpointsOnPath = (path: readonly Step[]): Set<string> => {
   return eps;
 };
 
-const traceOne = (prep: Prepared, packet: Packet, verbose: boolean): TraceResult => {
+/** A walk known to be shared, for its first `length` steps, by the packet about to be traced. */
+export interface KnownWalk {
+  readonly path: readonly Step[];
+  readonly length: number;
+}
+
+const NO_WALK: KnownWalk = { path: [], length: 0 };
+
+const traceOne = (prep: Prepared, packet: Packet, verbose: boolean, known = NO_WALK): TraceResult => {
   const addrs = checkPacket(packet);
   if (typeof addrs === "string") return invalid(addrs);
   const c = prep.compiled.find((r) => r.version === addrs.src.v);
@@ -123,6 +131,8 @@ const traceOne = (prep: Prepared, packet: Packet, verbose: boolean): TraceResult
     verbose,
     setters: new Array<number | undefined>(32),
     budget: BUDGET,
+    known: known.path,
+    knownLength: known.length,
   };
   const verdict = walkPacket(w, c, packet);
   const decidedBy = explain({ packet, path: w.path, traversals: w.traversals }, verdict);
@@ -145,6 +155,15 @@ export const trace = (
   packet: Packet,
   opts: TraceOptions = {},
 ): TraceResult => traceOne(prepare(ruleset, opts), packet, opts.verbose ?? false);
+
+/**
+ * A verbose trace() of a packet known to walk the first `known.length` steps of `known.path` (another
+ * packet's verbose walk) as that packet did: flow-space analysis traces each part of a split box this way,
+ * from its parent's walk up to the rule that split it. Every rule is still evaluated, and a step that
+ * goes another way throws; the steps are taken over rather than made again. Same result as trace().
+ */
+export const traceAlong = (ruleset: Ruleset, packet: Packet, known: KnownWalk): TraceResult =>
+  traceOne(prepare(ruleset, {}), packet, true, known);
 
 /** trace() for many packets, compiling the ruleset once; results are identical to trace()'s. */
 export const traceBatch = (

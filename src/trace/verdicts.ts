@@ -336,6 +336,8 @@ const slowVerdict = (
     verbose: false,
     setters: new Array<number | undefined>(32),
     budget: 1_000_000,
+    known: [],
+    knownLength: 0,
   };
   return walkPacket(w, c, p);
 };

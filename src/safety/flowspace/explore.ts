@@ -3,7 +3,7 @@
 // deciding rules hold for every packet in it (see uniform.ts).
 
 import type { Ruleset, TableName } from "../../rules/ir.js";
-import { trace, type DecidedBy, type TraceResult } from "../../trace/index.js";
+import { traceAlong, type DecidedBy, type KnownWalk, type TraceResult } from "../../trace/index.js";
 import { representative, sameCorner, type Box } from "./box.js";
 import { prepareRuleset, splitAlongPath } from "./uniform.js";
 
@@ -88,7 +88,11 @@ interface Pending {
   readonly from: number;
   /** Its representative's walk in ruleset k, when its parent's was the same packet. */
   readonly traced?: TraceResult;
+  /** Otherwise its parent's walk in ruleset k, which every packet of it takes up to step `from`. */
+  readonly parentPath?: TraceResult["path"];
 }
+
+const NO_WALK: KnownWalk = { path: [], length: 0 };
 
 /** Refines boxes that already carry outcomes (of earlier rulesets) by more rulesets. */
 export const refine = (
@@ -112,7 +116,7 @@ export const refine = (
   for (let i = items.length - 1; i >= 0; i--)
     stack.push({ box: items[i]!.box, k: 0, outcomes: items[i]!.outcomes, from: 0 });
   while (stack.length > 0) {
-    const { box, k, outcomes, from, traced } = stack.pop()!;
+    const { box, k, outcomes, from, traced, parentPath } = stack.pop()!;
     const p = prepared[k];
     if (p === undefined) {
       finalBoxes++;
@@ -127,7 +131,9 @@ export const refine = (
           ok: false,
           error: `the flow space needs more than ${max} traces; narrow it (--node, fewer rulesets)`,
         };
-      r = trace(p.ruleset, representative(box), { verbose: true });
+      // The steps before `from` are uniform over the parent box: its walk is this one's up to there.
+      const known = parentPath === undefined ? NO_WALK : { path: parentPath, length: from };
+      r = traceAlong(p.ruleset, representative(box), known);
       opts.onTrace?.();
     }
     const split = splitAlongPath(p, r.path, box, from);
@@ -139,7 +145,7 @@ export const refine = (
         stack.push(
           sameCorner(part, box)
             ? { box: part, k, outcomes, from: split.at, traced: r }
-            : { box: part, k, outcomes, from: split.at },
+            : { box: part, k, outcomes, from: split.at, parentPath: r.path },
         );
       }
   }
