@@ -56,7 +56,16 @@ const byRanges = (box: Box, dim: NumDim, rs: readonly Range[], negated: boolean)
   });
 };
 
-const one = (x: bigint | number): Range[] => [range(x, x)];
+// One array per value (protocols, ICMP types and codes are 0-255): boxRelation weighs each (dimension,
+// union) pair once by the union's identity, and a fresh array per call would never be found again.
+const singles = new Map<number, readonly Range[]>();
+const one = (x: bigint | number): readonly Range[] => {
+  const n = Number(x);
+  let r = singles.get(n);
+  if (r === undefined) singles.set(n, (r = [range(n, n)]));
+  return r;
+};
+const NONE: readonly Range[] = [];
 
 const PORT_PROTOS: readonly Range[] = normalize([6, 17, 132, 136].map((p) => range(p, p)));
 
@@ -87,7 +96,8 @@ const setMatch = (m: Extract<Match, { kind: "set" }>, c: StepContext): Classifie
   if (set === undefined) return uniform(m.negated);
   const [ipDir = "src", portDir = ipDir] = m.dirs;
   const box = c.box;
-  if (set.type === "hash:net") return byRanges(box, ipDir, set.version === box.v ? set.nets : [], m.negated);
+  if (set.type === "hash:net")
+    return byRanges(box, ipDir, set.version === box.v ? set.nets : NONE, m.negated);
   const g = portGuard(box);
   if (g !== undefined) return g;
   // One protocol at a time: members are keyed by it.
@@ -101,7 +111,7 @@ const setMatch = (m: Extract<Match, { kind: "set" }>, c: StepContext): Classifie
   const cls = classes.classOf(x);
   const ipCut = byRanges(box, ipDir, cls?.ips ?? classes.others, false);
   if (ipCut.kind === "split") return ipCut;
-  return byRanges(box, portDir === "src" ? "sport" : "dport", cls?.ports ?? [], m.negated);
+  return byRanges(box, portDir === "src" ? "sport" : "dport", cls?.ports ?? NONE, m.negated);
 };
 
 const iface = (dim: "in" | "out", name: string, negated: boolean, c: StepContext): Classified => {
