@@ -282,6 +282,45 @@ test("explore refines across rulesets depth first: the boxes of one ruleset at a
   t.is(kept.traces, both.traces);
 });
 
+test("a rule the next ruleset shares is weighed again when its set has other members there", (t) => {
+  // The same rule objects and set name in both rulesets, as in a diff after an endpoint was relabelled:
+  // a box uniform in the first (192.0.2.1 and .2 both in the set) is split by the second.
+  const set = (members: string[]): IpSet => ({
+    kind: "set",
+    id: "s",
+    name: "cali40s",
+    type: "hash:net",
+    version: 4,
+    members,
+    description: "",
+  });
+  const rules = [rule([match.set("cali40s", ["src"])], "drop")];
+  const before = inputRuleset(rules, [set(["192.0.2.1/32", "192.0.2.2/32"])], "ACCEPT");
+  const after = inputRuleset(rules, [set(["192.0.2.1/32", "192.0.2.3/32"])], "ACCEPT");
+  const low = cidrRange("192.0.2.0/29", 4)!;
+  const root: Box = { ...rootBoxes(4, ["eth0"], ["ingress"])[0]!, proto: [range(6, 6)], src: [low] };
+  const e = explore([before, after], [root]);
+  if (!e.ok) return t.fail(e.error);
+  for (let x = 0; x < 8; x++) {
+    const src = low.lo + BigInt(x);
+    const f = e.boxes.find((b) => b.box.src.some((r) => r.lo <= src && src <= r.hi))!;
+    const packet = {
+      in: "eth0",
+      src: `192.0.2.${x}`,
+      dst: "192.0.2.10",
+      proto: 6,
+      sport: 1,
+      dport: 2,
+      state: "new",
+    } as const;
+    t.deepEqual(
+      f.outcomes.map((o) => o.verdict),
+      [trace(before, packet).verdict, trace(after, packet).verdict],
+      `192.0.2.${x}`,
+    );
+  }
+});
+
 test("set matches split a box in two, whatever the members; regions agree with the tracer on every packet", (t) => {
   const ipPort: IpSet = {
     kind: "set",

@@ -86,7 +86,11 @@ const policyArb = (name: string): fc.Arbitrary<GlobalNetworkPolicy> =>
 
 export interface RandomCluster {
   readonly base: Cluster;
-  /** base plus one more policy: a proposed change. */
+  /**
+   * base with a proposed change: one more policy, or the other node's endpoint relabelled or readdressed.
+   * The last two change only the members of selector sets: the same set names, the same rules, other
+   * addresses in them.
+   */
   readonly changed: Cluster;
 }
 
@@ -104,6 +108,7 @@ export const clusterArb: fc.Arbitrary<RandomCluster> = fc
       .array(fc.nat(), { maxLength: 3 })
       .chain((ids) => fc.tuple(...ids.map((_, i) => policyArb(`p${i}`)))),
     extra: policyArb("extra"),
+    change: fc.constantFrom("policy", "policy", "relabel", "readdress"),
   })
   .map((c) => {
     const eps = [
@@ -144,15 +149,20 @@ export const clusterArb: fc.Arbitrary<RandomCluster> = fc
             ),
           ]
         : []),
-      // Another node's endpoint: only a member of selector sets.
-      hep(
-        "n2-eth0",
-        { node: "n2", interfaceName: "eth0", expectedIPs: ["192.0.2.200", "203.0.113.7"] },
-        { role: "a" },
-      ),
     ];
-    const base = cluster(...eps, tier("t1", 50, c.tierAction), ...c.policies);
-    return { base, changed: cluster(...eps, tier("t1", 50, c.tierAction), ...c.policies, c.extra) };
+    // Another node's endpoint: only a member of selector sets.
+    const other = (role: string, ips: string[]) =>
+      hep("n2-eth0", { node: "n2", interfaceName: "eth0", expectedIPs: ips }, { role });
+    const n2 = other("a", ["192.0.2.200", "203.0.113.7"]);
+    const n2After =
+      c.change === "relabel"
+        ? other("b", ["192.0.2.200", "203.0.113.7"])
+        : c.change === "readdress"
+          ? other("a", ["192.0.2.201", "203.0.113.8", "2001:db8::200"])
+          : n2;
+    const base = cluster(...eps, n2, tier("t1", 50, c.tierAction), ...c.policies);
+    const extra = c.change === "policy" ? [c.extra] : [];
+    return { base, changed: cluster(...eps, n2After, tier("t1", 50, c.tierAction), ...c.policies, ...extra) };
   });
 
 const V4 = [

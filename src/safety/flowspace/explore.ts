@@ -5,7 +5,7 @@
 import type { Ruleset, TableName } from "../../rules/ir.js";
 import { traceAlong, type DecidedBy, type KnownWalk, type TraceResult } from "../../trace/index.js";
 import { representative, sameCorner, type Box } from "./box.js";
-import { prepareRuleset, splitAlongPath } from "./uniform.js";
+import { alikeSteps, prepareRuleset, splitAlongPath } from "./uniform.js";
 
 /** Where the verdict was decided: the deciding rule (or chain-policy event) on the path. */
 export interface DecidedAt {
@@ -90,6 +90,8 @@ interface Pending {
   readonly traced?: TraceResult;
   /** Otherwise its parent's walk in ruleset k, which every packet of it takes up to step `from`. */
   readonly parentPath?: TraceResult["path"];
+  /** Its walk in ruleset k - 1, in which it is uniform (when it has just come to ruleset k). */
+  readonly earlierPath?: TraceResult["path"];
 }
 
 const NO_WALK: KnownWalk = { path: [], length: 0 };
@@ -116,7 +118,8 @@ export const refine = (
   for (let i = items.length - 1; i >= 0; i--)
     stack.push({ box: items[i]!.box, k: 0, outcomes: items[i]!.outcomes, from: 0 });
   while (stack.length > 0) {
-    const { box, k, outcomes, from, traced, parentPath } = stack.pop()!;
+    const pending = stack.pop()!;
+    const { box, k, outcomes, traced, parentPath, earlierPath } = pending;
     const p = prepared[k];
     if (p === undefined) {
       finalBoxes++;
@@ -132,12 +135,16 @@ export const refine = (
           error: `the flow space needs more than ${max} traces; narrow it (--node, fewer rulesets)`,
         };
       // The steps before `from` are uniform over the parent box: its walk is this one's up to there.
-      const known = parentPath === undefined ? NO_WALK : { path: parentPath, length: from };
+      const known = parentPath === undefined ? NO_WALK : { path: parentPath, length: pending.from };
       r = traceAlong(p.ruleset, representative(box), known);
       opts.onTrace?.();
     }
+    // Come from ruleset k - 1, where it is uniform: the steps its walk there shares are uniform here too.
+    const from =
+      earlierPath === undefined ? pending.from : alikeSteps(prepared[k - 1]!, earlierPath, p, r.path);
     const split = splitAlongPath(p, r.path, box, from);
-    if (split === undefined) stack.push({ box, k: k + 1, outcomes: [...outcomes, outcomeOf(r)], from: 0 });
+    if (split === undefined)
+      stack.push({ box, k: k + 1, outcomes: [...outcomes, outcomeOf(r)], from: 0, earlierPath: r.path });
     else
       for (let i = split.parts.length - 1; i >= 0; i--) {
         const part = split.parts[i]!;

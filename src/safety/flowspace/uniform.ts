@@ -57,6 +57,62 @@ const ruleOf = (p: Prepared, s: Extract<Step, { kind: "rule" }>): Rule => {
   return r.rule;
 };
 
+/**
+ * Whether rule `a` of ruleset `p` and rule `b` of ruleset `q` weigh every box alike: the same match objects
+ * (the rule builders share one object per value) and, for a set match, the same members in both rulesets.
+ * Rules of two versions of a node share most of their matches and sets; an analysis compares them by the
+ * thousand, so the answer is kept per rule of `q`.
+ */
+const sameTest = (p: Prepared, a: Rule, q: Prepared, b: Rule): boolean => {
+  const memo = alike.get(b);
+  if (memo !== undefined && memo.a === a && memo.p === p && memo.q === q) return memo.same;
+  let same = a.matches.length === b.matches.length;
+  for (let j = 0; same && j < a.matches.length; j++) {
+    const m = a.matches[j]!;
+    same = m === b.matches[j] && (m.kind !== "set" || p.sets.get(m.set) === q.sets.get(m.set));
+  }
+  alike.set(b, { a, p, q, same });
+  return same;
+};
+const alike = new WeakMap<Rule, { a: Rule; p: Prepared; q: Prepared; same: boolean }>();
+
+/**
+ * How many first steps of walk `later` (in ruleset `q`) repeat walk `earlier` (in ruleset `p`) of the same
+ * packet: the same events, and at each rule the same position, text and outcome, a rule that weighs
+ * boxes alike (sameTest) and the same mark after it. For a box uniform in `p` along `earlier`, those steps
+ * of `later` are uniform too: each weighs the box as its twin did, under the same mark and conntrack state.
+ * So refining it by `q` classifies only the steps after them (splitAlongPath's `from`). A node's rulesets
+ * before and after an upgrade differ in a few endpoint chains, and a typical box's two walks share 99 % of
+ * their steps.
+ */
+export const alikeSteps = (
+  p: Prepared,
+  earlier: readonly Step[],
+  q: Prepared,
+  later: readonly Step[],
+): number => {
+  const n = Math.min(earlier.length, later.length);
+  for (let i = 0; i < n; i++) {
+    const e = earlier[i]!;
+    const l = later[i]!;
+    if (e === l) continue;
+    if (e.hook !== l.hook || e.markAfter !== l.markAfter) return i;
+    if (e.kind === "event") {
+      if (l.kind !== "event" || e.event !== l.event || e.text !== l.text) return i;
+    } else if (
+      l.kind !== "rule" ||
+      e.table !== l.table ||
+      e.chain !== l.chain ||
+      e.ruleIndex !== l.ruleIndex ||
+      e.matched !== l.matched ||
+      e.rule !== l.rule ||
+      !sameTest(p, ruleOf(p, e), q, ruleOf(q, l))
+    )
+      return i;
+  }
+  return n;
+};
+
 /** Where a box was split: its parts, and the path step whose rule told their packets apart. */
 export interface Split {
   readonly parts: readonly Box[];
