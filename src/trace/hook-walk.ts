@@ -45,9 +45,47 @@ export interface Walker {
    */
   readonly known: readonly Step[];
   readonly knownLength: number;
+  /** Take a checkpoint (to resume another packet's walk from) every so many steps; 0: none. */
+  readonly checkpointEvery: number;
+  readonly checkpoints: Checkpoint[];
+  /**
+   * Where this walk starts, instead of at the first hook: a checkpoint of a known walk. The hooks before
+   * its hook are passed over (they let the known packet through) and none of their events is recorded;
+   * cleared once its hook is reached.
+   */
+  resume: Checkpoint | undefined;
+  /** How many table hooks the walk has come to, walked or passed over. */
+  segment: number;
+  /** The warnings and assumptions noted so far, in order. */
+  readonly noted: Note[];
 }
 
-interface Frame {
+export type Note = readonly ["warning" | "assumption", string];
+
+/**
+ * Everything a walk holds at the top of its loop, before a rule: a packet that is known to walk the same
+ * steps up to there can go on from it instead of walking them again.
+ */
+export interface Checkpoint {
+  /** Steps recorded before it. */
+  readonly steps: number;
+  readonly segment: number;
+  readonly budget: number;
+  readonly mark: number;
+  readonly ctBits: number;
+  readonly setters: readonly (number | undefined)[];
+  /** The traversals of the hooks before this one, which are over. */
+  readonly traversals: readonly Traversal[];
+  readonly enteredEndpoint: boolean;
+  readonly chain: CompiledChain;
+  readonly next: number;
+  readonly depth: number;
+  readonly stack: readonly Frame[];
+  readonly returnedBy: { readonly step: number; readonly setter?: number | null } | undefined;
+  readonly noted: readonly Note[];
+}
+
+export interface Frame {
   readonly chain: CompiledChain;
   readonly next: number;
   readonly depth: number;
@@ -146,21 +184,43 @@ const noteWrites = (w: Walker, r: CompiledRule, step: number): void => {
   }
 };
 
+const NO_NOTES: readonly Note[] = [];
+
 export const walkHook = (w: Walker, table: CompiledTable, hook: HookName): "accept" | "drop" => {
   const kernel = table.hooks.get(hook);
   if (kernel === undefined) return "accept";
+  const segment = w.segment++;
+  const from = w.resume;
+  // A hook before the checkpoint's let the known packet through, as it lets this one.
+  if (from !== undefined && segment < from.segment) return "accept";
   const s = w.state;
   s.table = table.name;
   s.hook = hook;
-  recordEvent(w, "hook", `${table.name} ${hook}`, 0);
+  if (from === undefined) recordEvent(w, "hook", `${table.name} ${hook}`, 0);
   const trav: Traversal = { table: table.name, hook, enteredEndpoint: false };
-  w.traversals.push(trav);
 
   let chain = kernel;
   let i = 0;
   let depth = 0;
   let returnedBy: { step: number; setter?: number | null } | undefined;
   const stack: Frame[] = [];
+  if (from !== undefined) {
+    w.resume = undefined;
+    w.traversals.push(...from.traversals);
+    trav.enteredEndpoint = from.enteredEndpoint;
+    w.budget = from.budget;
+    s.mark = from.mark;
+    s.ctBits = from.ctBits;
+    for (let b = 0; b < 32; b++) w.setters[b] = from.setters[b];
+    w.noted.push(...from.noted);
+    chain = from.chain;
+    i = from.next;
+    depth = from.depth;
+    stack.push(...from.stack);
+    returnedBy = from.returnedBy;
+  }
+  w.traversals.push(trav);
+  let nextCheckpoint = w.checkpointEvery === 0 ? Infinity : w.path.length;
   const finish = (o: HookOutcome): "accept" | "drop" => {
     trav.outcome = o;
     return o.kind === "accept" || (o.kind === "policy" && o.policy === "ACCEPT") ? "accept" : "drop";
@@ -189,6 +249,25 @@ export const walkHook = (w: Walker, table: CompiledTable, hook: HookName): "acce
   };
 
   for (;;) {
+    if (w.path.length >= nextCheckpoint) {
+      w.checkpoints.push({
+        steps: w.path.length,
+        segment,
+        budget: w.budget,
+        mark: s.mark,
+        ctBits: s.ctBits,
+        setters: w.setters.slice(),
+        traversals: w.traversals.slice(0, -1),
+        enteredEndpoint: trav.enteredEndpoint,
+        chain,
+        next: i,
+        depth,
+        stack: stack.slice(),
+        returnedBy,
+        noted: w.noted.length === 0 ? NO_NOTES : w.noted.slice(),
+      });
+      nextCheckpoint = w.path.length + w.checkpointEvery;
+    }
     if (--w.budget < 0 || stack.length > MAX_STACK) {
       const step = recordEvent(w, "abort", `trace aborted in ${chain.name}: the chains loop`, depth);
       return finish({ kind: "abort", step });

@@ -7,7 +7,7 @@
 //   const r = trace(rs, { in: "eth0", src: "198.51.100.7", dst: "192.0.2.10", proto: 6, dport: 22, state: "new" });
 //   process.stdout.write(formatTrace(r, { color: false }));
 
-export { trace, traceAlong, traceBatch, type KnownWalk } from "./trace.js";
+export { trace, traceAlong, traceBatch, type KnownWalk, type Walk } from "./trace.js";
 export { formatTrace, packetText, type FormatOptions } from "./format.js";
 export { compileRuleset, type CompiledRuleset } from "./compile.js";
 export { ruleText } from "./rule-text.js";

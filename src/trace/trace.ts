@@ -4,7 +4,7 @@ import type { Ruleset } from "../rules/ir.js";
 import { addrKey, isLoopback, parseAddr, type Addr } from "./addr.js";
 import { compileRuleset, type CompiledRuleset } from "./compile.js";
 import { explain } from "./explain.js";
-import type { Walker } from "./hook-walk.js";
+import type { Checkpoint, Note, Walker } from "./hook-walk.js";
 import { CT_BIT, type WalkState } from "./state.js";
 import type { Packet, Step, TraceOptions, TraceResult } from "./types.js";
 import { walkPacket } from "./walk.js";
@@ -73,30 +73,68 @@ const endpointsOnPath = (path: readonly Step[]): Set<string> => {
   return eps;
 };
 
+/** A verbose trace with the checkpoints other packets' walks can resume from (traceAlong). */
+export interface Walk {
+  readonly packet: Packet;
+  readonly result: TraceResult;
+  readonly checkpoints: readonly Checkpoint[];
+}
+
 /** A walk known to be shared, for its first `length` steps, by the packet about to be traced. */
 export interface KnownWalk {
-  readonly path: readonly Step[];
+  readonly walk: Walk;
   readonly length: number;
 }
 
-const NO_WALK: KnownWalk = { path: [], length: 0 };
+/** The latest checkpoint of the known walk at or before its `length`th step, when this packet can use one. */
+const resumePoint = (packet: Packet, known: KnownWalk | undefined): Checkpoint | undefined => {
+  if (known === undefined) return undefined;
+  const q = known.walk.packet;
+  // The hooks a packet meets depend on which interfaces it has; a DNAT target changes its state mid-walk.
+  if (
+    (packet.in === undefined) !== (q.in === undefined) ||
+    (packet.out === undefined) !== (q.out === undefined)
+  )
+    return undefined;
+  if (packet.dnatTo !== undefined || q.dnatTo !== undefined) return undefined;
+  const cps = known.walk.checkpoints;
+  let lo = 0;
+  let hi = cps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cps[mid]!.steps <= known.length) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : cps[lo - 1];
+};
 
-const traceOne = (prep: Prepared, packet: Packet, verbose: boolean, known = NO_WALK): TraceResult => {
+interface WalkOptions {
+  readonly verbose: boolean;
+  readonly known?: KnownWalk;
+  readonly checkpointEvery?: number;
+}
+
+const traceOne = (prep: Prepared, packet: Packet, verbose: boolean): TraceResult =>
+  walkOne(prep, packet, { verbose }).result;
+
+const walkOne = (prep: Prepared, packet: Packet, opts: WalkOptions): Walk => {
+  const verbose = opts.verbose;
+  const known = opts.known;
+  const done = (result: TraceResult): Walk => ({ packet, result, checkpoints: [] });
   const addrs = checkPacket(packet);
-  if (typeof addrs === "string") return invalid(addrs);
+  if (typeof addrs === "string") return done(invalid(addrs));
   const c = prep.compiled.find((r) => r.version === addrs.src.v);
   if (c === undefined)
-    return {
+    return done({
       ...invalid(`no IPv${addrs.src.v} ruleset was given for this IPv${addrs.src.v} packet`),
       verdict: "accept",
       decidedBy: {
         kind: "chain-policy",
         detail: `no IPv${addrs.src.v} ruleset was given, so no rules were traced; with none loaded the kernel chain policies (ACCEPT) decide`,
       },
-    };
+    });
 
-  const warnings = new Set<string>(prep.localWarnings);
-  const assumptions = new Set<string>();
+  const noted: Note[] = [];
   const delivered = packet.out === undefined;
   const generated = packet.in === undefined;
   const state: WalkState = {
@@ -117,25 +155,35 @@ const traceOne = (prep: Prepared, packet: Packet, verbose: boolean, known = NO_W
     isLocal: (a, dir) => {
       if (isLoopback(a)) return true;
       if (prep.local !== undefined) return prep.local.has(addrKey(a));
-      assumptions.add(
+      noted.push([
+        "assumption",
         `-m addrtype: no local addresses given; assumed the ${dir === "dst" ? "destination is local only for a packet delivered locally" : "source is local only for a locally generated packet"}`,
-      );
+      ]);
       return dir === "dst" ? delivered : generated;
     },
-    note: (kind, text) => void (kind === "warning" ? warnings : assumptions).add(text),
+    note: (kind, text) => void noted.push([kind, text]),
   };
+  const from = resumePoint(packet, known);
   const w: Walker = {
     state,
-    path: [],
+    path: from === undefined ? [] : known!.walk.result.path.slice(0, from.steps),
     traversals: [],
     verbose,
     setters: new Array<number | undefined>(32),
     budget: BUDGET,
-    known: known.path,
-    knownLength: known.length,
+    known: known?.walk.result.path ?? [],
+    knownLength: known?.length ?? 0,
+    checkpointEvery: opts.checkpointEvery ?? 0,
+    checkpoints: [],
+    resume: from,
+    segment: 0,
+    noted,
   };
   const verdict = walkPacket(w, c, packet);
   const decidedBy = explain({ packet, path: w.path, traversals: w.traversals }, verdict);
+  const warnings = new Set<string>(prep.localWarnings);
+  const assumptions = new Set<string>();
+  for (const [kind, text] of noted) (kind === "warning" ? warnings : assumptions).add(text);
 
   // The ruleset's own warnings that concern this packet: global ones, those of endpoints on its path, and
   // all of them when no endpoint policed it (they may say why: e.g. policy a `*` endpoint cannot take).
@@ -143,7 +191,11 @@ const traceOne = (prep: Prepared, packet: Packet, verbose: boolean, known = NO_W
   const policed = w.traversals.some((t) => t.enteredEndpoint);
   for (const rw of c.source.warnings)
     if (!policed || rw.endpoint === undefined || eps.has(rw.endpoint)) warnings.add(rw.message);
-  return { verdict, decidedBy, warnings: [...warnings], path: w.path, assumptions: [...assumptions] };
+  return {
+    packet,
+    result: { verdict, decidedBy, warnings: [...warnings], path: w.path, assumptions: [...assumptions] },
+    checkpoints: w.checkpoints,
+  };
 };
 
 /**
@@ -157,13 +209,28 @@ export const trace = (
 ): TraceResult => traceOne(prepare(ruleset, opts), packet, opts.verbose ?? false);
 
 /**
- * A verbose trace() of a packet known to walk the first `known.length` steps of `known.path` (another
- * packet's verbose walk) as that packet did: flow-space analysis traces each part of a split box this way,
- * from its parent's walk up to the rule that split it. Every rule is still evaluated, and a step that
- * goes another way throws; the steps are taken over rather than made again. Same result as trace().
+ * A verbose trace() of a packet (`result`: the same as trace()'s), made for flow-space analysis, which
+ * traces each part of a split box from its parent's walk: `known`, when given, is another packet's walk
+ * whose first `known.length` steps this packet is known to walk too (every packet of the parent box walks
+ * them alike, up to the rule that split it). This walk goes on from the last of the known walk's
+ * checkpoints at or before that step instead of walking them again, takes the known steps after it over
+ * (each rule still evaluated, and one that goes another way throws), and takes checkpoints of its own
+ * every `checkpointEvery` steps (0: none) for walks that go on from it in turn.
  */
-export const traceAlong = (ruleset: Ruleset, packet: Packet, known: KnownWalk): TraceResult =>
-  traceOne(prepare(ruleset, {}), packet, true, known);
+export const traceAlong = (
+  ruleset: Ruleset,
+  packet: Packet,
+  known?: KnownWalk,
+  checkpointEvery = CHECKPOINT_EVERY,
+): Walk =>
+  walkOne(prepare(ruleset, {}), packet, {
+    verbose: true,
+    ...(known === undefined ? {} : { known }),
+    checkpointEvery,
+  });
+
+/** A checkpoint costs a copy of the mark setters and the return stack; a walk resumed re-walks fewer steps than this. */
+const CHECKPOINT_EVERY = 48;
 
 /** trace() for many packets, compiling the ruleset once; results are identical to trace()'s. */
 export const traceBatch = (

@@ -338,6 +338,11 @@ const slowVerdict = (
     budget: 1_000_000,
     known: [],
     knownLength: 0,
+    checkpointEvery: 0,
+    checkpoints: [],
+    resume: undefined,
+    segment: 0,
+    noted: [],
   };
   return walkPacket(w, c, p);
 };

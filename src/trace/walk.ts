@@ -19,6 +19,8 @@ const CT_OF_STATE = {
 };
 
 const event = (w: Walker, kind: "conntrack" | "nat", text: string): void => {
+  // Resuming a known walk: its events before the checkpoint are recorded already.
+  if (w.resume !== undefined) return;
   const s = w.state;
   w.path.push({ kind: "event", event: kind, hook: s.hook, text, markAfter: s.mark, depth: 0 });
 };

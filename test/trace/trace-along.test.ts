@@ -1,23 +1,55 @@
 // traceAlong() (flow-space analysis traces a split box's part from its parent's walk) must give exactly
-// what a verbose trace() gives, take over the known steps themselves, and refuse a known walk that the
-// packet does not take.
+// what a verbose trace() gives, whether it resumes the known walk from a checkpoint or walks it again,
+// take over the known steps themselves, and refuse a known step that the packet does not take.
 
 import { isDeepStrictEqual } from "node:util";
 import test from "ava";
 import fc from "fast-check";
-import type { IpVersion } from "../../src/rules/ir.js";
+import { action, match, rule } from "../../src/rules/build.js";
+import type { IpVersion, Ruleset } from "../../src/rules/ir.js";
 import { trace, traceAlong, type Packet, type Step } from "../../src/trace/index.js";
 import { CASES, rulesetFor, V4, V6, type Fam } from "./cases.js";
 import { packetArb } from "./packet-arb.js";
+import { chain, hook, ruleset, table } from "./rulesets.js";
 
-const EXAMPLES = [
-  "Pass goes to the next tier",
-  "pre-DNAT deny sees the port before DNAT",
-  "untracked allow: NOTRACK, then every table accepts on the mark",
-  "named port: the endpoint's expectedIPs x port",
-  "forward: an applyOnForward deny drops it",
-  "failsafe with net: an allowed source",
-];
+/**
+ * What a checkpoint must carry besides the chains: notes (a missing set, a rate limit), an endpoint chain
+ * entered, and the explicit RETURN to the kernel chain that the policy's explanation names.
+ */
+const noted = (v: IpVersion): Ruleset => {
+  const ports = (p: number) => match.dstPorts([{ from: p, to: p }]);
+  return ruleset(
+    [
+      table(
+        "filter",
+        [
+          hook(
+            "INPUT",
+            [
+              rule([match.set(`cali${v}0missing`, ["src"])], action.none),
+              rule([{ kind: "limit", rate: "5/second" }], action.log("limited ")),
+              rule([match.inIface("eth0")], action.jump("cali-fh-eth0")),
+              rule([ports(443)], action.drop),
+            ],
+            // What the endpoint chain returns, the policy lets through; the explanation names the
+            // RETURN (and the rule that set the mark it tested).
+            { policy: "ACCEPT" },
+          ),
+        ],
+        [
+          chain("cali-fh-eth0", [
+            rule([ports(22)], action.setMark(0x10000)),
+            rule([match.markSet(0x10000)], action.return),
+            rule([ports(80)], action.drop),
+            rule([ports(53)], action.return),
+          ]),
+        ],
+      ),
+    ],
+    [],
+    v,
+  );
+};
 
 /**
  * Two NEW packets on the host endpoint's interface that differ in one header field, as the parts of a
@@ -42,33 +74,72 @@ const sharedSteps = (a: readonly Step[], b: readonly Step[]): number => {
 
 for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
   const a = v === 4 ? V4 : V6;
-  const rulesets = EXAMPLES.map((name) => {
-    const c = CASES.find((x) => x.name === name);
-    if (c === undefined) throw new Error(`no case named ${name}`);
-    return rulesetFor(c, a);
-  });
+  // Every trace case's ruleset (Felix's chains for many kinds of endpoint and policy), and one for the
+  // rest of what a checkpoint holds.
+  const rulesets = [...CASES.map((c) => rulesetFor(c, a)), noted(v)];
 
   test(`IPv${v}: traceAlong a shared walk equals a verbose trace and takes over its steps`, (t) => {
     let longShared = 0;
     fc.assert(
-      fc.property(fc.nat(rulesets.length - 1), neighboursArb(a), fc.nat(), (k, [p1, p2], cut) => {
-        const rs = rulesets[k]!;
-        const known = trace(rs, p1, { verbose: true }).path;
-        const mine = trace(rs, p2, { verbose: true });
-        const shared = sharedSteps(known, mine.path);
-        if (shared > 10) longShared++;
-        // Any length up to the shared steps will do.
-        const length = shared === 0 ? 0 : cut % (shared + 1);
-        const along = traceAlong(rs, p2, { path: known, length });
-        t.deepEqual(along, mine);
-        for (let i = 0; i < length; i++)
-          if (known[i]!.kind === "rule") t.is(along.path[i], known[i], `step ${i} is taken over`);
-        return true;
-      }),
-      { numRuns: 300 },
+      fc.property(
+        fc.oneof(fc.nat(rulesets.length - 1), fc.constant(rulesets.length - 1)),
+        neighboursArb(a),
+        fc.nat(),
+        fc.constantFrom(0, 1, 2, 3, 5, 8, 48),
+        (k, [p1, p2], cut, every) => {
+          const rs = rulesets[k]!;
+          const theirs = trace(rs, p1, { verbose: true });
+          const mine = trace(rs, p2, { verbose: true });
+          // Checkpoints change nothing in the walk that takes them.
+          const known = traceAlong(rs, p1, undefined, every);
+          t.deepEqual(known.result, theirs);
+          const shared = sharedSteps(theirs.path, mine.path);
+          if (shared > 10) longShared++;
+          // Any length up to the shared steps will do.
+          const length = shared === 0 ? 0 : cut % (shared + 1);
+          const along = traceAlong(rs, p2, { walk: known, length }, every);
+          t.deepEqual(along.result, mine);
+          for (let i = 0; i < length; i++)
+            if (theirs.path[i]!.kind === "rule")
+              t.is(along.result.path[i], known.result.path[i], `step ${i} is taken over`);
+          // And back, from the checkpoints of a walk that was itself resumed.
+          t.deepEqual(traceAlong(rs, p1, { walk: along, length }, every).result, theirs);
+          return true;
+        },
+      ),
+      { numRuns: 600 },
     );
     // The property means little unless packets often share a long walk.
     t.true(longShared > 30, `only ${longShared} pairs shared more than 10 steps`);
+  });
+
+  test(`IPv${v}: every resume point of every pair of walks through the checkpoint ruleset gives trace()'s result`, (t) => {
+    const rs = noted(v);
+    const packets = [22, 53, 80, 443, 8080].flatMap((dport) =>
+      [a.remote, a.other].map((src): Packet => ({
+        in: "eth0",
+        src,
+        dst: a.host,
+        proto: 6,
+        sport: 1000,
+        dport,
+        state: "new",
+      })),
+    );
+    let resumed = 0;
+    for (const p1 of packets)
+      for (const p2 of packets) {
+        const mine = trace(rs, p2, { verbose: true });
+        for (const every of [1, 2, 3]) {
+          const known = traceAlong(rs, p1, undefined, every);
+          const shared = sharedSteps(known.result.path, mine.path);
+          for (let length = 0; length <= shared; length++) {
+            t.deepEqual(traceAlong(rs, p2, { walk: known, length }, every).result, mine);
+            resumed++;
+          }
+        }
+      }
+    t.true(resumed > 500, `${resumed}`);
   });
 
   test(`IPv${v}: traceAlong refuses a known walk whose rule the packet does not take the same way`, (t) => {
@@ -76,7 +147,9 @@ for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
     fc.assert(
       fc.property(fc.nat(rulesets.length - 1), neighboursArb(a), (k, [p1, p2]) => {
         const rs = rulesets[k]!;
-        const known = trace(rs, p1, { verbose: true }).path;
+        // No checkpoints: every known step is taken over, and checked.
+        const walk = traceAlong(rs, p1, undefined, 0);
+        const known = walk.result.path;
         const mine = trace(rs, p2, { verbose: true }).path;
         const shared = sharedSteps(known, mine);
         const first = known[shared];
@@ -84,7 +157,7 @@ for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
         // pairs: most neighbours walk alike).
         if (first?.kind !== "rule" || mine[shared]?.kind !== "rule") return true;
         refused++;
-        t.throws(() => traceAlong(rs, p2, { path: known, length: shared + 1 }), {
+        t.throws(() => traceAlong(rs, p2, { walk, length: shared + 1 }), {
           message: /^bug: the known walk/,
         });
         return true;

@@ -3,7 +3,7 @@
 // deciding rules hold for every packet in it (see uniform.ts).
 
 import type { Ruleset, TableName } from "../../rules/ir.js";
-import { traceAlong, type DecidedBy, type KnownWalk, type TraceResult } from "../../trace/index.js";
+import { traceAlong, type DecidedBy, type TraceResult, type Walk } from "../../trace/index.js";
 import { representative, sameCorner, type Box } from "./box.js";
 import { alikeSteps, prepareRuleset, splitAlongPath } from "./uniform.js";
 
@@ -87,14 +87,12 @@ interface Pending {
   readonly outcomes: readonly Outcome[];
   readonly from: number;
   /** Its representative's walk in ruleset k, when its parent's was the same packet. */
-  readonly traced?: TraceResult;
+  readonly traced?: Walk;
   /** Otherwise its parent's walk in ruleset k, which every packet of it takes up to step `from`. */
-  readonly parentPath?: TraceResult["path"];
+  readonly parentWalk?: Walk;
   /** Its walk in ruleset k - 1, in which it is uniform (when it has just come to ruleset k). */
   readonly earlierPath?: TraceResult["path"];
 }
-
-const NO_WALK: KnownWalk = { path: [], length: 0 };
 
 /** Refines boxes that already carry outcomes (of earlier rulesets) by more rulesets. */
 export const refine = (
@@ -119,7 +117,7 @@ export const refine = (
     stack.push({ box: items[i]!.box, k: 0, outcomes: items[i]!.outcomes, from: 0 });
   while (stack.length > 0) {
     const pending = stack.pop()!;
-    const { box, k, outcomes, traced, parentPath, earlierPath } = pending;
+    const { box, k, outcomes, traced, parentWalk, earlierPath } = pending;
     const p = prepared[k];
     if (p === undefined) {
       finalBoxes++;
@@ -127,18 +125,19 @@ export const refine = (
       if (opts.keep?.(f) ?? true) kept.push(f);
       continue;
     }
-    let r = traced;
-    if (r === undefined) {
+    let walk = traced;
+    if (walk === undefined) {
       if (++traces > max)
         return {
           ok: false,
           error: `the flow space needs more than ${max} traces; narrow it (--node, fewer rulesets)`,
         };
       // The steps before `from` are uniform over the parent box: its walk is this one's up to there.
-      const known = parentPath === undefined ? NO_WALK : { path: parentPath, length: pending.from };
-      r = traceAlong(p.ruleset, representative(box), known);
+      const known = parentWalk === undefined ? undefined : { walk: parentWalk, length: pending.from };
+      walk = traceAlong(p.ruleset, representative(box), known);
       opts.onTrace?.();
     }
+    const r = walk.result;
     // Come from ruleset k - 1, where it is uniform: the steps its walk there shares are uniform here too.
     const from =
       earlierPath === undefined ? pending.from : alikeSteps(prepared[k - 1]!, earlierPath, p, r.path);
@@ -151,8 +150,8 @@ export const refine = (
         // The part holding the parent's lowest corner has it as its own: its walk is the parent's.
         stack.push(
           sameCorner(part, box)
-            ? { box: part, k, outcomes, from: split.at, traced: r }
-            : { box: part, k, outcomes, from: split.at, parentPath: r.path },
+            ? { box: part, k, outcomes, from: split.at, traced: walk }
+            : { box: part, k, outcomes, from: split.at, parentWalk: walk },
         );
       }
   }
