@@ -176,6 +176,36 @@ test("ranges: intersect, subtract and relation agree with sets of values (proper
   );
 });
 
+test("ranges: relation agrees with sets of values when one union has many more ranges than the other (property)", (t) => {
+  // Each way of weighing (a sweep, a search per range of either union) is picked by the lengths.
+  const values = (rs: readonly { lo: bigint; hi: bigint }[]) =>
+    new Set(rs.flatMap((r) => Array.from({ length: Number(r.hi - r.lo) + 1 }, (_, i) => Number(r.lo) + i)));
+  const toRanges = (bits: readonly boolean[]) => normalize(bits.flatMap((b, i) => (b ? [range(i, i)] : [])));
+  const many = fc.array(fc.boolean(), { minLength: 400, maxLength: 400 });
+  const few = fc
+    .array(fc.tuple(fc.nat(399), fc.nat(30)), { minLength: 1, maxLength: 3 })
+    .map((rs) => normalize(rs.map(([lo, n]) => range(lo, Math.min(399, lo + n)))));
+  fc.assert(
+    fc.property(many, few, fc.boolean(), (bits, small, swap) => {
+      const big = toRanges(bits);
+      fc.pre(big.length > 0);
+      const [a, b] = swap ? [small, big] : [big, small];
+      const va = values(a);
+      const vb = values(b);
+      const inB = [...va].filter((v) => vb.has(v)).length;
+      t.is(relation(a, b), inB === 0 ? "outside" : inB === va.size ? "inside" : "across");
+    }),
+    { numRuns: 500 },
+  );
+  // A box's union inside, outside and across one range.
+  const box = [range(10, 12), range(20, 22), range(30, 32), range(40, 42)];
+  t.is(relation(box, [range(0, 100)]), "inside");
+  t.is(relation(box, [range(13, 19)]), "outside");
+  t.is(relation(box, [range(20, 32)]), "across");
+  t.is(relation(box, [range(10, 22), range(30, 42)]), "inside");
+  t.is(relation(box, [range(11, 50)]), "across");
+});
+
 test("ranges: intersect and subtract keep a range that comes out whole (the same object) and change no input", (t) => {
   const a = [range(0, 10), range(20, 30), range(40, 40), range(50, 60)];
   const b = [range(5, 22), range(40, 40), range(45, 70)];

@@ -25,27 +25,29 @@ export const inRange = (r: Range, x: bigint): boolean => r.lo <= x && x <= r.hi;
 
 const compareBigints = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/**
- * Where normalized `a` lies against normalized `b`: all inside, all outside, or across. Each range of `a` is
- * looked up in `b`: by a binary search when `b` is much the longer (a box's dimension against a set of
- * thousands of members), by one sweep over both when they are alike (a box cut by one set, against another).
- */
-export const relation = (a: readonly Range[], b: readonly Range[]): "inside" | "outside" | "across" => {
-  const sweep = a.length + b.length < a.length * Math.log2(b.length + 1);
+/** The first index in `rs` from `from` on whose range does not end before `x` (rs.length when none). */
+const firstEndingAtOrAfter = (rs: readonly Range[], x: bigint, from: number): number => {
+  let lo = from;
+  let hi = rs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rs[mid]!.hi < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
+type Relation = "inside" | "outside" | "across";
+
+/** relation() looking each range of `a` up in `b`: by one sweep over both, or by binary searches in `b`. */
+const relationByA = (a: readonly Range[], b: readonly Range[], sweep: boolean): Relation => {
   let inside = false;
   let outside = false;
   let j = 0;
   for (const x of a) {
     // The first range of b that does not end before x (a is sorted: it never lies before the last one's).
     if (sweep) while (j < b.length && b[j]!.hi < x.lo) j++;
-    else {
-      let hi = b.length;
-      while (j < hi) {
-        const mid = (j + hi) >>> 1;
-        if (b[mid]!.hi < x.lo) j = mid + 1;
-        else hi = mid;
-      }
-    }
+    else j = firstEndingAtOrAfter(b, x.lo, j);
     const y = b[j];
     if (y === undefined || y.lo > x.hi) outside = true;
     // b is coalesced: x is covered only by lying within one of its ranges.
@@ -54,6 +56,43 @@ export const relation = (a: readonly Range[], b: readonly Range[]): "inside" | "
     if (inside && outside) return "across";
   }
   return inside ? "inside" : "outside";
+};
+
+/**
+ * relation() looking each range of `b` up in `a` instead, for a `b` of a few ranges against a box's union of
+ * hundreds: the ranges of `a` that meet a range y of `b` are a run; a range of the run that reaches past y
+ * has values in the gap next to y (b is coalesced), so it lies across. Otherwise the run is inside, and `a`
+ * is inside `b` when the runs hold all of it.
+ */
+const relationByB = (a: readonly Range[], b: readonly Range[]): Relation => {
+  let covered = 0;
+  let i = 0;
+  for (const y of b) {
+    i = firstEndingAtOrAfter(a, y.lo, i);
+    if (i === a.length) break;
+    // The last range of a that starts within y.
+    const end = firstEndingAtOrAfter(a, y.hi, i);
+    const last = end < a.length && a[end]!.lo <= y.hi ? end : end - 1;
+    if (last < i) continue;
+    if (a[i]!.lo < y.lo || a[last]!.hi > y.hi) return "across";
+    covered += last - i + 1;
+    i = last + 1;
+  }
+  return covered === 0 ? "outside" : covered === a.length ? "inside" : "across";
+};
+
+/**
+ * Where normalized `a` lies against normalized `b`: all inside, all outside, or across. Whichever is
+ * cheaper: one sweep over both lists (alike in length), a binary search in `b` per range of `a` (a box's
+ * dimension against a set of thousands of members), or two in `a` per range of `b` (a box's union of
+ * hundreds of ranges against a port or a set of a few members: half of a typical node's upgrade-check).
+ */
+export const relation = (a: readonly Range[], b: readonly Range[]): Relation => {
+  const sweep = a.length + b.length;
+  const byA = a.length * Math.log2(b.length + 1);
+  const byB = 2 * b.length * Math.log2(a.length + 1);
+  if (byB < sweep && byB < byA) return relationByB(a, b);
+  return relationByA(a, b, sweep <= byA);
 };
 
 /**
