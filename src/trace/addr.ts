@@ -2,6 +2,7 @@
 
 import ipaddr from "ipaddr.js";
 import type { IpVersion } from "../rules/ir.js";
+import { ipv6Parts } from "../util/ipv6.js";
 
 export interface Addr {
   readonly v: IpVersion;
@@ -20,8 +21,45 @@ const width = (v: IpVersion): number => (v === 4 ? 32 : 128);
 
 const toBigint = (bytes: readonly number[]): bigint => bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
 
+/**
+ * Four decimal parts of 0-255 without leading zeros (what ipaddr.js's isValidFourPartDecimal accepts), as
+ * a number; -1 otherwise. Flow-space analysis traces millions of packets, each with two addresses.
+ */
+const ipv4Number = (text: string): number => {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i === text.length ? 0x2e : text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || part > 255) return -1;
+      dots++;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      // No leading zero, and no more than three digits.
+      if ((digits === 1 && part === 0) || ++digits > 3) return -1;
+      part = part * 10 + (c - 0x30);
+    } else return -1;
+  }
+  return dots === 4 ? n : -1;
+};
+
+const fromParts = (parts: readonly number[]): bigint => {
+  let n = 0n;
+  for (const p of parts) n = (n << 16n) | BigInt(p);
+  return n;
+};
+
 /** Dotted-quad IPv4 or any IPv6 text; undefined for anything else (no "0x1.2" or "10" shorthands). */
 export const parseAddr = (text: string): Addr | undefined => {
+  const v4 = ipv4Number(text);
+  if (v4 >= 0) return { v: 4, n: BigInt(v4) };
+  // Plain hex IPv6 in one pass; dotted-quad tails and zones through ipaddr.js, which reads them alike.
+  const parts = ipv6Parts(text);
+  if (parts !== undefined) return { v: 6, n: fromParts(parts) };
   try {
     if (text.includes(":")) return { v: 6, n: toBigint(ipaddr.IPv6.parse(text).toByteArray()) };
     if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
