@@ -115,36 +115,22 @@ export const pointOf = (b: Box): Box => {
 };
 
 // Parts of a split box share the dimensions the split did not touch (the same arrays), and the rules on a
-// path test the same sets again and again: each (dimension, union) pair is weighed once. A dimension split
-// off another lies wherever all of that one lay (inside or outside a union), so that is looked up too.
+// path test the same sets again and again: each (dimension, union) pair is weighed once.
 const relations = new WeakMap<Ranges, WeakMap<Ranges, ReturnType<typeof relation>>>();
-const parentOf = new WeakMap<Ranges, Ranges>();
-/** How far up the parents are asked: each is one lookup, and a dimension is split many times over. */
-const ANCESTORS = 8;
 const relationOf = (a: Ranges, b: Ranges): ReturnType<typeof relation> => {
   let byUnion = relations.get(a);
   if (byUnion === undefined) relations.set(a, (byUnion = new WeakMap()));
   let r = byUnion.get(b);
   if (r === undefined) {
-    r = inherited(a, b) ?? relation(a, b);
+    r = relation(a, b);
     byUnion.set(b, r);
   }
   return r;
 };
-const inherited = (a: Ranges, b: Ranges): "inside" | "outside" | undefined => {
-  let p = parentOf.get(a);
-  for (let k = 0; p !== undefined && k < ANCESTORS; k++) {
-    const r = relations.get(p)?.get(b);
-    if (r === "inside" || r === "outside") return r;
-    p = parentOf.get(p);
-  }
-  return undefined;
-};
-const knownRelation = (a: Ranges, parent: Ranges, b: Ranges, r: ReturnType<typeof relation>): void => {
+const knownRelation = (a: Ranges, b: Ranges, r: ReturnType<typeof relation>): void => {
   const byUnion = new WeakMap<Ranges, ReturnType<typeof relation>>();
   byUnion.set(b, r);
   relations.set(a, byUnion);
-  parentOf.set(a, parent);
 };
 
 /** Where the box's `dim` lies against the normalized union `inside` (weighed once per pair, as above). */
@@ -166,8 +152,8 @@ export const partitionBox = (
   const { inside: yes, outside: no } = partition(b[dim], inside);
   // The parts lie inside and outside the union by construction, and the rules further down a path test
   // the same sets again (policies share selectors): a pass over thousands of ranges each time otherwise.
-  knownRelation(yes, b[dim], inside, "inside");
-  knownRelation(no, b[dim], inside, "outside");
+  knownRelation(yes, inside, "inside");
+  knownRelation(no, inside, "outside");
   return { in: { ...b, [dim]: yes }, out: { ...b, [dim]: no } };
 };
 
