@@ -53,13 +53,8 @@ const fromParts = (parts: readonly number[]): bigint => {
   return n;
 };
 
-/** Dotted-quad IPv4 or any IPv6 text; undefined for anything else (no "0x1.2" or "10" shorthands). */
-export const parseAddr = (text: string): Addr | undefined => {
-  const v4 = ipv4Number(text);
-  if (v4 >= 0) return { v: 4, n: BigInt(v4) };
-  // Plain hex IPv6 in one pass; dotted-quad tails and zones through ipaddr.js, which reads them alike.
-  const parts = ipv6Parts(text);
-  if (parts !== undefined) return { v: 6, n: fromParts(parts) };
+/** parseAddr by ipaddr.js alone: what the shortcuts below must agree with, and where they leave off. */
+export const parseAddrByIpaddr = (text: string): Addr | undefined => {
   try {
     if (text.includes(":")) return { v: 6, n: toBigint(ipaddr.IPv6.parse(text).toByteArray()) };
     if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
@@ -67,6 +62,15 @@ export const parseAddr = (text: string): Addr | undefined => {
   } catch {
     return undefined;
   }
+};
+
+/** Dotted-quad IPv4 or any IPv6 text; undefined for anything else (no "0x1.2" or "10" shorthands). */
+export const parseAddr = (text: string): Addr | undefined => {
+  const v4 = ipv4Number(text);
+  if (v4 >= 0) return { v: 4, n: BigInt(v4) };
+  // Plain hex IPv6 in one pass; dotted-quad tails, zones and all refusals through ipaddr.js.
+  const parts = ipv6Parts(text);
+  return parts !== undefined ? { v: 6, n: fromParts(parts) } : parseAddrByIpaddr(text);
 };
 
 /** "a.b.c.d/len", "x::/len" or a plain address (a host prefix). */
