@@ -210,12 +210,13 @@ export const trace = (
 
 /**
  * A verbose trace() of a packet (`result`: the same as trace()'s), made for flow-space analysis, which
- * traces each part of a split box from its parent's walk: `known`, when given, is another packet's walk
- * whose first `known.length` steps this packet is known to walk too (every packet of the parent box walks
- * them alike, up to the rule that split it). This walk goes on from the last of the known walk's
- * checkpoints at or before that step instead of walking them again, takes the known steps after it over
- * (each rule still evaluated, and one that goes another way throws), and takes checkpoints of its own
- * every `checkpointEvery` steps (0: none) for walks that go on from it in turn.
+ * traces each part of a split box from its parent's walk. `known`, when given, is another packet's walk
+ * through the same ruleset (as traceAlong made it) whose first `known.length` steps this packet is known
+ * to walk too (every packet of the parent box walks them alike, up to the rule that split it). This walk
+ * goes on from the last of the known walk's checkpoints at or before that step instead of walking them
+ * again, takes the known steps after it over (each rule still evaluated, and one that goes another way
+ * throws), and takes checkpoints of its own every `checkpointEvery` steps (0: none) for walks that go on
+ * from it in turn.
  */
 export const traceAlong = (
   ruleset: Ruleset,
