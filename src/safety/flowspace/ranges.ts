@@ -85,7 +85,7 @@ const relationByB = (a: readonly Range[], b: readonly Range[]): Relation => {
  * Where normalized `a` lies against normalized `b`: all inside, all outside, or across. Whichever is
  * cheaper: one sweep over both lists (alike in length), a binary search in `b` per range of `a` (a box's
  * dimension against a set of thousands of members), or two in `a` per range of `b` (a box's union of
- * hundreds of ranges against a port or a set of a few members: half of a typical node's upgrade-check).
+ * hundreds of ranges against a port or a set of a few members: half of a typical node's weighings).
  */
 export const relation = (a: readonly Range[], b: readonly Range[]): Relation => {
   const sweep = a.length + b.length;
