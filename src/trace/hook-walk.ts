@@ -62,6 +62,34 @@ export interface Walker {
 
 export type Note = readonly ["warning" | "assumption", string];
 
+/** Rule evaluations per packet, over all its hooks, before the walk is declared a loop. */
+export const WALK_BUDGET = 1_000_000;
+
+/**
+ * A walker at the start of a packet's walk: no steps, no mark setters, the whole budget. `more` is for a
+ * verbose walk, one that takes over or resumes a known walk, or takes checkpoints.
+ */
+export const newWalker = (
+  state: WalkState,
+  more: Partial<
+    Pick<Walker, "path" | "verbose" | "known" | "knownLength" | "checkpointEvery" | "resume" | "noted">
+  > = {},
+): Walker => ({
+  state,
+  path: more.path ?? [],
+  traversals: [],
+  verbose: more.verbose ?? false,
+  setters: new Array<number | undefined>(32),
+  budget: WALK_BUDGET,
+  known: more.known ?? [],
+  knownLength: more.knownLength ?? 0,
+  checkpointEvery: more.checkpointEvery ?? 0,
+  checkpoints: [],
+  resume: more.resume,
+  segment: 0,
+  noted: more.noted ?? [],
+});
+
 /**
  * Everything a walk holds at the top of its loop, before a rule: a packet that is known to walk the same
  * steps up to there can go on from it instead of walking them again.
@@ -92,7 +120,7 @@ export interface Frame {
 }
 
 /** iptables-restore refuses loops (ELOOP); a cap keeps a hand-built cyclic ruleset from hanging us. */
-const MAX_STACK = 1024;
+export const MAX_STACK = 1024;
 
 const recordRule = (
   w: Walker,

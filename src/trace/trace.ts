@@ -4,13 +4,11 @@ import type { Ruleset } from "../rules/ir.js";
 import { addrKey, isLoopback, parseAddr, type Addr } from "./addr.js";
 import { compileRuleset, type CompiledRuleset } from "./compile.js";
 import { explain } from "./explain.js";
-import type { Checkpoint, Note, Walker } from "./hook-walk.js";
+import { newWalker, type Checkpoint, type Note } from "./hook-walk.js";
 import { CT_BIT, type WalkState } from "./state.js";
 import type { Packet, Step, TraceOptions, TraceResult } from "./types.js";
 import { walkPacket } from "./walk.js";
-
-/** Rule evaluations per packet before the walk is declared a loop. */
-const BUDGET = 1_000_000;
+import { lowerBound } from "../util/sorted.js";
 
 const invalid = (why: string): TraceResult => ({
   verdict: "drop",
@@ -98,14 +96,8 @@ const resumePoint = (packet: Packet, known: KnownWalk | undefined): Checkpoint |
     return undefined;
   if (packet.dnatTo !== undefined || q.dnatTo !== undefined) return undefined;
   const cps = known.walk.checkpoints;
-  let lo = 0;
-  let hi = cps.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cps[mid]!.steps <= known.length) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === 0 ? undefined : cps[lo - 1];
+  const after = lowerBound(cps, (c) => c.steps <= known.length);
+  return after === 0 ? undefined : cps[after - 1];
 };
 
 interface WalkOptions {
@@ -164,21 +156,19 @@ const walkOne = (prep: Prepared, packet: Packet, opts: WalkOptions): Walk => {
     note: (kind, text) => void noted.push([kind, text]),
   };
   const from = resumePoint(packet, known);
-  const w: Walker = {
-    state,
-    path: from === undefined ? [] : known!.walk.result.path.slice(0, from.steps),
-    traversals: [],
+  const w = newWalker(state, {
     verbose,
-    setters: new Array<number | undefined>(32),
-    budget: BUDGET,
-    known: known?.walk.result.path ?? [],
-    knownLength: known?.length ?? 0,
-    checkpointEvery: opts.checkpointEvery ?? 0,
-    checkpoints: [],
-    resume: from,
-    segment: 0,
     noted,
-  };
+    ...(known === undefined
+      ? {}
+      : {
+          known: known.walk.result.path,
+          knownLength: known.length,
+          path: from === undefined ? [] : known.walk.result.path.slice(0, from.steps),
+          resume: from,
+        }),
+    ...(opts.checkpointEvery === undefined ? {} : { checkpointEvery: opts.checkpointEvery }),
+  });
   const verdict = walkPacket(w, c, packet);
   const decidedBy = explain({ packet, path: w.path, traversals: w.traversals }, verdict);
   const warnings = new Set<string>(prep.localWarnings);

@@ -11,7 +11,7 @@
 import type { Ruleset, TableName } from "../rules/ir.js";
 import { addrKey, isLoopback, parseAddr, type Addr } from "./addr.js";
 import { compileRuleset, type CompiledRuleset } from "./compile.js";
-import type { Walker } from "./hook-walk.js";
+import { newWalker } from "./hook-walk.js";
 import { CT_BIT, type WalkState } from "./state.js";
 import type { HookName, Packet, TraceOptions } from "./types.js";
 import { verdictProgram, type HookProgram, type VerdictProgram } from "./verdict-code.js";
@@ -312,37 +312,23 @@ const slowVerdict = (
   dst: Addr,
   isLocal: WalkState["isLocal"],
 ): Verdict => {
-  const w: Walker = {
-    state: {
-      version: c.version,
-      src,
-      dst,
-      proto: p.proto,
-      sport: p.sport,
-      dport: p.dport,
-      icmpType: p.icmpType,
-      icmpCode: p.icmpCode,
-      inIface: "",
-      outIface: "",
-      hook: p.in === undefined ? "OUTPUT" : "PREROUTING",
-      table: "raw",
-      mark: (p.mark ?? 0) >>> 0,
-      ctBits: CT_BIT.INVALID,
-      isLocal,
-      note: () => {},
-    },
-    path: [],
-    traversals: [],
-    verbose: false,
-    setters: new Array<number | undefined>(32),
-    budget: 1_000_000,
-    known: [],
-    knownLength: 0,
-    checkpointEvery: 0,
-    checkpoints: [],
-    resume: undefined,
-    segment: 0,
-    noted: [],
-  };
+  const w = newWalker({
+    version: c.version,
+    src,
+    dst,
+    proto: p.proto,
+    sport: p.sport,
+    dport: p.dport,
+    icmpType: p.icmpType,
+    icmpCode: p.icmpCode,
+    inIface: "",
+    outIface: "",
+    hook: p.in === undefined ? "OUTPUT" : "PREROUTING",
+    table: "raw",
+    mark: (p.mark ?? 0) >>> 0,
+    ctBits: CT_BIT.INVALID,
+    isLocal,
+    note: () => {},
+  });
   return walkPacket(w, c, p);
 };

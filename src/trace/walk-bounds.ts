@@ -2,6 +2,7 @@
 // (its rule budget and stack depth, hook-walk.ts) can never fire for it.
 
 import type { CompiledChain, CompiledRuleset } from "./compile.js";
+import { MAX_STACK, WALK_BUDGET } from "./hook-walk.js";
 
 export interface WalkBounds {
   /** Rule evaluations over every hook of every table, each chain walked to its end. */
@@ -49,10 +50,10 @@ export const walkBounds = (c: CompiledRuleset): WalkBounds | undefined => {
 };
 
 /**
- * Per packet trace() allows 1,000,000 evaluations over all hooks (at most 8 hook walks) and 1,024 stack
+ * Per packet trace() allows WALK_BUDGET evaluations over all hooks (at most 8 hook walks) and MAX_STACK
  * frames; a ruleset within these bounds is walked by trace() without ever hitting a guard.
  */
 export const withinTraceGuards = (c: CompiledRuleset): boolean => {
   const b = walkBounds(c);
-  return b !== undefined && b.evaluations * 8 < 1_000_000 && b.depth < 1024;
+  return b !== undefined && b.evaluations * 8 < WALK_BUDGET && b.depth < MAX_STACK;
 };
