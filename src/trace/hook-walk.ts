@@ -4,6 +4,7 @@
 
 import type { TableName } from "../rules/ir.js";
 import type { CompiledChain, CompiledRule, CompiledTable } from "./compile.js";
+import { neutralStep } from "./neutral.js";
 import type { WalkState } from "./state.js";
 import type { HookName, Step } from "./types.js";
 
@@ -172,8 +173,22 @@ const knownRule = (w: Walker, k: number, chain: CompiledChain, r: CompiledRule):
   return ks;
 };
 
-/** Takes over a known step after this walk evaluated the same rule: it must have gone the same way. */
-const takeOver = (w: Walker, ks: Step, matched: boolean): number => {
+/**
+ * Records this walk's step for a rule it evaluated: the known step when there is one. That must have gone
+ * the same way, unless which way makes no difference (a neutral rule, such as a policy's Log rule, on
+ * which flow-space analysis lets a box's packets differ); then this walk's own step is recorded.
+ */
+const recordOrTakeOver = (
+  w: Walker,
+  ks: Step | undefined,
+  chain: CompiledChain,
+  r: CompiledRule,
+  depth: number,
+  matched: boolean,
+): number => {
+  if (ks === undefined) return recordRule(w, chain, r, depth, matched);
+  if (ks.kind === "rule" && ks.matched !== matched && neutralStep(ks))
+    return recordRule(w, chain, r, depth, matched);
   if (ks.kind !== "rule" || ks.matched !== matched || ks.markAfter !== w.state.mark)
     throw new Error(
       `bug: the known walk's step ${w.path.length} (${ks.kind === "rule" ? ks.rule : ks.text}) went another way`,
@@ -309,15 +324,12 @@ export const walkHook = (w: Walker, table: CompiledTable, hook: HookName): "acce
     const k = w.path.length;
     const ks = k < w.knownLength ? knownRule(w, k, chain, r) : undefined;
     if (!r.test(s)) {
-      if (w.verbose) {
-        if (ks === undefined) recordRule(w, chain, r, depth, false);
-        else takeOver(w, ks, false);
-      }
+      if (w.verbose) recordOrTakeOver(w, ks, chain, r, depth, false);
       i++;
       continue;
     }
     const ctl = r.act(s);
-    const step = ks === undefined ? recordRule(w, chain, r, depth, true) : takeOver(w, ks, true);
+    const step = recordOrTakeOver(w, ks, chain, r, depth, true);
     noteWrites(w, r, step);
     switch (ctl.k) {
       case "next":

@@ -11,6 +11,7 @@ export { trace, traceAlong, traceBatch, type KnownWalk, type Walk } from "./trac
 export { formatTrace, packetText, type FormatOptions } from "./format.js";
 export { compileRuleset, type CompiledRuleset } from "./compile.js";
 export { ruleText } from "./rule-text.js";
+export { neutralStep } from "./neutral.js";
 export type {
   DecidedBy,
   DecidedByKind,

@@ -206,7 +206,9 @@ export const trace = (
  * goes on from the last of the known walk's checkpoints at or before that step instead of walking them
  * again, takes the known steps after it over (each rule still evaluated, and one that goes another way
  * throws), and takes checkpoints of its own every `checkpointEvery` steps (0: none) for walks that go on
- * from it in turn.
+ * from it in turn. The one difference from trace(): a neutral rule (neutral.ts) may go either way in the
+ * known steps. Before the checkpoint the known walk's steps are copied, so there a neutral step's `matched`
+ * (and any note its matches made) is the known packet's; after it, each is this packet's own.
  */
 export const traceAlong = (
   ruleset: Ruleset,

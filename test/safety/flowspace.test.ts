@@ -5,7 +5,7 @@ import test from "ava";
 import fc from "fast-check";
 import ipaddr from "ipaddr.js";
 import { match } from "../../src/rules/build.js";
-import type { IpSet, Match, Rule, Ruleset } from "../../src/rules/ir.js";
+import type { IpSet, Match, Origin, Rule, Ruleset } from "../../src/rules/ir.js";
 import { trace } from "../../src/trace/index.js";
 import { classify } from "../../src/safety/flowspace/classify.js";
 import {
@@ -437,4 +437,93 @@ test("set matches split a box in two, whatever the members; regions agree with t
           checked++;
         }
   t.is(checked, 3 * 8 * 8 * 66);
+});
+
+test("a policy's Log rule does not split a box (neutral: it changes neither the walk nor the outcome); regions agree with the tracer", (t) => {
+  const policy: Origin = {
+    kind: "policy",
+    policyKind: "GlobalNetworkPolicy",
+    name: "web",
+    tier: "default",
+    direction: "ingress",
+    ruleIndex: 0,
+  };
+  const endpoint: Origin = { kind: "endpoint", endpoint: "web", interface: "eth0", role: "policy-jump" };
+  const logRule = (dport: number, origin: Origin): Rule => ({
+    kind: "rule",
+    matches: [match.dstPorts([{ from: dport, to: dport }])],
+    action: { kind: "log", prefix: "calico-packet", level: 5 },
+    comments: [],
+    origin,
+  });
+  const rest = [
+    rule([match.dstPorts([{ from: 80, to: 80 }])], "drop"),
+    rule([match.dstPorts([{ from: 20, to: 30 }]), match.srcNet("192.0.2.0/25")], "accept"),
+  ];
+  const root: Box = {
+    ...rootBoxes(4, ["eth0"], ["ingress"])[0]!,
+    proto: [range(6, 6)],
+    src: [cidrRange("192.0.2.0/24", 4)!],
+    sport: [range(1000, 1000)],
+    dport: [range(1, 500)],
+  };
+  const analyse = (rs: Ruleset) => {
+    const a = analyzeRuleset(rs, ifaceUniverse([rs], ["eth0"]), { roots: [root] });
+    if (!a.ok) throw new Error(a.error);
+    return a.value;
+  };
+  const plain = analyse(inputRuleset(rest, [], "DROP"));
+  const logged = inputRuleset([logRule(20, policy), logRule(443, policy), ...rest], [], "DROP");
+  // The box of ports 20-30 is cut from the root by the last rule: its packet (port 20) is logged, the
+  // root's (port 1) is not, and its walk is resumed from the root's across that Log rule.
+  // The same boxes as without the Log rules; an endpoint chain's Log rule is weighed (the explanation
+  // reads that chain's matched rules): it splits the box in two, its port and the rest.
+  t.is(analyse(logged).boxes.length, plain.boxes.length);
+  t.is(
+    analyse(inputRuleset([logRule(443, endpoint), ...rest], [], "DROP")).boxes.length,
+    plain.boxes.length + 1,
+  );
+  const a = analyse(logged);
+  let checked = 0;
+  for (const s of [0, 1, 127, 128, 255])
+    for (const dport of [1, 19, 20, 21, 22, 23, 30, 31, 79, 80, 81, 442, 443, 444, 500]) {
+      const packet = {
+        in: "eth0",
+        src: `192.0.2.${s}`,
+        dst: "198.51.100.1",
+        proto: 6,
+        sport: 1000,
+        dport,
+        state: "new",
+      } as const;
+      const want = trace(logged, packet);
+      const point: PacketPoint = {
+        v: 4,
+        values: {
+          proto: 6n,
+          src: cidrRange("192.0.2.0/24", 4)!.lo + BigInt(s),
+          sport: 1000n,
+          dport: BigInt(dport),
+        },
+        in: "eth0",
+        out: "",
+      };
+      const holding = a.regions.filter((r) => regionHolds(r, point));
+      t.is(holding.length, 1, JSON.stringify(packet));
+      const o = holding[0]!.outcomes[0]!;
+      t.deepEqual(
+        [o.verdict, o.decidedBy.kind, o.decidedBy.ruleIndex, o.at?.ruleIndex],
+        [
+          want.verdict,
+          want.decidedBy.kind,
+          want.decidedBy.ruleIndex,
+          want.decidedBy.step === undefined
+            ? undefined
+            : (want.path[want.decidedBy.step] as { ruleIndex?: number }).ruleIndex,
+        ],
+        JSON.stringify(packet),
+      );
+      checked++;
+    }
+  t.is(checked, 75);
 });

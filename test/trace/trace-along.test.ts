@@ -1,13 +1,21 @@
 // traceAlong() (flow-space analysis traces a split box's part from its parent's walk) must give exactly
 // what a verbose trace() gives, whether it resumes the known walk from a checkpoint or walks it again,
-// take over the known steps themselves, and refuse a known step that the packet does not take.
+// take over the known steps themselves, and refuse a known step that the packet does not take, unless
+// which way it goes makes no difference (a neutral rule: a policy's Log rule).
 
 import { isDeepStrictEqual } from "node:util";
 import test from "ava";
 import fc from "fast-check";
 import { action, match, rule } from "../../src/rules/build.js";
-import type { IpVersion, Ruleset } from "../../src/rules/ir.js";
-import { trace, traceAlong, type Packet, type Step } from "../../src/trace/index.js";
+import type { IpVersion, Origin, Ruleset } from "../../src/rules/ir.js";
+import {
+  neutralStep,
+  trace,
+  traceAlong,
+  type Packet,
+  type RuleStep,
+  type Step,
+} from "../../src/trace/index.js";
 import { CASES, rulesetFor, V4, V6, type Fam } from "./cases.js";
 import { packetArb } from "./packet-arb.js";
 import { chain, hook, ruleset, table } from "./rulesets.js";
@@ -154,8 +162,8 @@ for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
         const shared = sharedSteps(known, mine);
         const first = known[shared];
         // The first step where the walks part, when it is a rule both walks evaluated (a few in a hundred
-        // pairs: most neighbours walk alike).
-        if (first?.kind !== "rule" || mine[shared]?.kind !== "rule") return true;
+        // pairs: most neighbours walk alike) and not a neutral one (taken either way: the test below).
+        if (first?.kind !== "rule" || mine[shared]?.kind !== "rule" || neutralStep(first)) return true;
         refused++;
         t.throws(() => traceAlong(rs, p2, { walk, length: shared + 1 }), {
           message: /^bug: the known walk/,
@@ -165,5 +173,134 @@ for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
       { numRuns: 3000 },
     );
     t.true(refused > 30, `only ${refused} pairs parted at a rule`);
+  });
+}
+
+/**
+ * A policy's Log rule for port 22, a deny for 443, then allows for 80 and 22: packets to 22 and 80 part at
+ * the Log rule, walk the deny alike and part for good at the allow for 80.
+ */
+const logged = (v: IpVersion, logOrigin: Origin): Ruleset => {
+  const policy: Origin = {
+    kind: "policy",
+    policyKind: "GlobalNetworkPolicy",
+    name: "web",
+    tier: "default",
+    direction: "ingress",
+  };
+  const port = (p: number) => match.dstPorts([{ from: p, to: p }]);
+  return ruleset(
+    [
+      table(
+        "filter",
+        [hook("INPUT", [rule([match.inIface("eth0")], action.jump("cali-pi-web"))], { policy: "DROP" })],
+        [
+          chain("cali-pi-web", [
+            rule([port(22)], action.log("calico-packet"), { origin: logOrigin }),
+            rule([port(443)], action.drop, { origin: { ...policy, ruleIndex: 1 } }),
+            rule([port(80)], action.accept, { origin: { ...policy, ruleIndex: 2 } }),
+            rule([port(22)], action.accept, { origin: { ...policy, ruleIndex: 3 } }),
+          ]),
+        ],
+      ),
+    ],
+    [],
+    v,
+  );
+};
+
+test("neutralStep: only rules that go on unchanged, outside the chains whose matched rules the explanation reads", (t) => {
+  const step = (a: RuleStep["action"], origin?: Origin): RuleStep => ({
+    kind: "rule",
+    table: "filter",
+    hook: "INPUT",
+    chain: "c",
+    ruleIndex: 0,
+    rule: "",
+    action: a,
+    matched: true,
+    markAfter: 0,
+    depth: 1,
+    ...(origin === undefined ? {} : { origin }),
+  });
+  const policy: Origin = {
+    kind: "policy",
+    policyKind: "GlobalNetworkPolicy",
+    name: "p",
+    tier: "default",
+    direction: "ingress",
+  };
+  const endpoint: Origin = { kind: "endpoint", endpoint: "e", interface: "eth0", role: "policy-jump" };
+  const rows: [RuleStep["action"], Origin | undefined, boolean][] = [
+    ["log", policy, true],
+    ["nflog", policy, true],
+    ["none", undefined, true],
+    ["log", { kind: "profile", name: "pr", direction: "ingress" }, true],
+    ["log", { kind: "static", what: "x" }, true],
+    ["log", endpoint, false],
+    ["log", { kind: "dispatch", endpoint: "e" }, false],
+    ["log", { kind: "workload-to-host" }, false],
+    ["setMark", policy, false],
+    ["clearMark", policy, false],
+    ["notrack", policy, false],
+    ["return", policy, false],
+    ["jump", policy, false],
+    ["accept", policy, false],
+    ["unknown", policy, false],
+  ];
+  for (const [a, origin, neutral] of rows)
+    t.is(neutralStep(step(a, origin)), neutral, `${a} from ${origin?.kind}`);
+});
+
+for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
+  const a = v === 4 ? V4 : V6;
+  const to = (dport: number): Packet => ({
+    in: "eth0",
+    src: a.remote,
+    dst: a.host,
+    proto: 6,
+    sport: 1000,
+    dport,
+    state: "new",
+  });
+  const policyLog: Origin = {
+    kind: "policy",
+    policyKind: "GlobalNetworkPolicy",
+    name: "web",
+    tier: "default",
+    direction: "ingress",
+    ruleIndex: 0,
+  };
+
+  test(`IPv${v}: traceAlong takes a known walk over past a neutral rule the packet takes the other way`, (t) => {
+    const rs = logged(v, policyLog);
+    for (const [p1, p2] of [
+      [to(22), to(80)],
+      [to(80), to(22)],
+    ] as const)
+      for (const every of [0, 1, 2]) {
+        const known = traceAlong(rs, p1, undefined, every);
+        const mine = trace(rs, p2, { verbose: true });
+        // Conntrack, the hook, the jump; then the Log rule (step 3) and the deny (4), known up to the allow.
+        t.is(sharedSteps(known.result.path, mine.path), 3);
+        t.true(neutralStep(known.result.path[3] as RuleStep));
+        const along = traceAlong(rs, p2, { walk: known, length: 5 }, every);
+        // Resumed from a checkpoint after the Log rule, the walk copies the known packet's step there.
+        const copied = along.result.path[3] === known.result.path[3];
+        t.is(copied, every !== 0, `checkpoints every ${every}`);
+        t.deepEqual(
+          along.result,
+          copied ? { ...mine, path: mine.path.with(3, known.result.path[3]!) } : mine,
+        );
+        t.is(along.result.path[4], known.result.path[4], "the step after it is taken over");
+      }
+  });
+
+  test(`IPv${v}: traceAlong refuses a known walk that parts at a Log rule of an endpoint chain`, (t) => {
+    const rs = logged(v, { kind: "endpoint", endpoint: "web", interface: "eth0", role: "policy-jump" });
+    const known = traceAlong(rs, to(22), undefined, 0);
+    t.throws(() => traceAlong(rs, to(80), { walk: known, length: 5 }, 0), {
+      message: /^bug: the known walk/,
+    });
   });
 }

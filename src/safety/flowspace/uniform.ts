@@ -2,10 +2,12 @@
 // induction on the steps: if every rule the representative met (verbose paths list the ones that did not
 // match too) matches all of the box or none of it, every packet meets the same rules with the same mark
 // and conntrack state, and ends with the same verdict and explanation. Otherwise the first rule that
-// tells packets apart gives the cut: the box is split at that match's boundaries.
+// tells packets apart gives the cut: the box is split at that match's boundaries. A neutral rule (a
+// policy's Log rule: trace/neutral.ts) is not weighed: whether it matched changes neither the rest of the
+// walk nor the outcome, so a box's packets may differ on it and still share the path's other steps.
 
 import type { Rule, Ruleset } from "../../rules/ir.js";
-import { compileRuleset, type CompiledRuleset, type Step } from "../../trace/index.js";
+import { compileRuleset, neutralStep, type CompiledRuleset, type Step } from "../../trace/index.js";
 import { CT_BIT } from "../../trace/state.js";
 import type { Box } from "./box.js";
 import { classify } from "./classify.js";
@@ -79,8 +81,9 @@ const alike = new WeakMap<Rule, { a: Rule; p: Prepared; q: Prepared; same: boole
 /**
  * How many first steps of walk `later` (in ruleset `q`) repeat walk `earlier` (in ruleset `p`) of the same
  * packet: the same events, and at each rule the same position, text and outcome, a rule that weighs
- * boxes alike (sameTest) and the same mark after it. For a box uniform in `p` along `earlier`, those steps
- * of `later` are uniform too: each weighs the box as its twin did, under the same mark and conntrack state.
+ * boxes alike (sameTest) and the same mark after it (or a neutral rule in both, which is not weighed). For
+ * a box uniform in `p` along `earlier`, those steps of `later` are uniform too: each weighs the box as its
+ * twin did, under the same mark and conntrack state.
  * So refining it by `q` classifies only the steps after them (splitAlongPath's `from`). A node's rulesets
  * before and after an upgrade differ in a few endpoint chains, and a typical box's two walks share 99 % of
  * their steps.
@@ -99,16 +102,13 @@ export const alikeSteps = (
     if (e.hook !== l.hook || e.markAfter !== l.markAfter) return i;
     if (e.kind === "event") {
       if (l.kind !== "event" || e.event !== l.event || e.text !== l.text) return i;
-    } else if (
-      l.kind !== "rule" ||
-      e.table !== l.table ||
-      e.chain !== l.chain ||
-      e.ruleIndex !== l.ruleIndex ||
-      e.matched !== l.matched ||
-      e.rule !== l.rule ||
-      !sameTest(p, ruleOf(p, e), q, ruleOf(q, l))
-    )
+      continue;
+    }
+    if (l.kind !== "rule" || e.table !== l.table || e.chain !== l.chain || e.ruleIndex !== l.ruleIndex)
       return i;
+    // Two neutral rules at the same place are not weighed (splitAlongPath), whatever they test.
+    if (neutralStep(e) && neutralStep(l)) continue;
+    if (e.matched !== l.matched || e.rule !== l.rule || !sameTest(p, ruleOf(p, e), q, ruleOf(q, l))) return i;
   }
   return n;
 };
@@ -134,7 +134,7 @@ export const splitAlongPath = (p: Prepared, path: readonly Step[], box: Box, fro
       if (s.event === "conntrack" && ct !== CT_BIT.UNTRACKED) ct = CT_BIT.NEW;
       continue;
     }
-    if (i >= from) {
+    if (i >= from && !neutralStep(s)) {
       const mark = i === 0 ? 0 : path[i - 1]!.markAfter;
       const ctx = { box, hook: s.hook, mark, ct, sets: p.sets };
       let value = true;
