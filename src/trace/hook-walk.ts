@@ -3,7 +3,7 @@
 // pop the kernel chain's policy ("underflow") decides. ACCEPT ends this table's hook only; DROP ends the walk.
 
 import type { TableName } from "../rules/ir.js";
-import type { CompiledChain, CompiledRule, CompiledTable } from "./compile.js";
+import type { CompiledChain, CompiledRule, CompiledRuleset, CompiledTable } from "./compile.js";
 import { neutralStep } from "./neutral.js";
 import type { WalkState } from "./state.js";
 import type { HookName, Step } from "./types.js";
@@ -99,6 +99,7 @@ export interface Checkpoint {
   /** Steps recorded before it. */
   readonly steps: number;
   readonly segment: number;
+  readonly table: TableName;
   readonly budget: number;
   readonly mark: number;
   readonly ctBits: number;
@@ -119,6 +120,27 @@ export interface Frame {
   readonly next: number;
   readonly depth: number;
 }
+
+/**
+ * The checkpoint of a walk through another ruleset, as a checkpoint of ruleset `c`: its chain and return
+ * points are the chains of the same names in `c`. undefined when `c` lacks one. Only for a packet known to
+ * walk `c` exactly as it walked the other ruleset up to the checkpoint (flow-space analysis: a box coming
+ * to the next version of its node's rules, whose walk so far met only rules the two share).
+ */
+export const checkpointIn = (cp: Checkpoint, c: CompiledRuleset): Checkpoint | undefined => {
+  const t = c.tables.get(cp.table);
+  if (t === undefined) return undefined;
+  const find = (ch: CompiledChain): CompiledChain | undefined =>
+    ch.kernel ? t.hooks.get(ch.name as HookName) : t.chains.get(ch.name);
+  const chain = find(cp.chain);
+  const stack: Frame[] = [];
+  for (const f of cp.stack) {
+    const fc = find(f.chain);
+    if (fc === undefined) return undefined;
+    stack.push({ ...f, chain: fc });
+  }
+  return chain === undefined ? undefined : { ...cp, chain, stack };
+};
 
 /** iptables-restore refuses loops (ELOOP); a cap keeps a hand-built cyclic ruleset from hanging us. */
 export const MAX_STACK = 1024;
@@ -296,6 +318,7 @@ export const walkHook = (w: Walker, table: CompiledTable, hook: HookName): "acce
       w.checkpoints.push({
         steps: w.path.length,
         segment,
+        table: table.name,
         budget: w.budget,
         mark: s.mark,
         ctBits: s.ctBits,

@@ -4,7 +4,7 @@ import type { Ruleset } from "../rules/ir.js";
 import { addrKey, isLoopback, parseAddr, type Addr } from "./addr.js";
 import { compileRuleset, type CompiledRuleset } from "./compile.js";
 import { explain } from "./explain.js";
-import { newWalker, type Checkpoint, type Note } from "./hook-walk.js";
+import { checkpointIn, newWalker, type Checkpoint, type Note } from "./hook-walk.js";
 import { CT_BIT, type WalkState } from "./state.js";
 import type { Packet, Step, TraceOptions, TraceResult } from "./types.js";
 import { walkPacket } from "./walk.js";
@@ -76,6 +76,8 @@ export interface Walk {
   readonly packet: Packet;
   readonly result: TraceResult;
   readonly checkpoints: readonly Checkpoint[];
+  /** The compiled ruleset it went through (none for a packet refused before the walk). */
+  readonly through?: CompiledRuleset;
 }
 
 /** A walk known to be shared, for its first `length` steps, by the packet about to be traced. */
@@ -84,8 +86,15 @@ export interface KnownWalk {
   readonly length: number;
 }
 
-/** The latest checkpoint of the known walk at or before its `length`th step, when this packet can use one. */
-const resumePoint = (packet: Packet, known: KnownWalk | undefined): Checkpoint | undefined => {
+/**
+ * The latest checkpoint of the known walk at or before its `length`th step, when this packet can use one,
+ * as a checkpoint of `c` (the known walk may have gone through another ruleset).
+ */
+const resumePoint = (
+  packet: Packet,
+  known: KnownWalk | undefined,
+  c: CompiledRuleset,
+): Checkpoint | undefined => {
   if (known === undefined) return undefined;
   const q = known.walk.packet;
   // The hooks a packet meets depend on which interfaces it has; a DNAT target changes its state mid-walk.
@@ -96,8 +105,9 @@ const resumePoint = (packet: Packet, known: KnownWalk | undefined): Checkpoint |
     return undefined;
   if (packet.dnatTo !== undefined || q.dnatTo !== undefined) return undefined;
   const cps = known.walk.checkpoints;
-  const after = lowerBound(cps, (c) => c.steps <= known.length);
-  return after === 0 ? undefined : cps[after - 1];
+  const after = lowerBound(cps, (cp) => cp.steps <= known.length);
+  const cp = after === 0 ? undefined : cps[after - 1]!;
+  return cp === undefined || known.walk.through === c ? cp : checkpointIn(cp, c);
 };
 
 interface WalkOptions {
@@ -155,7 +165,7 @@ const walkOne = (prep: Prepared, packet: Packet, opts: WalkOptions): Walk => {
     },
     note: (kind, text) => void noted.push([kind, text]),
   };
-  const from = resumePoint(packet, known);
+  const from = resumePoint(packet, known, c);
   const w = newWalker(state, {
     verbose,
     noted,
@@ -185,6 +195,7 @@ const walkOne = (prep: Prepared, packet: Packet, opts: WalkOptions): Walk => {
     packet,
     result: { verdict, decidedBy, warnings: [...warnings], path: w.path, assumptions: [...assumptions] },
     checkpoints: w.checkpoints,
+    through: c,
   };
 };
 
@@ -206,7 +217,9 @@ export const trace = (
  * goes on from the last of the known walk's checkpoints at or before that step instead of walking them
  * again, takes the known steps after it over (each rule still evaluated, and one that goes another way
  * throws), and takes checkpoints of its own every `checkpointEvery` steps (0: none) for walks that go on
- * from it in turn. The one difference from trace(): a neutral rule (neutral.ts) may go either way in the
+ * from it in turn. The known walk may have gone through another ruleset (the same node's rules in another
+ * version) when the packet meets the same rules in both for those steps: its checkpoint is then taken in
+ * this ruleset's chains of the same names. The one difference from trace(): a neutral rule (neutral.ts) may go either way in the
  * known steps. Before the checkpoint the known walk's steps are copied, so there a neutral step's `matched`
  * (and any note its matches made) is the known packet's; after it, each is this packet's own.
  */

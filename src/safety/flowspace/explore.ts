@@ -5,7 +5,7 @@
 import type { Ruleset, TableName } from "../../rules/ir.js";
 import { traceAlong, type DecidedBy, type TraceResult, type Walk } from "../../trace/index.js";
 import { representative, sameCorner, type Box } from "./box.js";
-import { alikeSteps, prepareRuleset, splitAlongPath } from "./uniform.js";
+import { alikeSteps, prepareRuleset, sameRulesSteps, splitAlongPath } from "./uniform.js";
 
 /** Where the verdict was decided: the deciding rule (or chain-policy event) on the path. */
 export interface DecidedAt {
@@ -91,7 +91,7 @@ interface Pending {
   /** Otherwise its parent's walk in ruleset k, which every packet of it takes up to step `from`. */
   readonly parentWalk?: Walk;
   /** Its walk in ruleset k - 1, in which it is uniform (when it has just come to ruleset k). */
-  readonly earlierPath?: TraceResult["path"];
+  readonly earlier?: Walk;
 }
 
 /** Refines boxes that already carry outcomes (of earlier rulesets) by more rulesets. */
@@ -117,7 +117,7 @@ export const refine = (
     stack.push({ box: items[i]!.box, k: 0, outcomes: items[i]!.outcomes, from: 0 });
   while (stack.length > 0) {
     const pending = stack.pop()!;
-    const { box, k, outcomes, traced, parentWalk, earlierPath } = pending;
+    const { box, k, outcomes, traced, parentWalk, earlier } = pending;
     const p = prepared[k];
     if (p === undefined) {
       finalBoxes++;
@@ -132,18 +132,24 @@ export const refine = (
           ok: false,
           error: `the flow space needs more than ${max} traces; narrow it (--node, fewer rulesets)`,
         };
-      // The steps before `from` are uniform over the parent box: its walk is this one's up to there.
-      const known = parentWalk === undefined ? undefined : { walk: parentWalk, length: pending.from };
+      // The steps before `from` are uniform over the parent box: its walk is this one's up to there. A
+      // box come from ruleset k - 1 walks here as it did there, until it meets a rule the two do not share.
+      const known =
+        parentWalk !== undefined
+          ? { walk: parentWalk, length: pending.from }
+          : earlier !== undefined
+            ? { walk: earlier, length: sameRulesSteps(prepared[k - 1]!, earlier.result.path, p) }
+            : undefined;
       walk = traceAlong(p.ruleset, representative(box), known);
       opts.onTrace?.();
     }
     const r = walk.result;
     // Come from ruleset k - 1, where it is uniform: the steps its walk there shares are uniform here too.
     const from =
-      earlierPath === undefined ? pending.from : alikeSteps(prepared[k - 1]!, earlierPath, p, r.path);
+      earlier === undefined ? pending.from : alikeSteps(prepared[k - 1]!, earlier.result.path, p, r.path);
     const split = splitAlongPath(p, r.path, box, from);
     if (split === undefined)
-      stack.push({ box, k: k + 1, outcomes: [...outcomes, outcomeOf(r)], from: 0, earlierPath: r.path });
+      stack.push({ box, k: k + 1, outcomes: [...outcomes, outcomeOf(r)], from: 0, earlier: walk });
     else
       for (let i = split.parts.length - 1; i >= 0; i--) {
         const part = split.parts[i]!;

@@ -6,8 +6,16 @@
 // policy's Log rule: trace/neutral.ts) is not weighed: whether it matched changes neither the rest of the
 // walk nor the outcome, so a box's packets may differ on it and still share the path's other steps.
 
-import type { Rule, Ruleset } from "../../rules/ir.js";
-import { compileRuleset, neutralStep, type CompiledRuleset, type Step } from "../../trace/index.js";
+import { isDeepStrictEqual } from "node:util";
+import type { ActionKind, Rule, Ruleset } from "../../rules/ir.js";
+import type { CompiledChain, CompiledRule } from "../../trace/compile.js";
+import {
+  compileRuleset,
+  neutralStep,
+  type CompiledRuleset,
+  type RuleStep,
+  type Step,
+} from "../../trace/index.js";
 import { CT_BIT } from "../../trace/state.js";
 import type { Box } from "./box.js";
 import { classify } from "./classify.js";
@@ -60,8 +68,8 @@ const ruleOf = (p: Prepared, s: Extract<Step, { kind: "rule" }>): Rule => {
 };
 
 /**
- * Whether rule `a` of ruleset `p` and rule `b` of ruleset `q` weigh every box alike: the same match objects
- * (the rule builders share one object per value) and, for a set match, the same members in both rulesets.
+ * Whether rule `a` of ruleset `p` and rule `b` of ruleset `q` weigh every box alike: the same matches and,
+ * for a set match, the same members in both rulesets.
  * Rules of two versions of a node share most of their matches and sets; an analysis compares them by the
  * thousand, so the answer is kept per rule of `q`.
  */
@@ -71,7 +79,10 @@ const sameTest = (p: Prepared, a: Rule, q: Prepared, b: Rule): boolean => {
   let same = a.matches.length === b.matches.length;
   for (let j = 0; same && j < a.matches.length; j++) {
     const m = a.matches[j]!;
-    same = m === b.matches[j] && (m.kind !== "set" || p.sets.get(m.set) === q.sets.get(m.set));
+    const n = b.matches[j]!;
+    // Most values are one object (rules/build.ts); interface matches, for one, are built per rule.
+    same =
+      (m === n || isDeepStrictEqual(m, n)) && (m.kind !== "set" || p.sets.get(m.set) === q.sets.get(m.set));
   }
   alike.set(b, { a, p, q, same });
   return same;
@@ -112,6 +123,115 @@ export const alikeSteps = (
   }
   return n;
 };
+
+/**
+ * How many first steps of walk `earlier` (in ruleset `p`) any packet that walked them there walks alike in
+ * ruleset `q`, so that its walk in `q` can go on from `earlier`'s checkpoints (traceAlong): up to the first
+ * rule that `q` does not have at the same place with the same test (sameTest), text and origin, or after
+ * which control would go elsewhere in `q` (off the end of a chain of another length, into an empty chain
+ * that is not empty in `q`). The two must have the same tables and hooks with the same policies.
+ */
+export const sameRulesSteps = (p: Prepared, earlier: readonly Step[], q: Prepared): number => {
+  if (!sameHooks(p, q)) return 0;
+  const chains = chainsAlike(p, q);
+  let table: string | undefined;
+  let name: string | undefined;
+  let pc: CompiledChain | undefined;
+  let qc: CompiledChain | undefined;
+  let alike = false;
+  for (let i = 0; i < earlier.length; i++) {
+    const s = earlier[i]!;
+    if (s.kind === "event") {
+      if (s.event === "policy") {
+        // Off the end of a kernel chain with no rule of it on the path (an empty chain).
+        const lengthIn = (x: Prepared) => x.compiled.tables.get(s.table!)?.hooks.get(s.hook)?.rules.length;
+        if (lengthIn(p) !== lengthIn(q)) return i;
+      } else if (s.event !== "hook" && s.event !== "conntrack") return i;
+      continue;
+    }
+    // A walk meets a chain's rules one after another: look its chains up once per run of them.
+    if (s.chain !== name || s.table !== table) {
+      table = s.table;
+      name = s.chain;
+      pc = chainOf(p, s);
+      qc = chainOf(q, s);
+      if (pc === undefined || qc === undefined) return i;
+      let known = chains.get(pc);
+      if (known === undefined) chains.set(pc, (known = sameChain(p, pc, q, qc)));
+      alike = known;
+    }
+    const a = pc!.rules[s.ruleIndex];
+    const b = qc!.rules[s.ruleIndex];
+    if (a === undefined || b === undefined) return i;
+    if (!alike) {
+      if (!sameRule(p, a, q, b)) return i;
+      // The chain's last rule, when control can come back after it: off the end there, not in a longer one.
+      if (
+        s.ruleIndex === pc!.rules.length - 1 &&
+        qc!.rules.length !== pc!.rules.length &&
+        !(s.matched && LEAVES.has(s.action))
+      )
+        return i;
+    }
+    // Into a chain that is missing or empty, and so straight back: it must be so in q too.
+    if (s.matched && (a.target === null || a.target?.rules.length === 0) && !sameEnd(a.target, b.target))
+      return i;
+  }
+  return earlier.length;
+};
+
+const sameEnd = (a: CompiledChain | null | undefined, b: CompiledChain | null | undefined): boolean =>
+  a === null ? b === null : b !== null && b !== undefined && b.rules.length === a?.rules.length;
+
+/** Actions after which control never comes back to the rule's chain (a jump's target returns to it). */
+const LEAVES: ReadonlySet<ActionKind> = new Set(["accept", "drop", "reject", "return", "goto"]);
+
+const chainOf = (p: Prepared, s: RuleStep): CompiledChain | undefined => {
+  const t = p.compiled.tables.get(s.table);
+  return t?.chains.get(s.chain) ?? t?.hooks.get(s.hook);
+};
+
+/** A chain of `p` whose rules are all the same (sameRule) in its namesake of `q`, which is as long. */
+const sameChain = (p: Prepared, pc: CompiledChain, q: Prepared, qc: CompiledChain): boolean =>
+  pc.rules.length === qc.rules.length && pc.rules.every((a, j) => sameRule(p, a, q, qc.rules[j]!));
+
+/** Per pair of rulesets, which chains of the first are the same in the second (the last pair asked). */
+const chainsAlike = (p: Prepared, q: Prepared): Map<CompiledChain, boolean> => {
+  let m = alikeChains.get(p);
+  if (m === undefined || m.q !== q) alikeChains.set(p, (m = { q, chains: new Map() }));
+  return m.chains;
+};
+const alikeChains = new WeakMap<Prepared, { q: Prepared; chains: Map<CompiledChain, boolean> }>();
+
+/** The same test, text (so the same action) and origin; kept per rule of `q`, as sameTest's answers are. */
+const sameRule = (p: Prepared, a: CompiledRule, q: Prepared, b: CompiledRule): boolean => {
+  const memo = sameRules.get(b.rule);
+  if (memo !== undefined && memo.a === a.rule && memo.p === p && memo.q === q) return memo.same;
+  const same =
+    sameTest(p, a.rule, q, b.rule) &&
+    (a.rule === b.rule ||
+      (a.text === b.text &&
+        (a.rule.origin === b.rule.origin ||
+          JSON.stringify(a.rule.origin) === JSON.stringify(b.rule.origin))));
+  sameRules.set(b.rule, { a: a.rule, p, q, same });
+  return same;
+};
+const sameRules = new WeakMap<Rule, { a: Rule; p: Prepared; q: Prepared; same: boolean }>();
+
+/** The same tables, each with the same hooks and chain policies: a packet meets the same hooks in both. */
+const sameHooks = (p: Prepared, q: Prepared): boolean => {
+  const shape = (x: Prepared) =>
+    [...x.compiled.tables.values()]
+      .map((t) => `${t.name}:${[...t.hooks.values()].map((h) => `${h.name}/${h.policy}`).join(",")}`)
+      .sort()
+      .join(" ");
+  let memo = hookShapes.get(p);
+  if (memo === undefined) hookShapes.set(p, (memo = shape(p)));
+  let other = hookShapes.get(q);
+  if (other === undefined) hookShapes.set(q, (other = shape(q)));
+  return memo === other;
+};
+const hookShapes = new WeakMap<Prepared, string>();
 
 /** Where a box was split: its parts, and the path step whose rule told their packets apart. */
 export interface Split {
