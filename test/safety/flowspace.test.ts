@@ -26,6 +26,7 @@ import {
   relation,
   subtract,
   type Box,
+  type Range,
   type PacketPoint,
 } from "../../src/safety/flowspace/index.js";
 import { cidrRange } from "../../src/safety/flowspace/sets.js";
@@ -526,4 +527,72 @@ test("a policy's Log rule does not split a box (neutral: it changes neither the 
       checked++;
     }
   t.is(checked, 75);
+});
+
+test("a named-port set cuts a box once for all the addresses paired with all of its ports (or none), not one group at a time", (t) => {
+  // Each of 20 endpoints has its own port; the even ones also have 2000 (a named port they share).
+  const members = Array.from({ length: 20 }, (_, i) => [
+    `192.0.2.${i},tcp:${1000 + i}`,
+    ...(i % 2 === 0 ? [`192.0.2.${i},tcp:2000`] : []),
+  ]).flat();
+  const set: IpSet = {
+    kind: "set",
+    id: "named",
+    name: "cali40named",
+    type: "hash:ip,port",
+    version: 4,
+    members,
+    description: "",
+  };
+  const rs = inputRuleset([rule([match.set("cali40named", ["dst", "dst"])], "accept")], [set], "DROP");
+  const u = ifaceUniverse([rs], ["eth0"]);
+  const dst = cidrRange("192.0.2.0/27", 4)!;
+  const root = (dport: readonly Range[]): Box => ({
+    ...rootBoxes(4, ["eth0"], ["ingress"])[0]!,
+    proto: [range(6, 6)],
+    src: [cidrRange("198.51.100.1/32", 4)!],
+    dst: [dst],
+    sport: [range(1000, 1000)],
+    dport,
+  });
+  const boxes = (dport: readonly Range[]) => {
+    const a = analyzeRuleset(rs, u, { roots: [root(dport)] });
+    if (!a.ok) throw new Error(a.error);
+    return a.value;
+  };
+  // Port 2000: the even addresses, and the rest; port 1005: 192.0.2.5 and the rest.
+  t.is(boxes([range(2000, 2000)]).boxes.length, 2);
+  t.is(boxes([range(1005, 1005)]).boxes.length, 2);
+  // Every packet of a box of all their ports lies in the one region the tracer's verdict says.
+  const a = boxes([range(999, 1020), range(2000, 2000)]);
+  let checked = 0;
+  for (let d = 0; d < 32; d++)
+    for (const dport of [...Array.from({ length: 22 }, (_, i) => 999 + i), 2000]) {
+      const packet = {
+        in: "eth0",
+        src: "198.51.100.1",
+        dst: `192.0.2.${d}`,
+        proto: 6,
+        sport: 1000,
+        dport,
+        state: "new",
+      } as const;
+      const point: PacketPoint = {
+        v: 4,
+        values: {
+          proto: 6n,
+          src: cidrRange("198.51.100.1/32", 4)!.lo,
+          dst: dst.lo + BigInt(d),
+          sport: 1000n,
+          dport: BigInt(dport),
+        },
+        in: "eth0",
+        out: "",
+      };
+      const holding = a.regions.filter((r) => regionHolds(r, point));
+      t.is(holding.length, 1);
+      t.is(holding[0]!.outcomes[0]!.verdict, trace(rs, packet).verdict, JSON.stringify(packet));
+      checked++;
+    }
+  t.is(checked, 32 * 23);
 });

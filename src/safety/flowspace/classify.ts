@@ -19,7 +19,7 @@ import {
   type NumDim,
 } from "./box.js";
 import { normalize, range, type Range } from "./ranges.js";
-import { cidrRange, ipPortClasses, loopback, NO_CLASSES, type SetRangesLookup } from "./sets.js";
+import { cidrRange, ipPortClasses, loopback, type SetRangesLookup } from "./sets.js";
 
 export interface StepContext {
   readonly box: Box;
@@ -105,13 +105,25 @@ const setMatch = (m: Extract<Match, { kind: "set" }>, c: StepContext): Classifie
   const byProto = byRanges(box, "proto", one(proto), false);
   if (byProto.kind === "split") return byProto;
   // ip,port members of the other family never match (the tracer keys them by family).
-  const classes = set.version === box.v ? ipPortClasses(set, proto) : NO_CLASSES;
-  // The addresses whose ports are those of the box's lowest address; then the ports.
+  if (set.version !== box.v) return uniform(m.negated);
+  const classes = ipPortClasses(set, proto);
+  const portDim = portDir === "src" ? "sport" : "dport";
   const x = lowest(box[ipDir]);
   const cls = classes.classOf(x);
-  const ipCut = byRanges(box, ipDir, cls?.ips ?? classes.others, false);
+  const ports = cls?.ports ?? NONE;
+  // When the box's lowest address is paired with all of its ports, or with none of them, so is every
+  // address the set pairs with all of them (or none): one cut for all of those, however many groups they
+  // come from (a named port's set pairs each endpoint's addresses with its own ports).
+  const byPorts = boxRelation(box, portDim, ports);
+  if (byPorts !== "across") {
+    const alike = classes.byPorts(box[portDim]);
+    const ipCut = byRanges(box, ipDir, byPorts === "inside" ? alike.all : alike.none, false);
+    return ipCut.kind === "split" ? ipCut : uniform((byPorts === "inside") !== m.negated);
+  }
+  // Otherwise (the lowest is in a group) the addresses whose ports are those of the lowest; then the ports.
+  const ipCut = byRanges(box, ipDir, cls!.ips, false);
   if (ipCut.kind === "split") return ipCut;
-  return byRanges(box, portDir === "src" ? "sport" : "dport", cls?.ports ?? NONE, m.negated);
+  return byRanges(box, portDim, ports, m.negated);
 };
 
 const iface = (dim: "in" | "out", name: string, negated: boolean, c: StepContext): Classified => {

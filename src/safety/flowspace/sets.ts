@@ -7,7 +7,7 @@ import { parseAddr, parsePrefix } from "../../trace/addr.js";
 import { foldedKey } from "../../util/bigint-key.js";
 import { lazyLookup, type Lookup } from "../../util/lazy-lookup.js";
 import { keptIn } from "../../util/memo.js";
-import { addrSpace, complement, normalize, range, rangesKey, type Range } from "./ranges.js";
+import { addrSpace, complement, normalize, range, rangesKey, relation, type Range } from "./ranges.js";
 
 export interface IpPortMember {
   readonly ip: Range;
@@ -90,14 +90,21 @@ export interface IpPortClass {
   readonly ports: readonly Range[];
 }
 
-/** An ip,port set's member addresses grouped by their ports, and the addresses in no member. */
+/** An ip,port set's member addresses grouped by their ports. */
 export interface IpPortClasses {
   /** The group of an address; undefined when no member has it. */
   readonly classOf: (ip: bigint) => IpPortClass | undefined;
-  readonly others: readonly Range[];
+  /**
+   * For a union of ports: the addresses paired with every one of them, and those paired with none of
+   * them (addresses in no member among them). The same answer, the same arrays, for the same union.
+   */
+  readonly byPorts: (ports: readonly Range[]) => PortsAnswer;
 }
 
-export const NO_CLASSES: IpPortClasses = { classOf: () => undefined, others: [] };
+export interface PortsAnswer {
+  readonly all: readonly Range[];
+  readonly none: readonly Range[];
+}
 
 const classCache = new WeakMap<SetRanges, Map<bigint, IpPortClasses>>();
 
@@ -143,13 +150,27 @@ export const ipPortClasses = (set: SetRanges, proto: bigint): IpPortClasses => {
     }
     return ips[lo] === ip ? groupOf[lo] : undefined;
   };
-  out = {
-    classOf,
-    others: complement(
-      ips.map((ip) => range(ip, ip)),
-      addrSpace(set.version),
-    ),
+  // Keyed by the ports' text: boxes cut apart elsewhere carry equal unions in arrays of their own.
+  const answers = new Map<string, PortsAnswer>();
+  const space = addrSpace(set.version);
+  const byPorts = (ports: readonly Range[]): PortsAnswer => {
+    const key = rangesKey(ports);
+    let a = answers.get(key);
+    if (a === undefined) {
+      // Paired with all of them; paired with some (or all): "none" is the rest of the address space.
+      const all: Range[] = [];
+      const some: Range[] = [];
+      for (const g of groups.values()) {
+        const r = relation(ports, g.ports);
+        if (r === "inside") all.push(...g.ips);
+        if (r !== "outside") some.push(...g.ips);
+      }
+      a = { all: normalize(all), none: complement(normalize(some), space) };
+      answers.set(key, a);
+    }
+    return a;
   };
+  out = { classOf, byPorts };
   byProto.set(proto, out);
   return out;
 };
