@@ -35,6 +35,7 @@ import { changedLines } from "../../src/safety/report.js";
 import { loadCluster } from "../../src/resources/index.js";
 import { resolveNode } from "../../src/calc/resolve.js";
 import { buildRuleset } from "../../src/rules/node-ruleset.js";
+import { policyOrigin } from "../trace/rulesets.js";
 
 test("ranges: intersect and subtract unions, normalize, complement, and exact CIDR covers", (t) => {
   t.deepEqual(intersect([range(0, 10), range(20, 30)], [range(5, 22), range(30, 40)]), [
@@ -441,14 +442,7 @@ test("set matches split a box in two, whatever the members; regions agree with t
 });
 
 test("a policy's Log rule does not split a box (neutral: it changes neither the walk nor the outcome); regions agree with the tracer", (t) => {
-  const policy: Origin = {
-    kind: "policy",
-    policyKind: "GlobalNetworkPolicy",
-    name: "web",
-    tier: "default",
-    direction: "ingress",
-    ruleIndex: 0,
-  };
+  const policy = policyOrigin("web", 0);
   const endpoint: Origin = { kind: "endpoint", endpoint: "web", interface: "eth0", role: "policy-jump" };
   const logRule = (dport: number, origin: Origin): Rule => ({
     kind: "rule",

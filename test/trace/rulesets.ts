@@ -6,6 +6,7 @@ import type {
   HookChain,
   IpSet,
   IpVersion,
+  Origin,
   Rule,
   Ruleset,
   Table,
@@ -13,6 +14,16 @@ import type {
 } from "../../src/rules/ir.js";
 
 export const chain = (name: string, rules: Rule[]): Chain => ({ kind: "chain", name, rules });
+
+/** The provenance of a rule of global policy `name` (tier default, ingress), rule `ruleIndex` if given. */
+export const policyOrigin = (name: string, ruleIndex?: number): Origin => ({
+  kind: "policy",
+  policyKind: "GlobalNetworkPolicy",
+  name,
+  tier: "default",
+  direction: "ingress",
+  ...(ruleIndex === undefined ? {} : { ruleIndex }),
+});
 
 export const hook = (name: HookChain["name"], rules: Rule[], more: Partial<HookChain> = {}): HookChain => ({
   kind: "hook",

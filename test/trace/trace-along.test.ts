@@ -18,7 +18,7 @@ import {
 } from "../../src/trace/index.js";
 import { CASES, rulesetFor, V4, V6, type Fam } from "./cases.js";
 import { packetArb } from "./packet-arb.js";
-import { chain, hook, ruleset, table } from "./rulesets.js";
+import { chain, hook, policyOrigin, ruleset, table } from "./rulesets.js";
 
 /**
  * What a checkpoint must carry besides the chains: notes (a missing set, a rate limit), an endpoint chain
@@ -181,13 +181,7 @@ for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
  * the Log rule, walk the deny alike and part for good at the allow for 80.
  */
 const logged = (v: IpVersion, logOrigin: Origin): Ruleset => {
-  const policy: Origin = {
-    kind: "policy",
-    policyKind: "GlobalNetworkPolicy",
-    name: "web",
-    tier: "default",
-    direction: "ingress",
-  };
+  const policy = (ruleIndex: number) => policyOrigin("web", ruleIndex);
   const port = (p: number) => match.dstPorts([{ from: p, to: p }]);
   return ruleset(
     [
@@ -197,9 +191,9 @@ const logged = (v: IpVersion, logOrigin: Origin): Ruleset => {
         [
           chain("cali-pi-web", [
             rule([port(22)], action.log("calico-packet"), { origin: logOrigin }),
-            rule([port(443)], action.drop, { origin: { ...policy, ruleIndex: 1 } }),
-            rule([port(80)], action.accept, { origin: { ...policy, ruleIndex: 2 } }),
-            rule([port(22)], action.accept, { origin: { ...policy, ruleIndex: 3 } }),
+            rule([port(443)], action.drop, { origin: policy(1) }),
+            rule([port(80)], action.accept, { origin: policy(2) }),
+            rule([port(22)], action.accept, { origin: policy(3) }),
           ]),
         ],
       ),
@@ -223,13 +217,7 @@ test("neutralStep: only rules that go on unchanged, outside the chains whose mat
     depth: 1,
     ...(origin === undefined ? {} : { origin }),
   });
-  const policy: Origin = {
-    kind: "policy",
-    policyKind: "GlobalNetworkPolicy",
-    name: "p",
-    tier: "default",
-    direction: "ingress",
-  };
+  const policy = policyOrigin("p");
   const endpoint: Origin = { kind: "endpoint", endpoint: "e", interface: "eth0", role: "policy-jump" };
   const rows: [RuleStep["action"], Origin | undefined, boolean][] = [
     ["log", policy, true],
@@ -263,14 +251,7 @@ for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
     dport,
     state: "new",
   });
-  const policyLog: Origin = {
-    kind: "policy",
-    policyKind: "GlobalNetworkPolicy",
-    name: "web",
-    tier: "default",
-    direction: "ingress",
-    ruleIndex: 0,
-  };
+  const policyLog = policyOrigin("web", 0);
 
   test(`IPv${v}: traceAlong takes a known walk over past a neutral rule the packet takes the other way`, (t) => {
     const rs = logged(v, policyLog);
