@@ -219,9 +219,10 @@ export const trace = (
  * throws), and takes checkpoints of its own every `checkpointEvery` steps (0: none) for walks that go on
  * from it in turn. The known walk may have gone through another ruleset (the same node's rules in another
  * version) when the packet meets the same rules in both for those steps: its checkpoint is then taken in
- * this ruleset's chains of the same names. The one difference from trace(): a neutral rule (neutral.ts) may go either way in the
- * known steps. Before the checkpoint the known walk's steps are copied, so there a neutral step's `matched`
- * (and any note its matches made) is the known packet's; after it, each is this packet's own.
+ * this ruleset's chains of the same names. The one difference from trace(): a neutral rule (neutral.ts)
+ * may go either way in the known steps. Before the checkpoint the known walk's steps are copied, so there
+ * a neutral step's `matched` (and any note its matches made) is the known packet's; after it, each is
+ * this packet's own.
  */
 export const traceAlong = (
   ruleset: Ruleset,
