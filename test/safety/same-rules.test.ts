@@ -14,7 +14,7 @@ import { chain, hook, ruleset, table } from "../trace/rulesets.js";
 
 /**
  * One edit of one chain: a rule dropped, repeated, replaced by a Log rule, or a rule appended; for a kernel
- * chain also its policy flipped, or the whole hook dropped.
+ * chain also its policy flipped, or the whole hook dropped (on a user chain, those two append a rule).
  */
 type Edit = {
   readonly at: number;
