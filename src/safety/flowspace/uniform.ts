@@ -58,10 +58,14 @@ const natRule = (rs: Ruleset): string | undefined => {
   return undefined;
 };
 
-const ruleOf = (p: Prepared, s: Extract<Step, { kind: "rule" }>): Rule => {
+/** A rule step's chain in a prepared ruleset (the hook's kernel chain for a kernel chain's rule). */
+const chainOf = (p: Prepared, s: RuleStep): CompiledChain | undefined => {
   const t = p.compiled.tables.get(s.table);
-  const chain = t?.chains.get(s.chain) ?? t?.hooks.get(s.hook);
-  const r = chain?.rules[s.ruleIndex];
+  return t?.chains.get(s.chain) ?? t?.hooks.get(s.hook);
+};
+
+const ruleOf = (p: Prepared, s: RuleStep): Rule => {
+  const r = chainOf(p, s)?.rules[s.ruleIndex];
   if (r === undefined)
     throw new Error(`bug: path step ${s.table} ${s.chain} #${s.ruleIndex} is not in the ruleset`);
   return r.rule;
@@ -180,16 +184,12 @@ export const sameRulesSteps = (p: Prepared, earlier: readonly Step[], q: Prepare
   return earlier.length;
 };
 
+/** For a jump whose target `a` is missing (null) or empty: `b` is too. */
 const sameEnd = (a: CompiledChain | null | undefined, b: CompiledChain | null | undefined): boolean =>
-  a === null ? b === null : b !== null && b !== undefined && b.rules.length === a?.rules.length;
+  a === null ? b === null : b?.rules.length === 0;
 
 /** Actions after which control never comes back to the rule's chain (a jump's target returns to it). */
 const LEAVES: ReadonlySet<ActionKind> = new Set(["accept", "drop", "reject", "return", "goto"]);
-
-const chainOf = (p: Prepared, s: RuleStep): CompiledChain | undefined => {
-  const t = p.compiled.tables.get(s.table);
-  return t?.chains.get(s.chain) ?? t?.hooks.get(s.hook);
-};
 
 /** A chain of `p` whose rules are all the same (sameRule) in its namesake of `q`, which is as long. */
 const sameChain = (p: Prepared, pc: CompiledChain, q: Prepared, qc: CompiledChain): boolean =>
