@@ -24,6 +24,7 @@ import {
   intersect,
   regionHolds,
   relation,
+  representative,
   subtract,
   type Box,
   type Range,
@@ -224,6 +225,45 @@ test("ranges: intersect and subtract keep a range that comes out whole (the same
   t.deepEqual(rest, a);
   rest.forEach((r, i) => t.is(r, a[i]!));
   t.deepEqual([a, b], [a0, b0]);
+});
+
+test("representative: a box's lowest corner, with ports only for port protocols and ICMP fields only for the family's ICMP", (t) => {
+  const [ingress, egress, forward] = rootBoxes(4, ["eth0", "eth1"]);
+  const v6 = rootBoxes(6, ["eth0"], ["ingress"])[0]!;
+  const cases: [string, Box, string][] = [
+    [
+      "tcp, delivered locally",
+      {
+        ...ingress!,
+        proto: [range(6, 17)],
+        src: [range(0xc0000205, 0xc0000209)],
+        sport: [range(1024, 2000)],
+      },
+      '{"in":"eth0","src":"192.0.2.5","dst":"0.0.0.0","proto":6,"sport":1024,"dport":0,"state":"new"}',
+    ],
+    [
+      "ICMP, locally generated",
+      { ...egress!, proto: [range(1, 1)], icmpType: [range(8, 8)], icmpCode: [range(0, 0)] },
+      '{"out":"eth0","src":"0.0.0.0","dst":"0.0.0.0","proto":1,"icmpType":8,"icmpCode":0,"state":"new"}',
+    ],
+    [
+      "GRE, forwarded: neither ports nor ICMP fields",
+      { ...forward!, proto: [range(47, 47)], dst: [range(0xcb007100, 0xcb0071ff)] },
+      '{"in":"eth0","out":"eth0","src":"0.0.0.0","dst":"203.0.113.0","proto":47,"state":"new"}',
+    ],
+    [
+      "ICMPv6 on IPv6; protocol 1 would be none of its business",
+      { ...v6, proto: [range(58, 58)], src: [range(0x20010db8n << 96n, (0x20010db8n << 96n) + 9n)] },
+      '{"in":"eth0","src":"2001:db8::","dst":"::","proto":58,"icmpType":0,"icmpCode":0,"state":"new"}',
+    ],
+    [
+      "protocol 1 on IPv6",
+      { ...v6, proto: [range(1, 1)] },
+      '{"in":"eth0","src":"::","dst":"::","proto":1,"state":"new"}',
+    ],
+  ];
+  // The text pins the fields present and their order (a report's JSON prints packets as they are).
+  for (const [name, b, want] of cases) t.is(JSON.stringify(representative(b)), want, name);
 });
 
 test("classify: uniform inside or outside a match, split in two (inside, outside) across it", (t) => {
