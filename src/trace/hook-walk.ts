@@ -229,11 +229,13 @@ const recordEvent = (w: Walker, event: "hook" | "policy" | "abort", text: string
 const setterOf = (w: Walker, bits: number): number | null | undefined => {
   if (bits === 0) return undefined;
   let latest = -1;
-  for (let bit = 0; bit < 32; bit++) {
-    if ((bits & (2 ** bit)) === 0) continue;
-    const s = w.setters[bit];
+  // Only the set bits, lowest first, as noteWrites visits them (b: the lowest set bit, as an int32).
+  for (let m = bits | 0; m !== 0;) {
+    const b = m & -m;
+    const s = w.setters[31 - Math.clz32(b)];
     if (s === undefined) return null;
-    latest = Math.max(latest, s);
+    if (s > latest) latest = s;
+    m ^= b;
   }
   return latest;
 };
