@@ -181,22 +181,49 @@ const walkOne = (prep: Prepared, packet: Packet, opts: WalkOptions): Walk => {
   });
   const verdict = walkPacket(w, c, packet);
   const decidedBy = explain({ packet, path: w.path, traversals: w.traversals }, verdict);
-  const warnings = new Set<string>(prep.localWarnings);
-  const assumptions = new Set<string>();
-  for (const [kind, text] of noted) (kind === "warning" ? warnings : assumptions).add(text);
-
-  // The ruleset's own warnings that concern this packet: global ones, those of endpoints on its path, and
-  // all of them when no endpoint policed it (they may say why: e.g. policy a `*` endpoint cannot take).
-  const eps = endpointsOnPath(w.path);
   const policed = w.traversals.some((t) => t.enteredEndpoint);
-  for (const rw of c.source.warnings)
-    if (!policed || rw.endpoint === undefined || eps.has(rw.endpoint)) warnings.add(rw.message);
+  let warnings: readonly string[];
+  const assumptions: string[] = [];
+  if (noted.length === 0 && prep.localWarnings.length === 0)
+    warnings = policed ? rulesetWarnings(c, w.path) : allRulesetWarnings(c);
+  else {
+    const all = new Set<string>(prep.localWarnings);
+    const notedAssumptions = new Set<string>();
+    for (const [kind, text] of noted) (kind === "warning" ? all : notedAssumptions).add(text);
+    for (const text of policed ? rulesetWarnings(c, w.path) : allRulesetWarnings(c)) all.add(text);
+    warnings = [...all];
+    assumptions.push(...notedAssumptions);
+  }
   return {
     packet,
-    result: { verdict, decidedBy, warnings: [...warnings], path: w.path, assumptions: [...assumptions] },
+    result: { verdict, decidedBy, warnings, path: w.path, assumptions },
     checkpoints: w.checkpoints,
     through: c,
   };
+};
+
+// The ruleset's own warnings that concern a packet: global ones, those of endpoints on its path, and all of
+// them when no endpoint policed it (they may say why: e.g. policy a `*` endpoint cannot take). The last is
+// the same list for every such packet, and a `*` endpoint before 3.14 has one warning per policy that
+// selects it (hundreds on a gateway): it is made once per ruleset, not for every packet traced.
+const allWarnings = new WeakMap<CompiledRuleset, readonly string[]>();
+
+const allRulesetWarnings = (c: CompiledRuleset): readonly string[] => {
+  let all = allWarnings.get(c);
+  if (all === undefined) {
+    // Shared by the results of those packets: frozen, so that no caller can change another's.
+    all = Object.freeze([...new Set(c.source.warnings.map((rw) => rw.message))]);
+    allWarnings.set(c, all);
+  }
+  return all;
+};
+
+const rulesetWarnings = (c: CompiledRuleset, path: readonly Step[]): string[] => {
+  const out = new Set<string>();
+  let eps: Set<string> | undefined;
+  for (const rw of c.source.warnings)
+    if (rw.endpoint === undefined || (eps ??= endpointsOnPath(path)).has(rw.endpoint)) out.add(rw.message);
+  return [...out];
 };
 
 /**

@@ -4,7 +4,13 @@
 import test from "ava";
 import { action, match, rule } from "../../src/rules/build.js";
 import type { IpSet, Match, Rule } from "../../src/rules/ir.js";
-import { compileRuleset, trace, type Packet, type RuleStep } from "../../src/trace/index.js";
+import {
+  compileRuleset,
+  trace,
+  type Packet,
+  type RuleStep,
+  type TraceOptions,
+} from "../../src/trace/index.js";
 import { parseAddr } from "../../src/trace/addr.js";
 import { chain, hook, ruleset, table } from "./rulesets.js";
 
@@ -261,6 +267,51 @@ test("unknown, limit and rpfilter matches leave warnings and assumptions", (t) =
   t.true(r.warnings.some((w) => w.includes("-m frob --frob 1") && w.includes("assumed to match")));
   t.true(r.assumptions.some((a) => /reverse-path/.test(a)));
   t.true(r.assumptions.some((a) => /rate limit/.test(a)));
+});
+
+test("the ruleset's warnings a trace carries: global ones and its endpoints' when policed, all when not; the walk's own notes first", (t) => {
+  const ep = (endpoint: string, iface: string) =>
+    ({ kind: "endpoint", endpoint, interface: iface, role: "conntrack" }) as const;
+  const rs = {
+    ...input(
+      [
+        rule([match.inIface("eth0")], action.jump("cali-fh-eth0")),
+        rule([match.inIface("eth1")], action.jump("cali-fh-eth1")),
+      ],
+      [
+        chain("cali-fh-eth0", [rule([], action.accept, { origin: ep("ep-a", "eth0") })]),
+        chain("cali-fh-eth1", [rule([], action.accept, { origin: ep("ep-b", "eth1") })]),
+      ],
+    ),
+    warnings: [
+      { code: "x", message: "about ep-b", endpoint: "ep-b" },
+      { code: "x", message: "global" },
+      { code: "x", message: "about ep-a", endpoint: "ep-a" },
+      { code: "x", message: "global" },
+    ],
+  };
+  const cases: [string, Partial<Packet>, TraceOptions, string[]][] = [
+    ["policed by ep-a", { in: "eth0" }, {}, ["global", "about ep-a"]],
+    ["policed by ep-b", { in: "eth1" }, {}, ["about ep-b", "global"]],
+    ["no endpoint policed it: every one, once", { in: "eth9" }, {}, ["about ep-b", "global", "about ep-a"]],
+    [
+      "a local address warning first",
+      { in: "eth9" },
+      { localAddresses: ["nope"] },
+      ['local address "nope" is not an IP address; ignored', "about ep-b", "global", "about ep-a"],
+    ],
+  ];
+  for (const [name, p, opts, want] of cases) {
+    const r = trace(rs, pkt(p), opts);
+    t.deepEqual(r.warnings, want, name);
+    // A caller that changes one result's list (the shared one is frozen) changes no other's.
+    try {
+      (r.warnings as string[]).push("x");
+    } catch {
+      // frozen
+    }
+    t.deepEqual(trace(rs, pkt(p), opts).warnings, want, name);
+  }
 });
 
 test("a jump to a missing chain is ignored with a warning; a loop aborts the trace", (t) => {
