@@ -47,10 +47,11 @@ const ipv4Number = (text: string): number => {
   return dots === 4 ? n : -1;
 };
 
-const fromParts = (parts: readonly number[]): bigint => {
-  let n = 0n;
-  for (const p of parts) n = (n << 16n) | BigInt(p);
-  return n;
+// Two parts at a time (32 bits, exact as a number): half the bigint operations of one part at a time, each of
+// which allocates (this runs for every IPv6 address a flow-space analysis traces).
+const fromParts = (p: readonly number[]): bigint => {
+  const word = (i: number): bigint => BigInt(p[i]! * 65536 + p[i + 1]!);
+  return (((word(0) << 32n) | word(2)) << 64n) | (word(4) << 32n) | word(6);
 };
 
 /** parseAddr by ipaddr.js alone: what the shortcuts below must agree with, and where they leave off. */

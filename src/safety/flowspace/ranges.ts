@@ -163,8 +163,16 @@ export const rangesKey = (rs: readonly Range[]): string => rs.map((r) => `${r.lo
 /** The canonical text of an address held as a bigint. */
 export const addrText = (v: IpVersion, n: bigint): string => {
   // The RFC 5952 text ipaddr.js's toString gives (test/util/ipv6.test.ts), without its objects.
-  if (v === 6)
-    return rfc5952(Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(112 - 16 * i)) & 0xffffn)));
+  if (v === 6) {
+    // 32 bits at a time into two parts each: a quarter of the bigint operations of one part at a time.
+    const parts = [0, 0, 0, 0, 0, 0, 0, 0];
+    for (let k = 0; k < 4; k++) {
+      const word = Number(BigInt.asUintN(32, n >> BigInt(96 - 32 * k)));
+      parts[2 * k] = word >>> 16;
+      parts[2 * k + 1] = word & 0xffff;
+    }
+    return rfc5952(parts);
+  }
   const x = Number(n);
   return `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
 };
