@@ -182,17 +182,17 @@ const walkOne = (prep: Prepared, packet: Packet, opts: WalkOptions): Walk => {
   const verdict = walkPacket(w, c, packet);
   const decidedBy = explain({ packet, path: w.path, traversals: w.traversals }, verdict);
   const policed = w.traversals.some((t) => t.enteredEndpoint);
-  let warnings: readonly string[];
-  const assumptions: string[] = [];
-  if (noted.length === 0 && prep.localWarnings.length === 0)
-    warnings = policed ? rulesetWarnings(c, w.path) : allRulesetWarnings(c);
-  else {
+  const own = policed ? rulesetWarnings(c, w.path) : allRulesetWarnings(c);
+  // The local-address warnings and the walk's own notes come first; usually there are none.
+  let warnings = own;
+  let assumptions: string[] = [];
+  if (noted.length > 0 || prep.localWarnings.length > 0) {
     const all = new Set<string>(prep.localWarnings);
-    const notedAssumptions = new Set<string>();
-    for (const [kind, text] of noted) (kind === "warning" ? all : notedAssumptions).add(text);
-    for (const text of policed ? rulesetWarnings(c, w.path) : allRulesetWarnings(c)) all.add(text);
+    const assumed = new Set<string>();
+    for (const [kind, text] of noted) (kind === "warning" ? all : assumed).add(text);
+    for (const text of own) all.add(text);
     warnings = [...all];
-    assumptions.push(...notedAssumptions);
+    assumptions = [...assumed];
   }
   return {
     packet,

@@ -277,6 +277,7 @@ test("the ruleset's warnings a trace carries: global ones and its endpoints' whe
       [
         rule([match.inIface("eth0")], action.jump("cali-fh-eth0")),
         rule([match.inIface("eth1")], action.jump("cali-fh-eth1")),
+        rule([match.inIface("eth8")], action.jump("nope")),
       ],
       [
         chain("cali-fh-eth0", [rule([], action.accept, { origin: ep("ep-a", "eth0") })]),
@@ -299,6 +300,17 @@ test("the ruleset's warnings a trace carries: global ones and its endpoints' whe
       { in: "eth9" },
       { localAddresses: ["nope"] },
       ['local address "nope" is not an IP address; ignored', "about ep-b", "global", "about ep-a"],
+    ],
+    [
+      "a warning of the walk's own first",
+      { in: "eth8" },
+      {},
+      [
+        "filter INPUT rule 2 targets chain nope, which does not exist; ignored",
+        "about ep-b",
+        "global",
+        "about ep-a",
+      ],
     ],
   ];
   for (const [name, p, opts, want] of cases) {
