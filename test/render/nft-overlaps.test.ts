@@ -100,3 +100,16 @@ test("withoutOverlaps: same as the pairwise check on single addresses spelled se
     t.deepEqual(withoutOverlaps(members), pairwise(members));
   }
 });
+
+test("withoutOverlaps: a prefix is looked up at one length only, never matched by a kept prefix of another", (t) => {
+  // Each last member, cut to the first member's length, has the bits of the middle one: but the middle one is
+  // longer than that and does not contain it, so all three are kept.
+  const cases: readonly (readonly string[])[] = [
+    ["192.0.2.0/24", "198.51.100.0/25", "198.51.100.192/26"],
+    ["2001:db8:aaaa::/48", "2001:db8:1::/49", "2001:db8:1:8000::/50"],
+  ];
+  for (const members of cases) {
+    t.deepEqual(withoutOverlaps(members), [...members].sort(cmp), members.join(" "));
+    t.deepEqual(withoutOverlaps(members), pairwise(members));
+  }
+});

@@ -86,22 +86,55 @@ const slowNet = (member: string, nets: Nets, i: number): boolean => {
 const maskWord = (word: number, bits: number): number =>
   bits <= 0 ? 0 : bits >= 32 ? word : (word & (0xffffffff << (32 - bits))) >>> 0;
 
-const half = String.fromCharCode;
-
 /**
- * The first `len` bits of member `i`'s address as a string key: its masked words as 16-bit code units, then
- * the length. IPv4 keys are 3 units long and IPv6 keys 9, so the families never meet. One short string a
- * key: lookups by key are most of the work.
+ * Kept prefixes (a family, a length and the first `length` bits of an address), in an open-addressing hash
+ * table of typed arrays: a string key per lookup, and a Set of them, were most of overlap removal's work on a
+ * gateway's IPv6 sets (tens of thousands of members).
  */
-const prefixKey = (nets: Nets, i: number, len: number): string => {
-  const w = nets.words;
-  const a = maskWord(w[4 * i]!, len);
-  if (nets.family[i] === 4) return half(a >>> 16, a & 0xffff, len);
-  const b = maskWord(w[4 * i + 1]!, len - 32);
-  const c = maskWord(w[4 * i + 2]!, len - 64);
-  const d = maskWord(w[4 * i + 3]!, len - 96);
-  return half(a >>> 16, a & 0xffff, b >>> 16, b & 0xffff, c >>> 16, c & 0xffff, d >>> 16, d & 0xffff, len);
-};
+class Prefixes {
+  // Per slot: the four masked words, then family << 8 | length (0 for an empty slot: a family is never 0).
+  private readonly keys: Uint32Array;
+  private readonly mask: number;
+
+  constructor(members: number) {
+    let slots = 16;
+    while (slots < 2 * members) slots *= 2;
+    this.keys = new Uint32Array(5 * slots);
+    this.mask = slots - 1;
+  }
+
+  /** Whether the first `len` bits of member `i` of `nets` are a kept prefix; with `add`, keeps them if not. */
+  find(nets: Nets, i: number, len: number, add: boolean): boolean {
+    const w = nets.words;
+    const tag = (nets.family[i]! << 8) | len;
+    const a = maskWord(w[4 * i]!, len);
+    const six = nets.family[i] === 6;
+    const b = six ? maskWord(w[4 * i + 1]!, len - 32) : 0;
+    const c = six ? maskWord(w[4 * i + 2]!, len - 64) : 0;
+    const d = six ? maskWord(w[4 * i + 3]!, len - 96) : 0;
+    let h = Math.imul(a ^ tag, 0x9e3779b1);
+    h = Math.imul(h ^ b, 0x85ebca6b);
+    h = Math.imul(h ^ c, 0xc2b2ae35);
+    h = Math.imul(h ^ d, 0x27d4eb2f);
+    const { keys, mask } = this;
+    for (let slot = (h ^ (h >>> 15)) & mask; ; slot = (slot + 1) & mask) {
+      const at = 5 * slot;
+      const t = keys[at + 4]!;
+      if (t === 0) {
+        if (add) {
+          keys[at] = a;
+          keys[at + 1] = b;
+          keys[at + 2] = c;
+          keys[at + 3] = d;
+          keys[at + 4] = tag;
+        }
+        return false;
+      }
+      if (t === tag && keys[at] === a && keys[at + 1] === b && keys[at + 2] === c && keys[at + 3] === d)
+        return true;
+    }
+  }
+}
 
 /**
  * Members of an interval set without overlaps: nft 1.0.6 rejects overlapping intervals ("conflicting intervals
@@ -128,7 +161,7 @@ export const withoutOverlaps = (members: readonly string[]): string[] => {
   for (let i = 0; i < n; i++) order[count[nets.length[i]!]!++] = i;
 
   const keep = new Uint8Array(n);
-  const prefixes = new Set<string>();
+  const prefixes = new Prefixes(n);
   const lengths = { 4: [] as number[], 6: [] as number[] };
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
@@ -139,12 +172,11 @@ export const withoutOverlaps = (members: readonly string[]): string[] => {
     }
     const bits = nets.length[i]!;
     const seen = lengths[f];
-    // Its own prefix once: kept already (the same net spelled twice), or inside a shorter kept one. A set of
-    // single addresses, the usual kind, has no shorter one to look up.
-    const own = prefixKey(nets, i, bits);
-    if (prefixes.has(own) || seen.some((l) => l < bits && prefixes.has(prefixKey(nets, i, l)))) continue;
+    // Left out when inside a shorter kept prefix (a set of single addresses, the usual kind, has none to look
+    // up), or when its own prefix is kept already (the same net spelled twice); that last lookup keeps it.
+    if (seen.some((l) => l < bits && prefixes.find(nets, i, l, false))) continue;
+    if (prefixes.find(nets, i, bits, true)) continue;
     keep[i] = 1;
-    prefixes.add(own);
     if (!seen.includes(bits)) seen.push(bits);
   }
   const kept: string[] = [];
