@@ -213,26 +213,27 @@ export const nftMatchHandlers = (ctx: NftMatchContext): MatchHandlers<NftFragmen
 });
 
 /** One IR match as nft fragments. */
-export const matchFragment = (m: Match, ctx: NftMatchContext): NftFragment => {
-  const c = contextFor(ctx.version, ctx.transport);
-  return renderedOnce(c.fragments, m, c.render);
-};
+export const matchFragment = (m: Match, ctx: NftMatchContext): NftFragment =>
+  matchRenderer(ctx.version, ctx.transport)(m);
 
 // Handlers are built once per (version, transport), not once per match. Most matches are one object per
 // value, shared by thousands of rules (rules/build.ts): each is rendered once per context, and its
 // statements, shared in turn, have their JSON written once (render.ts).
-interface Context {
-  readonly render: (m: Match) => NftFragment;
-  readonly fragments: WeakMap<Match, NftFragment>;
-}
-const contexts = new Map<string, Context>();
-const contextFor = (version: IpVersion, transport: NftMatchContext["transport"]): Context => {
-  const key = `${version} ${transport}`;
-  let c = contexts.get(key);
-  if (c === undefined) {
+type Transport = NftMatchContext["transport"];
+const TRANSPORTS: readonly Transport[] = [undefined, "tcp", "udp", "sctp"];
+// By version, then by transport's position in TRANSPORTS: looked up for every rule, so no key is built.
+const renderers: Record<IpVersion, ((m: Match) => NftFragment)[]> = { 4: [], 6: [] };
+
+/** Renders a match as nft fragments in a context, kept per match object where the IR shares them. */
+export const matchRenderer = (version: IpVersion, transport: Transport): ((m: Match) => NftFragment) => {
+  const at = TRANSPORTS.indexOf(transport);
+  let render = renderers[version][at];
+  if (render === undefined) {
     const handlers = nftMatchHandlers(transport === undefined ? { version } : { version, transport });
-    c = { render: (m) => onMatch(handlers, m), fragments: new WeakMap() };
-    contexts.set(key, c);
+    const fragments = new WeakMap<Match, NftFragment>();
+    const make = (m: Match): NftFragment => onMatch(handlers, m);
+    render = (m) => renderedOnce(fragments, m, make);
+    renderers[version][at] = render;
   }
-  return c;
+  return render;
 };

@@ -19,7 +19,7 @@ import {
   nftFamily,
 } from "./layout.js";
 import type { BaseChainDef, NftIpFamily } from "./layout.js";
-import { matchFragment, transportOf } from "./match.js";
+import { matchFragment, matchRenderer, transportOf } from "./match.js";
 import type { NftFragment } from "./expr.js";
 import type { NftStatement } from "./schema-expr.js";
 import type { NftCommand, NftDocument } from "./schema.js";
@@ -79,6 +79,9 @@ const escapeComment = (c: string): string => c.replace(SHELL_UNSAFE, "_");
 
 /** renderer.go comment(): `cali:<hash>;` then each comment escaped and cut to an equal share of 128 characters. */
 export const nftComment = (hash: string | undefined, comments: readonly string[]): string | undefined => {
+  // Most rules have no comment of their own: the id alone, which fits.
+  if (comments.length === 0)
+    return hash === undefined || hash === "" ? undefined : `${NFT_HASH_COMMENT_PREFIX}${hash};`;
   const head = hash === undefined || hash === "" ? [] : [`${NFT_HASH_COMMENT_PREFIX}${hash};`];
   const share =
     comments.length === 0
@@ -95,78 +98,100 @@ interface PlannedRule {
   readonly comment: string | undefined;
 }
 
-interface NftPlan {
+/**
+ * A list of rules as the batch writes it: a chain's rules, or one part of a base chain's (inserted, other
+ * software's, appended). `seed` is what the ids are hashed with; `hashed` is false for other software's rules,
+ * which keep their own comments. `textKey` is an endpoint chain's content key (rules/endpoint-chains.ts).
+ */
+interface RuleGroup {
+  readonly chain: string;
+  readonly seed: string;
+  readonly rules: readonly Rule[];
+  readonly ctx: RuleContext;
+  readonly hashed: boolean;
+  readonly textKey: string | undefined;
+}
+
+interface NftLayout {
   readonly family: NftIpFamily;
   readonly table: string;
   readonly sets: readonly NftSetPlan[];
   readonly baseChains: readonly { readonly def: BaseChainDef; readonly policy: "accept" | "drop" }[];
   readonly chains: readonly string[];
-  /** The rules, in order, as the lists they are planned and cached in (a chain's, or a part of a base chain's). */
-  readonly ruleGroups: readonly (readonly PlannedRule[])[];
+  /** The rules, in order, by the lists they are cached in; empty lists are left out. */
+  readonly groups: readonly RuleGroup[];
 }
 
-const planRules = (
-  chain: string,
-  seed: string,
-  rules: readonly Rule[],
-  ctx: RuleContext,
-  hashed: boolean,
-): PlannedRule[] => {
-  const next = hashed ? ruleIdSequence(seed) : undefined;
-  return rules.map((r) => {
+const planRules = (g: RuleGroup): PlannedRule[] => {
+  const next = g.hashed ? ruleIdSequence(g.seed) : undefined;
+  return g.rules.map((r) => {
     // One fragment per rule, for both its id and its text.
-    const fragment = ruleFragment(r, ctx);
-    return { chain, fragment, comment: nftComment(next?.(fragment.felix), r.comments) };
+    const fragment = ruleFragment(r, g.ctx);
+    return { chain: g.chain, fragment, comment: nftComment(next?.(fragment.felix), r.comments) };
   });
 };
 
-// Planned rules by rule list: policy, profile and static chains (and their rule arrays) are shared by every
-// node that has them (rules/node-ruleset.ts), so each is planned and hashed once. IR rules are never modified.
-const planned = new WeakMap<readonly Rule[], Map<string, PlannedRule[]>>();
-
-// Endpoint chains are built for each node, but those with the same text key (rules/endpoint-chains.ts) plan
-// to the same rules. Bounded by entry count.
-const byTextKey = new Map<string, PlannedRule[]>();
-
-const keyedChainRules = (
-  textKey: string,
-  chain: string,
-  rules: readonly Rule[],
-  ctx: RuleContext,
-): PlannedRule[] => {
-  const key = `${chain} ${ctx.version} ${ctx.layer} ${textKey}`;
-  let p = byTextKey.get(key);
-  if (p === undefined) {
-    p = planRules(chain, chain, rules, ctx, true);
-    if (byTextKey.size > 50_000) byTextKey.clear();
-    byTextKey.set(key, p);
+/**
+ * A value per rule group, kept: policy, profile and static chains (and their rule arrays) are shared by every
+ * node that has them (rules/node-ruleset.ts), so each is made once, by the rule array and what else the value
+ * depends on (`extra`). Endpoint chains are built for each node, but those with the same text key make the same
+ * value: kept by that key, in a map bounded by entry count. IR rules are never modified.
+ */
+const groupCache = <V>(make: (g: RuleGroup) => V) => {
+  // By rule array, the entry first made for it (almost every array is rendered in one way only), then the
+  // others by a key naming what they differ in: no key is built for the first.
+  interface Entry {
+    readonly chain: string;
+    readonly seed: string;
+    readonly ctx: RuleContext;
+    readonly hashed: boolean;
+    readonly extra: string;
+    readonly value: V;
+    others?: Map<string, V>;
   }
-  return p;
+  const byRules = new WeakMap<readonly Rule[], Entry>();
+  const byTextKey = new Map<string, V>();
+  return (g: RuleGroup, extra = ""): V => {
+    const { chain, ctx } = g;
+    if (g.textKey !== undefined) {
+      const key = `${chain} ${ctx.version} ${ctx.layer} ${g.textKey} ${extra}`;
+      let v = byTextKey.get(key);
+      if (v === undefined) {
+        v = make(g);
+        if (byTextKey.size > 50_000) byTextKey.clear();
+        byTextKey.set(key, v);
+      }
+      return v;
+    }
+    const first = byRules.get(g.rules);
+    if (first === undefined) {
+      const value = make(g);
+      byRules.set(g.rules, { chain, seed: g.seed, ctx, hashed: g.hashed, extra, value });
+      return value;
+    }
+    if (
+      first.chain === chain &&
+      first.seed === g.seed &&
+      first.ctx.version === ctx.version &&
+      first.ctx.layer === ctx.layer &&
+      first.hashed === g.hashed &&
+      first.extra === extra
+    )
+      return first.value;
+    const key = `${chain} ${g.seed} ${ctx.version} ${ctx.layer} ${g.hashed} ${extra}`;
+    first.others ??= new Map();
+    let v = first.others.get(key);
+    if (v === undefined) {
+      v = make(g);
+      first.others.set(key, v);
+    }
+    return v;
+  };
 };
 
-const chainRules = (
-  chain: string,
-  seed: string,
-  rules: readonly Rule[],
-  ctx: RuleContext,
-  hashed = true,
-): PlannedRule[] => {
-  if (rules.length === 0) return [];
-  let byKey = planned.get(rules);
-  if (byKey === undefined) {
-    byKey = new Map();
-    planned.set(rules, byKey);
-  }
-  const key = `${chain} ${seed} ${ctx.version} ${ctx.layer} ${hashed}`;
-  let p = byKey.get(key);
-  if (p === undefined) {
-    p = planRules(chain, seed, rules, ctx, hashed);
-    byKey.set(key, p);
-  }
-  return p;
-};
+const plannedRules = groupCache(planRules);
 
-const plan = (ruleset: Ruleset, table: string): NftPlan => {
+const layout = (ruleset: Ruleset, table: string): NftLayout => {
   const family = nftFamily(ruleset.version);
   const hooks = new Map<string, HookChain>();
   const chains: { layer: TableName; name: string; rules: readonly Rule[]; textKey: string | undefined }[] =
@@ -200,15 +225,22 @@ const plan = (ruleset: Ruleset, table: string): NftPlan => {
     if (s.version !== ruleset.version)
       throw new Error(`bug: IPv${s.version} set ${s.name} in an IPv${ruleset.version} ruleset`);
   }
-  const baseRules = BASE_CHAINS.flatMap((def) => {
+  const group = (
+    chain: string,
+    seed: string,
+    rules: readonly Rule[],
+    layer: TableName,
+    hashed = true,
+    textKey?: string,
+  ): RuleGroup => ({ chain, seed, rules, ctx: { version: ruleset.version, layer }, hashed, textKey });
+  const baseGroups = BASE_CHAINS.flatMap((def) => {
     const name = baseChainName(def);
     const h = hooks.get(name);
     if (h === undefined) return [];
-    const ctx = { version: ruleset.version, layer: def.layer };
     return [
-      chainRules(name, name, h.inserted, ctx),
-      chainRules(name, name, h.others ?? [], ctx, false),
-      chainRules(name, appendsSeed(name), h.appended, ctx),
+      group(name, name, h.inserted, def.layer),
+      group(name, name, h.others ?? [], def.layer, false),
+      group(name, appendsSeed(name), h.appended, def.layer),
     ];
   });
   return {
@@ -222,14 +254,10 @@ const plan = (ruleset: Ruleset, table: string): NftPlan => {
       policy: hooks.get(baseChainName(def))?.policy === "DROP" ? "drop" : "accept",
     })),
     chains: chains.map((c) => c.name),
-    ruleGroups: [
-      ...baseRules,
-      ...chains.map((c) =>
-        c.textKey === undefined
-          ? chainRules(c.name, c.name, c.rules, { version: ruleset.version, layer: c.layer })
-          : keyedChainRules(c.textKey, c.name, c.rules, { version: ruleset.version, layer: c.layer }),
-      ),
-    ].filter((g) => g.length > 0),
+    groups: [
+      ...baseGroups,
+      ...chains.map((c) => group(c.name, c.name, c.rules, c.layer, true, c.textKey)),
+    ].filter((g) => g.rules.length > 0),
   };
 };
 
@@ -251,7 +279,7 @@ const setCommand = (s: NftSetPlan): NftCommand => {
 };
 
 /** The commands before the rules: the table (added, deleted, added), its sets, base chains and chains. */
-const headCommands = (p: NftPlan): NftCommand[] => {
+const headCommands = (p: NftLayout): NftCommand[] => {
   const t = { family: p.family, name: p.table };
   const ref = { family: p.family, table: p.table };
   return [
@@ -277,9 +305,9 @@ const headCommands = (p: NftPlan): NftCommand[] => {
 
 /** The ruleset as one atomic, idempotent `nft -j -f` batch. */
 export const renderNftJson = (ruleset: Ruleset, opts: RenderNftOptions = {}): NftDocument => {
-  const p = plan(ruleset, opts.table ?? NFT_TABLE);
+  const p = layout(ruleset, opts.table ?? NFT_TABLE);
   const commands = headCommands(p);
-  for (const g of p.ruleGroups) for (const r of g) commands.push(ruleCommand(r, p.family, p.table));
+  for (const g of p.groups) for (const r of plannedRules(g)) commands.push(ruleCommand(r, p.family, p.table));
   return { nftables: commands };
 };
 
@@ -306,47 +334,83 @@ const ruleCommand = (r: PlannedRule, family: NftIpFamily, table: string): NftCom
 };
 
 // ---- the batch as text, without the document ------------------------------------------------------------
-// renderNftJsonText writes what formatNftJson(renderNftJson(…)) writes, from texts cached per planned rule list
-// (a chain's rules, shared by every node that has the chain, as the iptables renderer's chain texts are) and
-// per statement (most are shared by many rules: match and action fragments are made once per value). No
-// command objects are made for rules and nothing is stringified whole: on a gateway's first nft rendering
-// that was a third of the time, and the objects kept for the document doubled what the collector copied.
+// renderNftJsonText writes what formatNftJson(renderNftJson(…)) writes, from texts cached per rule group (a
+// chain's rules, shared by every node that has the chain, as the iptables renderer's chain texts are) and per
+// fragment (most are shared by many rules: match and action fragments are made once per value). It makes no
+// command objects and no planned rules: each rule's Felix text is hashed and its JSON written as pieces of the
+// group's text. Planning (a fragment, expression list and loadable text per rule) and the objects kept for it
+// were most of what the collector copied on a gateway's first nft rendering.
 
 const stringify = (value: object): string => JSON.stringify(value);
-const statementJson = new WeakMap<NftStatement, string>();
-const jsonOfStatement = (st: NftStatement): string => keptIn(statementJson, st, stringify);
+const fragmentJson = new WeakMap<NftFragment, string>();
+/** A fragment's statements as JSON, comma-separated ("" for none). */
+const jsonOfFragment = (f: NftFragment): string =>
+  keptIn(fragmentJson, f, (x) => x.expr.map((st) => JSON.stringify(st)).join(","));
+
+const CONTINUE_JSON = JSON.stringify({ continue: null });
 
 /**
- * Appends to `out` the pieces of a rule's `add rule` command as JSON.stringify writes ruleCommand's object (the
- * same keys in the same order); `head` is its start up to the chain name.
+ * The `add rule` commands of a group, one per line (no newline after the last), as JSON.stringify writes
+ * ruleCommand's object (the same keys in the same order); `head` is each command's start up to the chain
+ * name. One string per group: a chain is copied into the output once.
  */
-const pushRuleJson = (out: string[], r: PlannedRule, head: string): void => {
-  const { expr } = r.fragment;
-  out.push(`${head}${JSON.stringify(r.chain)},"expr":[`);
-  for (let i = 0; i < expr.length; i++)
-    out.push(i === 0 ? jsonOfStatement(expr[i]!) : `,${jsonOfStatement(expr[i]!)}`);
-  out.push(r.comment === undefined ? "]}}}" : `],"comment":${JSON.stringify(r.comment)}}}}`);
-};
-
-const groupTexts = new WeakMap<readonly PlannedRule[], { readonly head: string; readonly text: string }>();
-
-/** The commands of a list of planned rules, one per line (no newline after the last): one string, one copy. */
-const groupJson = (rules: readonly PlannedRule[], head: string): string => {
-  const hit = groupTexts.get(rules);
-  if (hit !== undefined && hit.head === head) return hit.text;
+const writeGroupJson = (g: RuleGroup, head: string): string => {
+  const { rules, ctx } = g;
+  const next = g.hashed ? ruleIdSequence(g.seed) : undefined;
+  const start = `${head}${JSON.stringify(g.chain)},"expr":[`;
+  // Pieces are pushed as they are (a separator is a piece of its own), so that nothing is concatenated per
+  // rule but Felix's text, which is hashed.
   const pieces: string[] = [];
   for (let i = 0; i < rules.length; i++) {
+    const r = rules[i]!;
     if (i > 0) pieces.push(",\n");
-    pushRuleJson(pieces, rules[i]!, head);
+    pieces.push(start);
+    // As ruleFragment: Felix's text is the fragments' texts joined by spaces, and the statements are theirs.
+    const render = matchRenderer(ctx.version, transportOf(r.matches));
+    const fragments = r.action.kind === "none" ? r.matches.length : r.matches.length + 2;
+    let felix = "";
+    let statements = 0;
+    for (let k = 0; k < fragments; k++) {
+      const f =
+        k < r.matches.length
+          ? render(r.matches[k]!)
+          : k === r.matches.length
+            ? COUNTER
+            : actionFragment(r.action, ctx);
+      if (f.felix !== "") felix = felix === "" ? f.felix : `${felix} ${f.felix}`;
+      if (f.expr.length > 0) {
+        if (statements > 0) pieces.push(",");
+        pieces.push(jsonOfFragment(f));
+        statements += f.expr.length;
+      }
+    }
+    if (statements === 0) {
+      felix = "continue";
+      pieces.push(CONTINUE_JSON);
+    }
+    const comment = nftComment(next?.(felix), r.comments);
+    if (comment === undefined) pieces.push("]}}}");
+    else pieces.push('],"comment":', JSON.stringify(comment), "}}}");
   }
-  const text = pieces.join("");
-  groupTexts.set(rules, { head, text });
+  return pieces.join("");
+};
+
+const groupJson = groupCache((g) => ({ heads: new Map<string, string>(), g }));
+
+/** writeGroupJson, kept per group and head. */
+const groupText = (g: RuleGroup, head: string): string => {
+  const kept = groupJson(g);
+  let text = kept.heads.get(head);
+  if (text === undefined) {
+    text = writeGroupJson(g, head);
+    kept.heads.set(head, text);
+  }
   return text;
 };
 
 /** formatNftJson(renderNftJson(ruleset, opts)), written from cached texts without the document. */
 export const renderNftJsonText = (ruleset: Ruleset, opts: RenderNftOptions = {}): string => {
-  const p = plan(ruleset, opts.table ?? NFT_TABLE);
+  const p = layout(ruleset, opts.table ?? NFT_TABLE);
   const head = `{"add":{"rule":{"family":${JSON.stringify(p.family)},"table":${JSON.stringify(p.table)},"chain":`;
   // Concatenated, not joined, as formatNftJson does: the cached texts are linked, not copied. Set commands are
   // shared and so is their JSON (commandJson); the others are made anew for each rendering, so theirs is not kept.
@@ -355,13 +419,13 @@ export const renderNftJsonText = (ruleset: Ruleset, opts: RenderNftOptions = {})
     const text = "add" in c && "set" in c.add ? commandJson(c) : JSON.stringify(c);
     out += out === "" ? text : `,\n${text}`;
   }
-  for (const g of p.ruleGroups) out += `,\n${groupJson(g, head)}`;
+  for (const g of p.groups) out += `,\n${groupText(g, head)}`;
   return `{"nftables": [\n${out}\n]}\n`;
 };
 
 /** The same batch as `nft -f` text. */
 export const renderNft = (ruleset: Ruleset, opts: RenderNftOptions = {}): string => {
-  const p = plan(ruleset, opts.table ?? NFT_TABLE);
+  const p = layout(ruleset, opts.table ?? NFT_TABLE);
   const at = `${p.family} ${p.table}`;
   const lines = [
     `add table ${at}`,
@@ -373,8 +437,8 @@ export const renderNft = (ruleset: Ruleset, opts: RenderNftOptions = {}): string
         `add chain ${at} ${baseChainName(def)} { type ${def.type} hook ${def.nftHook} priority ${def.prio}; policy ${policy}; }`,
     ),
     ...p.chains.map((name) => `add chain ${at} ${name}`),
-    ...p.ruleGroups
-      .flat()
+    ...p.groups
+      .flatMap((g) => plannedRules(g))
       .map(
         (r) =>
           `add rule ${at} ${r.chain} ${r.fragment.text}${r.comment === undefined ? "" : ` comment "${r.comment}"`}`,
