@@ -137,7 +137,7 @@ const planRules = (g: RuleGroup): PlannedRule[] => {
  * depends on (`extra`). Endpoint chains are built for each node, but those with the same text key make the same
  * value: kept by that key, in a map bounded by entry count. IR rules are never modified.
  */
-const groupCache = <V>(make: (g: RuleGroup) => V) => {
+const groupCache = <V>(make: (g: RuleGroup, extra: string) => V) => {
   // By rule array, the entry first made for it (almost every array is rendered in one way only), then the
   // others by a key naming what they differ in: no key is built for the first.
   interface Entry {
@@ -157,7 +157,7 @@ const groupCache = <V>(make: (g: RuleGroup) => V) => {
       const key = `${chain} ${ctx.version} ${ctx.layer} ${g.textKey} ${extra}`;
       let v = byTextKey.get(key);
       if (v === undefined) {
-        v = make(g);
+        v = make(g, extra);
         if (byTextKey.size > 50_000) byTextKey.clear();
         byTextKey.set(key, v);
       }
@@ -165,7 +165,7 @@ const groupCache = <V>(make: (g: RuleGroup) => V) => {
     }
     const first = byRules.get(g.rules);
     if (first === undefined) {
-      const value = make(g);
+      const value = make(g, extra);
       byRules.set(g.rules, { chain, seed: g.seed, ctx, hashed: g.hashed, extra, value });
       return value;
     }
@@ -182,7 +182,7 @@ const groupCache = <V>(make: (g: RuleGroup) => V) => {
     first.others ??= new Map();
     let v = first.others.get(key);
     if (v === undefined) {
-      v = make(g);
+      v = make(g, extra);
       first.others.set(key, v);
     }
     return v;
@@ -395,18 +395,8 @@ const writeGroupJson = (g: RuleGroup, head: string): string => {
   return pieces.join("");
 };
 
-const groupJson = groupCache((g) => ({ heads: new Map<string, string>(), g }));
-
 /** writeGroupJson, kept per group and head. */
-const groupText = (g: RuleGroup, head: string): string => {
-  const kept = groupJson(g);
-  let text = kept.heads.get(head);
-  if (text === undefined) {
-    text = writeGroupJson(g, head);
-    kept.heads.set(head, text);
-  }
-  return text;
-};
+const groupJson = groupCache(writeGroupJson);
 
 /** formatNftJson(renderNftJson(ruleset, opts)), written from cached texts without the document. */
 export const renderNftJsonText = (ruleset: Ruleset, opts: RenderNftOptions = {}): string => {
@@ -419,7 +409,7 @@ export const renderNftJsonText = (ruleset: Ruleset, opts: RenderNftOptions = {})
     const text = "add" in c && "set" in c.add ? commandJson(c) : JSON.stringify(c);
     out += out === "" ? text : `,\n${text}`;
   }
-  for (const g of p.groups) out += `,\n${groupText(g, head)}`;
+  for (const g of p.groups) out += `,\n${groupJson(g, head)}`;
   return `{"nftables": [\n${out}\n]}\n`;
 };
 

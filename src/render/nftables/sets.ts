@@ -89,18 +89,33 @@ const maskWord = (word: number, bits: number): number =>
 /**
  * Kept prefixes (a family, a length and the first `length` bits of an address), in an open-addressing hash
  * table of typed arrays: a string key per lookup, and a Set of them, were most of overlap removal's work on a
- * gateway's IPv6 sets (tens of thousands of members).
+ * gateway's IPv6 sets (tens of thousands of members). One table serves every set, one set at a time: `clear`
+ * starts a new generation instead of zeroing it, so a set of a few members costs no more than its members.
  */
 class Prefixes {
-  // Per slot: the four masked words, then family << 8 | length (0 for an empty slot: a family is never 0).
-  private readonly keys: Uint32Array;
-  private readonly mask: number;
+  // Per slot: the four masked words, then family << 8 | length.
+  private keys = new Uint32Array(5 * 1024);
+  // The generation of the set that filled each slot: a slot of an earlier one is empty.
+  private filled = new Uint32Array(1024);
+  private generation = 0;
+  private mask = 0;
 
-  constructor(members: number) {
+  /** Empties the table for a set of `members`. */
+  clear(members: number): void {
     let slots = 16;
     while (slots < 2 * members) slots *= 2;
-    this.keys = new Uint32Array(5 * slots);
+    if (slots > this.filled.length) {
+      this.keys = new Uint32Array(5 * slots);
+      this.filled = new Uint32Array(slots);
+      this.generation = 0;
+    }
     this.mask = slots - 1;
+    // After 2^32 - 1 sets the generations start again, from a zeroed table.
+    if (this.generation === 0xffffffff) {
+      this.filled.fill(0);
+      this.generation = 0;
+    }
+    this.generation++;
   }
 
   /** Whether the first `len` bits of member `i` of `nets` are a kept prefix; with `add`, keeps them if not. */
@@ -116,25 +131,33 @@ class Prefixes {
     h = Math.imul(h ^ b, 0x85ebca6b);
     h = Math.imul(h ^ c, 0xc2b2ae35);
     h = Math.imul(h ^ d, 0x27d4eb2f);
-    const { keys, mask } = this;
+    const { keys, filled, generation, mask } = this;
     for (let slot = (h ^ (h >>> 15)) & mask; ; slot = (slot + 1) & mask) {
       const at = 5 * slot;
-      const t = keys[at + 4]!;
-      if (t === 0) {
+      if (filled[slot] !== generation) {
         if (add) {
           keys[at] = a;
           keys[at + 1] = b;
           keys[at + 2] = c;
           keys[at + 3] = d;
           keys[at + 4] = tag;
+          filled[slot] = generation;
         }
         return false;
       }
-      if (t === tag && keys[at] === a && keys[at + 1] === b && keys[at + 2] === c && keys[at + 3] === d)
+      if (
+        keys[at + 4] === tag &&
+        keys[at] === a &&
+        keys[at + 1] === b &&
+        keys[at + 2] === c &&
+        keys[at + 3] === d
+      )
         return true;
     }
   }
 }
+
+const prefixes = new Prefixes();
 
 /**
  * Members of an interval set without overlaps: nft 1.0.6 rejects overlapping intervals ("conflicting intervals
@@ -161,7 +184,7 @@ export const withoutOverlaps = (members: readonly string[]): string[] => {
   for (let i = 0; i < n; i++) order[count[nets.length[i]!]!++] = i;
 
   const keep = new Uint8Array(n);
-  const prefixes = new Prefixes(n);
+  prefixes.clear(n);
   const lengths = { 4: [] as number[], 6: [] as number[] };
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
