@@ -17,45 +17,55 @@ const hexDigit = (c: number): number =>
  * over the characters: this runs for every address of a large cluster.
  */
 export const ipv6Parts = (text: string): number[] | undefined => {
-  const n = text.length;
-  if (n < 2 || n > 39) return undefined;
-  // Eight slots from the start, filled in order (`count` so far): growing an empty array by push allocated
-  // a backing store twice this size, for every address.
+  // Eight slots from the start: growing an empty array by push allocated a backing store twice this size.
   const parts = [0, 0, 0, 0, 0, 0, 0, 0];
+  return ipv6PartsInto(text, parts) ? parts : undefined;
+};
+
+/**
+ * ipv6Parts written into `parts` (eight slots, all of them written), for callers that parse many addresses
+ * one at a time and keep none of the arrays: false when `text` is not such an address.
+ */
+export const ipv6PartsInto = (text: string, parts: number[] | Uint16Array): boolean => {
+  const n = text.length;
+  if (n < 2 || n > 39) return false;
   let count = 0;
   let gap = -1; // index in `parts` where `::` stands
   let i = 0;
   if (text.charCodeAt(0) === 0x3a) {
-    if (text.charCodeAt(1) !== 0x3a) return undefined;
+    if (text.charCodeAt(1) !== 0x3a) return false;
     gap = 0;
     i = 2;
-    if (i === n) return parts;
+    if (i === n) {
+      parts.fill(0);
+      return true;
+    }
   }
   for (;;) {
     let value = 0;
     let digits = 0;
     for (let d = hexDigit(text.charCodeAt(i)); d >= 0 && i < n; d = hexDigit(text.charCodeAt(++i))) {
-      if (++digits > 4) return undefined;
+      if (++digits > 4) return false;
       value = value * 16 + d;
     }
-    if (digits === 0 || count === 8) return undefined;
+    if (digits === 0 || count === 8) return false;
     parts[count++] = value;
     if (i === n) break;
-    if (text.charCodeAt(i) !== 0x3a) return undefined;
+    if (text.charCodeAt(i) !== 0x3a) return false;
     i++;
     if (text.charCodeAt(i) === 0x3a) {
-      if (gap >= 0) return undefined;
+      if (gap >= 0) return false;
       gap = count;
       i++;
       if (i === n) break;
-    } else if (i === n) return undefined; // a trailing single colon
+    } else if (i === n) return false; // a trailing single colon
   }
-  if (gap < 0) return count === 8 ? parts : undefined;
-  if (count > 7) return undefined;
+  if (gap < 0) return count === 8;
+  if (count > 7) return false;
   // The parts after `::` move to the end; the zeros it stands for take their place.
   for (let k = count - 1; k >= gap; k--) parts[k + 8 - count] = parts[k]!;
   for (let k = gap; k < gap + 8 - count; k++) parts[k] = 0;
-  return parts;
+  return true;
 };
 
 /** ::ffff:0:0/96, which Go (and calisim) treat as IPv4. */

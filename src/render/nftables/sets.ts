@@ -5,7 +5,7 @@
 import ipaddr from "ipaddr.js";
 import type { IpSet } from "../../rules/ir.js";
 import { dottedQuadValue } from "../../util/ipv4.js";
-import { ipv6Parts } from "../../util/ipv6.js";
+import { ipv6PartsInto } from "../../util/ipv6.js";
 import { nftSetName } from "./layout.js";
 import { addressExpr } from "./expr.js";
 import type { NftExpr } from "./schema-expr.js";
@@ -40,6 +40,9 @@ const put = (nets: Nets, i: number, family: Family, len: number): true => {
 // A prefix length in plain decimal without leading zeros (ipaddr reads "010" as octal).
 const DEC = /^(?:0|[1-9]\d{0,2})$/;
 
+// Scratch space for one IPv6 address's parts: a gateway's sets have tens of thousands of them.
+const V6_PARTS = new Uint16Array(8);
+
 /**
  * The common spellings (dotted quads, hex groups with at most one "::", decimal prefix lengths) parsed
  * directly, as ipaddr would, into member `i` of `nets`; false for anything else, which ipaddr then decides.
@@ -51,8 +54,8 @@ const fastNet = (member: string, nets: Nets, i: number): boolean => {
   const { words } = nets;
   let family: Family;
   if (addr.includes(":")) {
-    const parts = ipv6Parts(addr);
-    if (parts === undefined) return false;
+    const parts = V6_PARTS;
+    if (!ipv6PartsInto(addr, parts)) return false;
     for (let k = 0; k < 4; k++) words[4 * i + k] = ((parts[2 * k]! << 16) | parts[2 * k + 1]!) >>> 0;
     family = 6;
   } else {
@@ -159,6 +162,18 @@ class Prefixes {
 
 const prefixes = new Prefixes();
 
+/** Whether member `i` is inside a kept prefix of one of the `lengths` shorter than `bits` (a loop, not a closure per member). */
+const insideShorter = (
+  kept: Prefixes,
+  lengths: readonly number[],
+  nets: Nets,
+  i: number,
+  bits: number,
+): boolean => {
+  for (const l of lengths) if (l < bits && kept.find(nets, i, l, false)) return true;
+  return false;
+};
+
 /**
  * Members of an interval set without overlaps: nft 1.0.6 rejects overlapping intervals ("conflicting intervals
  * specified") and its JSON cannot ask for auto-merge (reference §3 pitfall 10); ipset's hash:net accepts them.
@@ -197,7 +212,7 @@ export const withoutOverlaps = (members: readonly string[]): string[] => {
     const seen = lengths[f];
     // Left out when inside a shorter kept prefix (a set of single addresses, the usual kind, has none to look
     // up), or when its own prefix is kept already (the same net spelled twice); that last lookup keeps it.
-    if (seen.some((l) => l < bits && prefixes.find(nets, i, l, false))) continue;
+    if (insideShorter(prefixes, seen, nets, i, bits)) continue;
     if (prefixes.find(nets, i, bits, true)) continue;
     keep[i] = 1;
     if (!seen.includes(bits)) seen.push(bits);
@@ -207,13 +222,22 @@ export const withoutOverlaps = (members: readonly string[]): string[] => {
   return kept;
 };
 
-/** `192.0.2.1,tcp:80` → [address, protocol, port] (members.go v4IPPortMember.Key). */
+const isLowerAlnum = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/**
+ * `192.0.2.1,tcp:80` → [address, protocol, port] (members.go v4IPPortMember.Key): the address is all before the
+ * last comma, which neither protocol nor port has. Read by hand: a regular expression's match array per member
+ * was most of what a gateway's named-port sets allocated.
+ */
 const ipPortMember = (member: string): [string, string, number] => {
-  const m = /^(.+),([a-z0-9]+):(\d+)$/.exec(member);
-  if (m === null || m[1] === undefined || m[2] === undefined || m[3] === undefined) {
-    throw new Error(`bug: hash:ip,port member ${member} is not ip,proto:port`);
-  }
-  return [m[1], m[2], Number(m[3])];
+  const comma = member.lastIndexOf(",");
+  const colon = comma < 0 ? -1 : member.indexOf(":", comma);
+  let ok = comma > 0 && colon > comma + 1 && colon < member.length - 1;
+  for (let i = comma + 1; ok && i < colon; i++) ok = isLowerAlnum(member.charCodeAt(i));
+  for (let i = colon + 1; ok && i < member.length; i++) ok = isDigit(member.charCodeAt(i));
+  if (!ok) throw new Error(`bug: hash:ip,port member ${member} is not ip,proto:port`);
+  return [member.slice(0, comma), member.slice(comma + 1, colon), Number(member.slice(colon + 1))];
 };
 
 const textValue = (e: NftExpr): string =>
