@@ -14,7 +14,7 @@ import ipaddr from "ipaddr.js";
 import type { Cluster, GlobalNetworkSet, HostEndpoint, Policy, Profile } from "../resources/model.js";
 import type { IpSet, IpVersion } from "../rules/ir.js";
 import { dottedQuad, dottedQuadValue, maskIpv4 } from "../util/ipv4.js";
-import { ipv6Parts, maskIpv6, rfc5952 } from "../util/ipv6.js";
+import { ipv6Parts, ipv6PartsInto, isIpv4Mapped, maskIpv6, rfc5952 } from "../util/ipv6.js";
 import { hasBit, LabelIndex, type Bits } from "./label-index.js";
 import { compileSelector, namespaceClauseMatchesGlobal } from "./selectors.js";
 
@@ -158,6 +158,12 @@ export interface AddressOrder {
   /** Endpoint e's addresses are at `sorted[ranks[k]]` for k in `start[e]` .. `start[e + 1] - 1`. */
   readonly start: Int32Array;
   readonly ranks: Int32Array;
+  /**
+   * Every address is one host (no prefix) written in its one canonical form (a four-part decimal quad, or
+   * RFC 5952 text outside ::ffff:0:0/96), so distinct texts are distinct addresses: a set of some of them
+   * has no member inside another (IpSet.disjoint).
+   */
+  readonly distinctHosts: boolean;
 }
 
 /** One named port of one endpoint: what a named-port IP set takes from it. */
@@ -287,6 +293,16 @@ export const endpointIps = (
   return idx.ips;
 };
 
+// Scratch space for one IPv6 address's parts.
+const V6_PARTS = [0, 0, 0, 0, 0, 0, 0, 0];
+
+/** Whether `addr` is a single address in the one spelling canonicalNet gives it (see AddressOrder). */
+const isCanonicalHost = (addr: string): boolean => {
+  if (addr.includes("/")) return false;
+  if (!addr.includes(":")) return dottedQuadValue(addr) !== undefined;
+  return ipv6PartsInto(addr, V6_PARTS) && !isIpv4Mapped(V6_PARTS) && rfc5952(V6_PARTS) === addr;
+};
+
 const addressOrderOf = (ips: readonly (readonly string[])[]): AddressOrder => {
   const sorted = [...new Set(ips.flat())].sort();
   const rank = new Map<string, number>();
@@ -299,7 +315,7 @@ const addressOrderOf = (ips: readonly (readonly string[])[]): AddressOrder => {
     for (const a of list) ranks[k++] = rank.get(a)!;
   });
   start[ips.length] = k;
-  return { sorted, start, ranks };
+  return { sorted, start, ranks, distinctHosts: sorted.every(isCanonicalHost) };
 };
 
 export const addressOrder = (idx: EndpointIndex): Readonly<Record<IpVersion, AddressOrder>> => {

@@ -89,13 +89,14 @@ const requestKeyUncached = (req: SetRequest, version: IpVersion): string =>
       ]);
 
 /** The IR set a request stands for, with members already sorted and distinct. */
-const setOf = (req: SetRequest, version: IpVersion, members: readonly string[]): IpSet => ({
+const setOf = (req: SetRequest, version: IpVersion, members: readonly string[], disjoint = false): IpSet => ({
   kind: "set",
   id: req.id,
   name: ipSetName(version, req.id),
   type: req.kind === "selector" ? "hash:net" : "hash:ip,port",
   version,
   members,
+  ...(disjoint ? { disjoint: true } : {}),
   description:
     req.kind === "selector"
       ? `selector ${req.canonical}${req.negatedSide ? " (notSelector)" : ""}`
@@ -203,17 +204,16 @@ export const computeIpSets = (
 
   const compute = (req: SetRequest): IpSet => {
     if (req.kind === "selector") {
-      const fromEndpoints = endpointMembers(addressOrder(idx)[version], sideBits(req, idx.labels));
+      const order = addressOrder(idx)[version];
+      const fromEndpoints = endpointMembers(order, sideBits(req, idx.labels));
       const nets: string[] = [];
       const netsOf = nsIdx.nets[version];
       forEachBit(sideBits(req, nsIdx.labels), (i) => {
         for (const c of netsOf[i]!) nets.push(c);
       });
-      return setOf(
-        req,
-        version,
-        nets.length === 0 ? fromEndpoints : mergeSorted(fromEndpoints, sortUnique(nets)),
-      );
+      // Endpoint addresses alone are disjoint when the order says so; a network set's nets may overlap them.
+      if (nets.length === 0) return setOf(req, version, fromEndpoints, order.distinctHosts);
+      return setOf(req, version, mergeSorted(fromEndpoints, sortUnique(nets)));
     }
     return setOf(
       req,

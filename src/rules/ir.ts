@@ -185,6 +185,12 @@ export interface IpSet {
   readonly type: SetType;
   readonly version: IpVersion;
   readonly members: readonly string[];
+  /**
+   * Known to have no member inside (or equal to) another as addresses: set by calc when every member is a
+   * host address in its canonical spelling. A renderer that must not load overlapping members (nft interval
+   * sets) then need not check; without it, it checks.
+   */
+  readonly disjoint?: true;
   /** What the set stands for, e.g. the selector text and named port. */
   readonly description: string;
 }
