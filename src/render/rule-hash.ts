@@ -72,3 +72,52 @@ export const bodyIdSequence = (seed: string): ((body: string) => string) => {
 /** The ids of a chain's rules, as felixRuleHashes(seed, texts). */
 export const ruleHashes = (seed: string, texts: readonly string[]): string[] =>
   texts.map(ruleIdSequence(seed));
+
+/** A chain's id sequence over texts written piece by piece (pieceIdSequence). */
+export interface PieceIdSequence {
+  /** Starts the next rule's text. */
+  start(): void;
+  /** Appends a piece of the text (as a string, or as its UTF-8 bytes), after a space unless it is the first. */
+  piece(text: Uint8Array | string): void;
+  /** The id of the text written since `start`, which it chains into the next. */
+  id(): string;
+}
+
+/**
+ * ruleIdSequence for texts given as pieces joined by single spaces, each as a string or as its UTF-8 bytes: for
+ * renderers that keep the bytes of the fragments rules share, so that no rule's text is made as a string (joining and then flattening it was
+ * most of what hashing a gateway's nft rules allocated). The text is written into the shared scratch space
+ * between `start` and `id`, so one text is written at a time, by any sequence.
+ */
+export const pieceIdSequence = (seed: string): PieceIdSequence => {
+  let previous = hash("sha224", seed, "base64url");
+  let at = DIGEST_BYTES;
+  return {
+    start: () => {
+      at = DIGEST_BYTES;
+      headOwner = undefined;
+    },
+    piece: (text) => {
+      // UTF-8 is at most 3 bytes per UTF-16 unit.
+      const end = at + 1 + (typeof text === "string" ? 3 * text.length : text.length);
+      if (end > scratch.length) {
+        // Grown with what is written so far, unlike room(), which is for a text written whole.
+        const grown = Buffer.allocUnsafe(2 * end);
+        scratch.copy(grown, 0, 0, at);
+        scratch = grown;
+        views = [];
+      }
+      if (at > DIGEST_BYTES) scratch[at++] = 0x20;
+      if (typeof text === "string") at += scratch.write(text, at, "utf8");
+      else {
+        scratch.set(text, at);
+        at += text.length;
+      }
+    },
+    id: () => {
+      scratch.write(previous, 0, "base64url");
+      previous = hash("sha224", prefixOf(at), "base64url");
+      return previous.slice(0, 16);
+    },
+  };
+};

@@ -45,6 +45,9 @@ const SHARED_KINDS: ReadonlySet<string> = new Set<Match["kind"] | Action["kind"]
   "log",
 ]);
 
+/** Whether the builders share the objects of this kind of match or action (one per value). */
+export const isSharedKind = (kind: Match["kind"] | Action["kind"]): boolean => SHARED_KINDS.has(kind);
+
 /**
  * A renderer's text or fragment of a match or action: `render(value)`, kept in `cache` when the builders share
  * the objects of its kind (one per value), so that each value is rendered once; made each time otherwise.

@@ -2,6 +2,7 @@
 // expected JSON statements; and the JSON (as emitted and as nft prints it back) parses to the same IR meaning.
 
 import test from "ava";
+import fc from "fast-check";
 import type { ExecutionContext } from "ava";
 import { ruleMeaning } from "../../src/dump/index.js";
 import { readRule } from "../../src/dump/nft/index.js";
@@ -84,6 +85,40 @@ test("Felix's comment: id, escaped comments, cut to 128", async (t) => {
   // Each comment gets (128 - 22) / 2 = 53 characters, then the whole is cut to 128 (renderer.go:100-116).
   t.is(long, `cali:abcdefghijklmnop; ${"x".repeat(53)} ${"y".repeat(51)}`);
   t.is(nftComment(undefined, []), undefined);
+});
+
+test("Felix's comment: the same as renderer.go's steps written out (head, shares, join, cut), for any comments", async (t) => {
+  const { nftComment } = await import("../../src/render/nftables/index.js");
+  // renderer.go comment() step by step, as arrays: what nftComment computes without them.
+  const reference = (hash: string | undefined, comments: readonly string[]): string | undefined => {
+    const head = hash === undefined || hash === "" ? [] : [`cali:${hash};`];
+    const share = comments.length === 0 ? 0 : Math.trunc((128 - head.join(" ").length) / comments.length);
+    const all = [
+      ...head,
+      ...comments.map((c) => c.replace(/[^\w @%+=:,./-]/gu, "_").slice(0, Math.max(share, 0))),
+    ].join(" ");
+    const cut = all.slice(0, 128);
+    return cut === "" ? undefined : cut;
+  };
+  const hash = fc.option(
+    fc.oneof(fc.constant(""), fc.string({ maxLength: 20 }), fc.string({ maxLength: 200 })),
+    {
+      nil: undefined,
+    },
+  );
+  const comment = fc.oneof(
+    fc.constant(""),
+    fc.string({ maxLength: 30 }),
+    fc.string({ unit: "grapheme", maxLength: 150 }),
+  );
+  fc.assert(
+    fc.property(hash, fc.array(comment, { maxLength: 8 }), (h, cs) => {
+      t.is(nftComment(h, cs), reference(h, cs), JSON.stringify([h, cs]));
+      // Again, with the escaped comments kept from the first call.
+      t.is(nftComment(h, cs), reference(h, cs));
+    }),
+    { numRuns: 3000 },
+  );
 });
 
 test("unknown IR matches and actions cannot be rendered", (t) => {

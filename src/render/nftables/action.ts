@@ -4,7 +4,7 @@
 
 import { onAction } from "../../rules/ir.js";
 import type { Action, ActionHandlers, TableName } from "../../rules/ir.js";
-import { renderedOnce } from "../../rules/build.js";
+import { isSharedKind, renderedOnce } from "../../rules/build.js";
 import { nftChainName } from "./layout.js";
 import { goHex, meta, same } from "./expr.js";
 import type { NftFragment } from "./expr.js";
@@ -79,21 +79,44 @@ export const nftActionHandlers = (ctx: NftActionContext): ActionHandlers<NftFrag
 /** One IR action as nft fragments (empty for `none`). */
 export const actionFragment = (a: Action, ctx: NftActionContext): NftFragment => {
   const l = layerFor(ctx.layer);
-  return renderedOnce(l.fragments, a, l.render);
+  if (a.kind !== "jump" && a.kind !== "goto") return renderedOnce(l.fragments, a, l.render);
+  // A jump is made for each rule, but its fragment is the same for every jump to that chain (a policy's
+  // chain is jumped to from each endpoint chain): kept by target, so that it is one object (and its texts,
+  // kept by the renderers, are made once).
+  const byTarget = a.kind === "jump" ? l.jumps : l.gotos;
+  let f = byTarget.get(a.target);
+  if (f === undefined) {
+    f = l.render(a);
+    // Bounded by entry count (targets are chain names).
+    if (byTarget.size > 100_000) byTarget.clear();
+    byTarget.set(a.target, f);
+  }
+  return f;
 };
+
+/** Whether actionFragment gives one object for every action equal to `a`. */
+export const actionFragmentKept = (a: Action): boolean =>
+  a.kind === "jump" || a.kind === "goto" || isSharedKind(a.kind);
 
 // Handlers are built once per layer, not once per rule; most actions are one object per value (rules/build.ts),
 // rendered once per layer.
 interface Layer {
   readonly render: (a: Action) => NftFragment;
   readonly fragments: WeakMap<Action, NftFragment>;
+  readonly jumps: Map<string, NftFragment>;
+  readonly gotos: Map<string, NftFragment>;
 }
 const byLayer = new Map<TableName, Layer>();
 const layerFor = (layer: TableName): Layer => {
   let l = byLayer.get(layer);
   if (l === undefined) {
     const handlers = nftActionHandlers({ layer });
-    l = { render: (a) => onAction(handlers, a), fragments: new WeakMap() };
+    l = {
+      render: (a) => onAction(handlers, a),
+      fragments: new WeakMap(),
+      jumps: new Map(),
+      gotos: new Map(),
+    };
     byLayer.set(layer, l);
   }
   return l;

@@ -7,8 +7,9 @@
 
 import type { HookChain, IpVersion, Rule, Ruleset, TableName } from "../../rules/ir.js";
 import { textKeyOf } from "../../rules/endpoint-chains.js";
-import { ruleIdSequence } from "../rule-hash.js";
-import { actionFragment } from "./action.js";
+import { pieceIdSequence, ruleIdSequence } from "../rule-hash.js";
+import { actionFragment, actionFragmentKept } from "./action.js";
+import { isSharedKind } from "../../rules/build.js";
 import {
   BASE_CHAINS,
   LAYERS,
@@ -77,18 +78,31 @@ export const nftRuleIds = (seed: string, rules: readonly Rule[], ctx: RuleContex
 
 const escapeComment = (c: string): string => c.replace(SHELL_UNSAFE, "_");
 
+// The same comments recur on every rule of a kind ("Return if policy accepted", "<Kind> <name> <direction>").
+const escaped = new Map<string, string>();
+const escapedComment = (comment: string): string => {
+  let e = escaped.get(comment);
+  if (e === undefined) {
+    e = escapeComment(comment);
+    if (escaped.size > 100_000) escaped.clear();
+    escaped.set(comment, e);
+  }
+  return e;
+};
+
 /** renderer.go comment(): `cali:<hash>;` then each comment escaped and cut to an equal share of 128 characters. */
 export const nftComment = (hash: string | undefined, comments: readonly string[]): string | undefined => {
+  const head = hash === undefined || hash === "" ? undefined : `${NFT_HASH_COMMENT_PREFIX}${hash};`;
   // Most rules have no comment of their own: the id alone, which fits.
-  if (comments.length === 0)
-    return hash === undefined || hash === "" ? undefined : `${NFT_HASH_COMMENT_PREFIX}${hash};`;
-  const head = hash === undefined || hash === "" ? [] : [`${NFT_HASH_COMMENT_PREFIX}${hash};`];
-  const share =
-    comments.length === 0
-      ? 0
-      : Math.trunc((NFT_MAX_COMMENT_LENGTH - head.join(" ").length) / comments.length);
-  const all = [...head, ...comments.map((c) => escapeComment(c).slice(0, Math.max(share, 0)))].join(" ");
-  const cut = all.slice(0, NFT_MAX_COMMENT_LENGTH);
+  if (comments.length === 0) return head?.slice(0, NFT_MAX_COMMENT_LENGTH);
+  const share = Math.max(Math.trunc((NFT_MAX_COMMENT_LENGTH - (head?.length ?? 0)) / comments.length), 0);
+  // The head and the cut comments joined by spaces (as Array.join: an empty one still takes its space).
+  let all = head;
+  for (const c of comments) {
+    const e = escapedComment(c).slice(0, share);
+    all = all === undefined ? e : `${all} ${e}`;
+  }
+  const cut = all!.slice(0, NFT_MAX_COMMENT_LENGTH);
   return cut === "" ? undefined : cut;
 };
 
@@ -342,12 +356,27 @@ const ruleCommand = (r: PlannedRule, family: NftIpFamily, table: string): NftCom
 // were most of what the collector copied on a gateway's first nft rendering.
 
 const stringify = (value: object): string => JSON.stringify(value);
-const fragmentJson = new WeakMap<NftFragment, string>();
-/** A fragment's statements as JSON, comma-separated ("" for none). */
-const jsonOfFragment = (f: NftFragment): string =>
-  keptIn(fragmentJson, f, (x) => x.expr.map((st) => JSON.stringify(st)).join(","));
+
+/** A fragment as the JSON text writer uses it: its statements' JSON, comma-separated, and Felix's text. */
+interface FragmentText {
+  readonly json: string;
+  /** As UTF-8 bytes when the fragment is kept (copied into the hash's input as they are). */
+  readonly felix: Uint8Array | string;
+}
+const fragmentJson = (f: NftFragment): string => f.expr.map((st) => JSON.stringify(st)).join(",");
+const fragmentTexts = new WeakMap<NftFragment, FragmentText>();
+/**
+ * The texts of a fragment, kept by fragment when `kept` (one object stands for every equal match or action):
+ * a fragment made for one rule is written once, and a cache entry with a young key would keep its value
+ * alive through young-generation collections on Node 20.
+ */
+const textOfFragment = (f: NftFragment, kept: boolean): FragmentText =>
+  kept
+    ? keptIn(fragmentTexts, f, (x) => ({ json: fragmentJson(x), felix: Buffer.from(x.felix, "utf8") }))
+    : { json: fragmentJson(f), felix: f.felix };
 
 const CONTINUE_JSON = JSON.stringify({ continue: null });
+const CONTINUE_FELIX = Buffer.from("continue", "utf8");
 
 /**
  * The `add rule` commands of a group, one per line (no newline after the last), as JSON.stringify writes
@@ -356,39 +385,40 @@ const CONTINUE_JSON = JSON.stringify({ continue: null });
  */
 const writeGroupJson = (g: RuleGroup, head: string): string => {
   const { rules, ctx } = g;
-  const next = g.hashed ? ruleIdSequence(g.seed) : undefined;
+  const ids = g.hashed ? pieceIdSequence(g.seed) : undefined;
   const start = `${head}${JSON.stringify(g.chain)},"expr":[`;
-  // Pieces are pushed as they are (a separator is a piece of its own), so that nothing is concatenated per
-  // rule but Felix's text, which is hashed.
+  // Pieces are pushed as they are (a separator is a piece of its own), and Felix's text is hashed from its
+  // fragments' bytes: nothing is concatenated per rule.
   const pieces: string[] = [];
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i]!;
     if (i > 0) pieces.push(",\n");
     pieces.push(start);
+    ids?.start();
     // As ruleFragment: Felix's text is the fragments' texts joined by spaces, and the statements are theirs.
     const render = matchRenderer(ctx.version, transportOf(r.matches));
     const fragments = r.action.kind === "none" ? r.matches.length : r.matches.length + 2;
-    let felix = "";
     let statements = 0;
     for (let k = 0; k < fragments; k++) {
+      const m = k < r.matches.length ? r.matches[k]! : undefined;
       const f =
-        k < r.matches.length
-          ? render(r.matches[k]!)
-          : k === r.matches.length
-            ? COUNTER
-            : actionFragment(r.action, ctx);
-      if (f.felix !== "") felix = felix === "" ? f.felix : `${felix} ${f.felix}`;
+        m !== undefined ? render(m) : k === r.matches.length ? COUNTER : actionFragment(r.action, ctx);
+      const kept =
+        m !== undefined ? isSharedKind(m.kind) : k === r.matches.length || actionFragmentKept(r.action);
+      const text = textOfFragment(f, kept);
+      if (f.felix !== "") ids?.piece(text.felix);
       if (f.expr.length > 0) {
         if (statements > 0) pieces.push(",");
-        pieces.push(jsonOfFragment(f));
+        pieces.push(text.json);
         statements += f.expr.length;
       }
     }
     if (statements === 0) {
-      felix = "continue";
+      ids?.start();
+      ids?.piece(CONTINUE_FELIX);
       pieces.push(CONTINUE_JSON);
     }
-    const comment = nftComment(next?.(felix), r.comments);
+    const comment = nftComment(ids?.id(), r.comments);
     if (comment === undefined) pieces.push("]}}}");
     else pieces.push('],"comment":', JSON.stringify(comment), "}}}");
   }
