@@ -375,6 +375,8 @@ const textOfFragment = (f: NftFragment, kept: boolean): FragmentText =>
     ? keptIn(fragmentTexts, f, (x) => ({ json: fragmentJson(x), felix: Buffer.from(x.felix, "utf8") }))
     : { json: fragmentJson(f), felix: f.felix };
 
+const ID_COMMENT_OPEN = `],"comment":"${NFT_HASH_COMMENT_PREFIX}`;
+const ID_COMMENT_CLOSE = ';"}}}';
 const CONTINUE_JSON = JSON.stringify({ continue: null });
 const CONTINUE_FELIX = Buffer.from("continue", "utf8");
 
@@ -418,9 +420,15 @@ const writeGroupJson = (g: RuleGroup, head: string): string => {
       ids?.piece(CONTINUE_FELIX);
       pieces.push(CONTINUE_JSON);
     }
-    const comment = nftComment(ids?.id(), r.comments);
-    if (comment === undefined) pieces.push("]}}}");
-    else pieces.push('],"comment":', JSON.stringify(comment), "}}}");
+    const id = ids?.id();
+    // The id alone (most rules): `cali:<id>;`, whose characters (base64url) JSON writes as they are.
+    if (r.comments.length === 0 && id !== undefined && id !== "")
+      pieces.push(ID_COMMENT_OPEN, id, ID_COMMENT_CLOSE);
+    else {
+      const comment = nftComment(id, r.comments);
+      if (comment === undefined) pieces.push("]}}}");
+      else pieces.push('],"comment":', JSON.stringify(comment), "}}}");
+    }
   }
   return pieces.join("");
 };
