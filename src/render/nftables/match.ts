@@ -31,8 +31,9 @@ const TRANSPORT: Readonly<Record<number, "tcp" | "udp" | "sctp">> = { 6: "tcp", 
 
 /** The rule's transport protocol, from its first positive protocol match. */
 export const transportOf = (matches: readonly Match[]): NftMatchContext["transport"] => {
-  const p = matches.find((m) => m.kind === "protocol" && !m.negated);
-  return p?.kind === "protocol" ? TRANSPORT[p.protocol] : undefined;
+  // A loop, not find() with a closure: this runs for every rule rendered.
+  for (const m of matches) if (m.kind === "protocol" && !m.negated) return TRANSPORT[m.protocol];
+  return undefined;
 };
 
 /** PortRangesToMultiport: always an anonymous set, even for one port (match_builder.go:567-588). */

@@ -268,7 +268,7 @@ const planSet = (ipset: IpSet, family: NftIpFamily, table: string): NftSetPlan =
   const name = nftSetName(ipset.name);
   let type: NftKeyType | NftKeyType[];
   let flags: NftSetFlag[] = [];
-  let elem: NftExpr[];
+  let elem: readonly NftExpr[];
   let texts: () => string[];
   if (ipset.type === "hash:net") {
     type = addr;
@@ -276,7 +276,8 @@ const planSet = (ipset: IpSet, family: NftIpFamily, table: string): NftSetPlan =
     // calc marks sets it knows to have no overlaps (canonical host addresses, IpSet.disjoint): most of a
     // gateway's IPv6 members, whose check was a fifth of its first nft rendering.
     const members = ipset.disjoint === true ? ipset.members : withoutOverlaps(ipset.members);
-    elem = members.map(addressExpr);
+    // A disjoint set's members are single addresses, which are their own nft values.
+    elem = ipset.disjoint === true ? members : members.map(addressExpr);
     texts = () => elem.map(textValue);
   } else {
     type = [addr, "inet_proto", "inet_service"];
