@@ -84,10 +84,11 @@ export interface PieceIdSequence {
 }
 
 /**
- * ruleIdSequence for texts given as pieces joined by single spaces, each as a string or as its UTF-8 bytes: for
- * renderers that keep the bytes of the fragments rules share, so that no rule's text is made as a string (joining and then flattening it was
- * most of what hashing a gateway's nft rules allocated). The text is written into the shared scratch space
- * between `start` and `id`, so one text is written at a time, by any sequence.
+ * ruleIdSequence for texts given as pieces joined by single spaces, each as a string or as its UTF-8 bytes:
+ * for renderers that keep the bytes of the fragments rules share, so that no rule's text is made as a string
+ * (joining and then flattening it was most of what hashing a gateway's nft rules allocated). The text is
+ * written into the shared scratch space between `start` and `id`, so one text is written at a time, by any
+ * sequence.
  */
 export const pieceIdSequence = (seed: string): PieceIdSequence => {
   let previous = hash("sha224", seed, "base64url");

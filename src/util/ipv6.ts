@@ -26,7 +26,7 @@ export const ipv6Parts = (text: string): number[] | undefined => {
  * ipv6Parts written into `parts` (eight slots, all of them written), for callers that parse many addresses
  * one at a time and keep none of the arrays: false when `text` is not such an address.
  */
-export const ipv6PartsInto = (text: string, parts: number[] | Uint16Array): boolean => {
+export const ipv6PartsInto = (text: string, parts: number[]): boolean => {
   const n = text.length;
   if (n < 2 || n > 39) return false;
   let count = 0;

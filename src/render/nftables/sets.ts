@@ -41,7 +41,7 @@ const put = (nets: Nets, i: number, family: Family, len: number): true => {
 const DEC = /^(?:0|[1-9]\d{0,2})$/;
 
 // Scratch space for one IPv6 address's parts: a gateway's sets have tens of thousands of them.
-const V6_PARTS = new Uint16Array(8);
+const V6_PARTS = [0, 0, 0, 0, 0, 0, 0, 0];
 
 /**
  * The common spellings (dotted quads, hex groups with at most one "::", decimal prefix lengths) parsed
@@ -162,7 +162,10 @@ class Prefixes {
 
 const prefixes = new Prefixes();
 
-/** Whether member `i` is inside a kept prefix of one of the `lengths` shorter than `bits` (a loop, not a closure per member). */
+/**
+ * Whether member `i` is inside a kept prefix of one of the `lengths` shorter than `bits` (a loop, not a
+ * closure per member).
+ */
 const insideShorter = (
   kept: Prefixes,
   lengths: readonly number[],
