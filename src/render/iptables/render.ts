@@ -10,7 +10,7 @@ import { actionFragment } from "./action.js";
 import type { ActionTextOptions } from "./action.js";
 import { matchFragment } from "./match.js";
 import { compareStrings } from "../../util/compare.js";
-import { keptIn } from "../../util/memo.js";
+import { keptIn, memoByString } from "../../util/memo.js";
 
 export interface RenderIptablesOptions extends ActionTextOptions {
   /** Only these tables (default: all). */
@@ -48,16 +48,7 @@ export const escapeComment = (comment: string): string =>
   comment.replace(SHELL_UNSAFE, "_").slice(0, MAX_COMMENT_LENGTH);
 
 // The same comments recur on every node ("Return if policy accepted", "<Kind> <name> <direction>").
-const escaped = new Map<string, string>();
-const escapedComment = (comment: string): string => {
-  let e = escaped.get(comment);
-  if (e === undefined) {
-    e = escapeComment(comment);
-    if (escaped.size > 100_000) escaped.clear();
-    escaped.set(comment, e);
-  }
-  return e;
-};
+const escapedComment = memoByString(escapeComment, 100_000);
 
 /** Comments, matches and action of a rule, each as Felix's fragment text (no hash comment). */
 export const ruleFragments = (rule: Rule, opts: ActionTextOptions = {}): string[] => {
@@ -316,16 +307,7 @@ export const renderTableParts = (table: Table, opts: RenderIptablesOptions = {})
 };
 
 // iptables chain names are at most 28 characters; Felix hashes longer ones (GetLengthLimitedID).
-const limited = new Map<string, string>();
-const limitName = (name: string): string => {
-  let l = limited.get(name);
-  if (l === undefined) {
-    l = limitChainName(name, MAX_CHAIN_NAME_LENGTH);
-    if (limited.size > 100_000) limited.clear();
-    limited.set(name, l);
-  }
-  return l;
-};
+const limitName = memoByString((name) => limitChainName(name, MAX_CHAIN_NAME_LENGTH), 100_000);
 
 /** The whole ruleset as iptables-restore (or ip6tables-restore) input. */
 export const renderIptables = (ruleset: Ruleset, opts: RenderIptablesOptions = {}): string => {

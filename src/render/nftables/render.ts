@@ -27,7 +27,7 @@ import type { NftCommand, NftDocument } from "./schema.js";
 import { setPlan } from "./sets.js";
 import type { NftSetPlan } from "./sets.js";
 import { compareStrings } from "../../util/compare.js";
-import { keptIn } from "../../util/memo.js";
+import { keptIn, keptInBounded, memoByString } from "../../util/memo.js";
 
 /** felix/rules/rulesdefs: the rule id comment is `cali:<hash>;`. */
 export const NFT_HASH_COMMENT_PREFIX = "cali:";
@@ -79,16 +79,7 @@ export const nftRuleIds = (seed: string, rules: readonly Rule[], ctx: RuleContex
 const escapeComment = (c: string): string => c.replace(SHELL_UNSAFE, "_");
 
 // The same comments recur on every rule of a kind ("Return if policy accepted", "<Kind> <name> <direction>").
-const escaped = new Map<string, string>();
-const escapedComment = (comment: string): string => {
-  let e = escaped.get(comment);
-  if (e === undefined) {
-    e = escapeComment(comment);
-    if (escaped.size > 100_000) escaped.clear();
-    escaped.set(comment, e);
-  }
-  return e;
-};
+const escapedComment = memoByString(escapeComment, 100_000);
 
 /** renderer.go comment(): `cali:<hash>;` then each comment escaped and cut to an equal share of 128 characters. */
 export const nftComment = (hash: string | undefined, comments: readonly string[]): string | undefined => {
@@ -169,13 +160,7 @@ const groupCache = <V>(make: (g: RuleGroup, extra: string) => V) => {
     const { chain, ctx } = g;
     if (g.textKey !== undefined) {
       const key = `${chain} ${ctx.version} ${ctx.layer} ${g.textKey} ${extra}`;
-      let v = byTextKey.get(key);
-      if (v === undefined) {
-        v = make(g, extra);
-        if (byTextKey.size > 50_000) byTextKey.clear();
-        byTextKey.set(key, v);
-      }
-      return v;
+      return keptInBounded(byTextKey, key, 50_000, () => make(g, extra));
     }
     const first = byRules.get(g.rules);
     if (first === undefined) {
