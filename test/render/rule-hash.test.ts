@@ -1,7 +1,7 @@
 // Rule ids from render/rule-hash.ts, checked against util/hash.ts felixRuleHashes and Felix's own vectors.
 
 import test from "ava";
-import { bodyIdSequence, ruleHashes, ruleIdSequence } from "../../src/render/rule-hash.js";
+import { bodyIdSequence, pieceIdSequence, ruleHashes, ruleIdSequence } from "../../src/render/rule-hash.js";
 import { felixRuleHashes } from "../../src/util/hash.js";
 
 test("rule ids: felix/iptables/table_test.go vectors", (t) => {
@@ -73,5 +73,60 @@ test("rule ids from bodies: `-A <seed> HASH <body>` hashed, the head written onc
       "-A cali-a HASH",
       "-A cali-a HASH 3",
     ]).slice(3),
+  ]);
+});
+
+test("rule ids from pieces: the pieces joined by spaces are hashed, as strings or bytes, across growth and interleaving", (t) => {
+  // Each text as pieces; some pieces given as their UTF-8 bytes. The fifth text's last piece is larger than
+  // the scratch space has become anywhere in this process, so it grows with two pieces already written.
+  const texts: (readonly (string | Uint8Array)[])[] = [
+    ["continue"],
+    ["ip saddr @cali40s-a", "counter", "accept"],
+    [
+      Buffer.from("meta l4proto tcp"),
+      "tcp dport { 80, 443 }",
+      Buffer.from("counter"),
+      "jump filter-cali-pi-x",
+    ],
+    ["é 日本 😀", Buffer.from("ü".repeat(50))],
+    ["p".repeat(3000), Buffer.from("q".repeat(3000)), "r".repeat(200_000)],
+    [Buffer.from("s".repeat(9000))],
+    ["a"],
+  ];
+  const joined = (pieces: readonly (string | Uint8Array)[]): string =>
+    pieces.map((p) => (typeof p === "string" ? p : Buffer.from(p).toString("utf8"))).join(" ");
+  const write = (
+    ids: ReturnType<typeof pieceIdSequence>,
+    pieces: readonly (string | Uint8Array)[],
+  ): string => {
+    ids.start();
+    for (const p of pieces) ids.piece(p);
+    return ids.id();
+  };
+  for (const seed of ["filter-cali-pi-x", "ñ-chain", "filter-INPUT*appends*"]) {
+    const ids = pieceIdSequence(seed);
+    t.deepEqual(
+      texts.map((p) => write(ids, p)),
+      felixRuleHashes(seed, texts.map(joined)),
+      seed,
+    );
+  }
+  // Interleaved with the other sequences, between texts (each writes the shared scratch space).
+  const a = pieceIdSequence("a");
+  const b = bodyIdSequence("cali-b");
+  const c = ruleIdSequence("c");
+  const got = [
+    write(a, ["1", "2"]),
+    b("--jump DROP"),
+    write(a, texts[4]!),
+    c("x".repeat(5000)),
+    write(a, ["3"]),
+  ];
+  t.deepEqual(got, [
+    ...felixRuleHashes("a", ["1 2"]),
+    ...felixRuleHashes("cali-b", ["-A cali-b HASH --jump DROP"]),
+    ...felixRuleHashes("a", ["1 2", joined(texts[4]!)]).slice(1),
+    ...felixRuleHashes("c", ["x".repeat(5000)]),
+    ...felixRuleHashes("a", ["1 2", joined(texts[4]!), "3"]).slice(2),
   ]);
 });
