@@ -5,7 +5,7 @@
 // then sets, chains and rules (what Felix does on a full resync, felix/nftables/table.go:1285-1291), so loading
 // it twice gives the same ruleset (reference §3 pitfalls 12-13). Output order is fixed, so it is deterministic.
 
-import type { HookChain, IpVersion, Rule, Ruleset, TableName } from "../../rules/ir.js";
+import type { HookChain, IpVersion, Match, Rule, Ruleset, TableName } from "../../rules/ir.js";
 import { textKeyOf } from "../../rules/endpoint-chains.js";
 import { pieceIdSequence, ruleIdSequence } from "../rule-hash.js";
 import { actionFragment, actionFragmentKept } from "./action.js";
@@ -20,7 +20,7 @@ import {
   nftFamily,
 } from "./layout.js";
 import type { BaseChainDef, NftIpFamily } from "./layout.js";
-import { matchFragment, matchRenderer, transportOf } from "./match.js";
+import { matchRenderer, transportOf } from "./match.js";
 import type { NftFragment } from "./expr.js";
 import type { NftStatement } from "./schema-expr.js";
 import type { NftCommand, NftDocument } from "./schema.js";
@@ -41,31 +41,45 @@ export interface RuleContext {
   readonly layer: TableName;
 }
 
+// A rule's fragments, in order: its matches, then a counter and its action when it has one (a rule with no
+// action is rendered without a counter); a rule with no statement at all is `continue` (renderer.go
+// renderRule). Both the planned path (ruleFragment) and the JSON text writer walk a rule through these.
+const COUNTER: NftFragment = { felix: "counter", text: "counter", expr: [{ counter: null }] };
+const CONTINUE: NftFragment = { felix: "continue", text: "continue", expr: [{ continue: null }] };
+
+/** How many fragments a rule renders to (see fragmentOf). */
+const fragmentCount = (rule: Rule): number =>
+  rule.action.kind === "none" ? rule.matches.length : rule.matches.length + 2;
+
+/** A rule's fragment `k` (0 ≤ k < fragmentCount), its matches rendered by `render`. */
+const fragmentOf = (
+  rule: Rule,
+  k: number,
+  render: (m: Match) => NftFragment,
+  ctx: RuleContext,
+): NftFragment => {
+  const n = rule.matches.length;
+  return k < n ? render(rule.matches[k]!) : k === n ? COUNTER : actionFragment(rule.action, ctx);
+};
+
 /** A rule as `<matches> counter <action>` (renderer.go renderRule): Felix's text, loadable text and JSON. */
 export const ruleFragment = (rule: Rule, ctx: RuleContext): NftFragment => {
-  const mctx = { version: ctx.version, transport: transportOf(rule.matches) };
-  // A counter on every rule with an action; a rule with neither match nor action is `continue`.
+  const render = matchRenderer(ctx.version, transportOf(rule.matches));
   let felix = "";
   // The loadable text is Felix's text until a fragment spells them apart (most never do): only then is it
   // built as a string of its own.
   let text: string | undefined;
   const expr: NftStatement[] = [];
-  const add = (f: NftFragment): void => {
+  for (let k = 0, n = fragmentCount(rule); k < n; k++) {
+    const f = fragmentOf(rule, k, render, ctx);
     if (text === undefined && f.text !== f.felix) text = felix;
     if (f.felix !== "") felix = felix === "" ? f.felix : `${felix} ${f.felix}`;
     if (text !== undefined && f.text !== "") text = text === "" ? f.text : `${text} ${f.text}`;
     for (const e of f.expr) expr.push(e);
-  };
-  for (const m of rule.matches) add(matchFragment(m, mctx));
-  if (rule.action.kind !== "none") {
-    add(COUNTER);
-    add(actionFragment(rule.action, ctx));
   }
-  if (expr.length === 0) return { felix: "continue", text: "continue", expr: [{ continue: null }] };
+  if (expr.length === 0) return CONTINUE;
   return { felix, text: text ?? felix, expr };
 };
-
-const COUNTER: NftFragment = { felix: "counter", text: "counter", expr: [{ counter: null }] };
 
 /** The `cali:` ids of a chain's rules; `seed` is the nft chain name, or `<chain>*appends*` for base-chain appends. */
 export const nftRuleIds = (seed: string, rules: readonly Rule[], ctx: RuleContext): string[] =>
@@ -362,8 +376,6 @@ const textOfFragment = (f: NftFragment, kept: boolean): FragmentText =>
 
 const ID_COMMENT_OPEN = `],"comment":"${NFT_HASH_COMMENT_PREFIX}`;
 const ID_COMMENT_CLOSE = ';"}}}';
-const CONTINUE_JSON = JSON.stringify({ continue: null });
-const CONTINUE_FELIX = Buffer.from("continue", "utf8");
 
 /**
  * The `add rule` commands of a group, one per line (no newline after the last), as JSON.stringify writes
@@ -384,12 +396,11 @@ const writeGroupJson = (g: RuleGroup, head: string): string => {
     ids?.start();
     // As ruleFragment: Felix's text is the fragments' texts joined by spaces, and the statements are theirs.
     const render = matchRenderer(ctx.version, transportOf(r.matches));
-    const fragments = r.action.kind === "none" ? r.matches.length : r.matches.length + 2;
     let statements = 0;
-    for (let k = 0; k < fragments; k++) {
-      const m = k < r.matches.length ? r.matches[k]! : undefined;
-      const f =
-        m !== undefined ? render(m) : k === r.matches.length ? COUNTER : actionFragment(r.action, ctx);
+    for (let k = 0, n = fragmentCount(r); k < n; k++) {
+      const f = fragmentOf(r, k, render, ctx);
+      const m = k < r.matches.length ? r.matches[k] : undefined;
+      // COUNTER is one object; matches and actions are kept where the fragments are shared.
       const kept =
         m !== undefined ? isSharedKind(m.kind) : k === r.matches.length || actionFragmentKept(r.action);
       const text = textOfFragment(f, kept);
@@ -401,9 +412,10 @@ const writeGroupJson = (g: RuleGroup, head: string): string => {
       }
     }
     if (statements === 0) {
+      const text = textOfFragment(CONTINUE, true);
       ids?.start();
-      ids?.piece(CONTINUE_FELIX);
-      pieces.push(CONTINUE_JSON);
+      ids?.piece(text.felix);
+      pieces.push(text.json);
     }
     const id = ids?.id();
     // The id alone (most rules): `cali:<id>;`, whose characters (base64url) JSON writes as they are.
