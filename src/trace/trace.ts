@@ -9,6 +9,7 @@ import { CT_BIT, type WalkState } from "./state.js";
 import type { Packet, Step, TraceOptions, TraceResult } from "./types.js";
 import { walkPacket } from "./walk.js";
 import { lowerBound } from "../util/sorted.js";
+import { keptIn } from "../util/memo.js";
 
 const invalid = (why: string): TraceResult => ({
   verdict: "drop",
@@ -208,15 +209,9 @@ const walkOne = (prep: Prepared, packet: Packet, opts: WalkOptions): Walk => {
 // selects it (hundreds on a gateway): it is made once per ruleset, not for every packet traced.
 const allWarnings = new WeakMap<CompiledRuleset, readonly string[]>();
 
-const allRulesetWarnings = (c: CompiledRuleset): readonly string[] => {
-  let all = allWarnings.get(c);
-  if (all === undefined) {
-    // Shared by the results of those packets: frozen, so that no caller can change another's.
-    all = Object.freeze([...new Set(c.source.warnings.map((rw) => rw.message))]);
-    allWarnings.set(c, all);
-  }
-  return all;
-};
+// Shared by the results of those packets: frozen, so that no caller can change another's.
+const allRulesetWarnings = (c: CompiledRuleset): readonly string[] =>
+  keptIn(allWarnings, c, (x) => Object.freeze([...new Set(x.source.warnings.map((rw) => rw.message))]));
 
 const rulesetWarnings = (c: CompiledRuleset, path: readonly Step[]): string[] => {
   const out = new Set<string>();
