@@ -6,6 +6,7 @@ import { onAction } from "../../rules/ir.js";
 import type { Action, ActionHandlers, TableName } from "../../rules/ir.js";
 import { isSharedKind, renderedOnce } from "../../rules/build.js";
 import { nftChainName } from "./layout.js";
+import { keptInBounded } from "../../util/memo.js";
 import { goHex, meta, same } from "./expr.js";
 import type { NftFragment } from "./expr.js";
 import type { NftExpr, NftStatement } from "./schema-expr.js";
@@ -83,15 +84,7 @@ export const actionFragment = (a: Action, ctx: NftActionContext): NftFragment =>
   // A jump is made for each rule, but its fragment is the same for every jump to that chain (a policy's
   // chain is jumped to from each endpoint chain): kept by target, so that it is one object (and its texts,
   // kept by the renderers, are made once).
-  const byTarget = a.kind === "jump" ? l.jumps : l.gotos;
-  let f = byTarget.get(a.target);
-  if (f === undefined) {
-    f = l.render(a);
-    // Bounded by entry count (targets are chain names).
-    if (byTarget.size > 100_000) byTarget.clear();
-    byTarget.set(a.target, f);
-  }
-  return f;
+  return keptInBounded(a.kind === "jump" ? l.jumps : l.gotos, a.target, 100_000, () => l.render(a));
 };
 
 /** Whether actionFragment gives one object for every action equal to `a`. */
