@@ -148,8 +148,15 @@ const endpointMembers = (order: AddressOrder, endpoints: Bits): string[] => {
     }
   });
   // A few members: sort their positions; many: read the marks in order.
-  if (picked.length * 16 < sorted.length)
-    return Array.from(Int32Array.from(picked).sort(), (r) => sorted[r]!);
+  if (picked.length * 16 < sorted.length) {
+    // Copied by index (a typed array's `from` and Array.from iterate, which unoptimised code pays for).
+    const positions = new Int32Array(picked.length);
+    for (let i = 0; i < picked.length; i++) positions[i] = picked[i]!;
+    positions.sort();
+    const members = new Array<string>(positions.length);
+    for (let i = 0; i < positions.length; i++) members[i] = sorted[positions[i]!]!;
+    return members;
+  }
   const out: string[] = [];
   for (let r = 0; r < sorted.length; r++) if (seen[r] === 1) out.push(sorted[r]!);
   return out;
@@ -169,7 +176,9 @@ const namedPortMembers = (
   const { sorted, start, ranks } = order;
   const rank: number[] = [];
   const suffix: string[] = [];
-  for (const e of ports.get(req.portName) ?? []) {
+  const entries = ports.get(req.portName) ?? [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
     if ((req.protocol !== "any" && req.protocol !== e.protocol) || !hasBit(endpoints, e.endpoint)) continue;
     for (let k = start[e.endpoint]!; k < start[e.endpoint + 1]!; k++) {
       rank.push(ranks[k]!);
@@ -181,7 +190,9 @@ const namedPortMembers = (
   const suffixes = [...new Set(suffix)].sort(compareStrings);
   const n = suffixes.length;
   const suffixRank = new Map(suffixes.map((x, i) => [x, i]));
-  const keys = Float64Array.from(rank, (r, i) => r * n + suffixRank.get(suffix[i]!)!).sort();
+  const keys = new Float64Array(rank.length);
+  for (let i = 0; i < rank.length; i++) keys[i] = rank[i]! * n + suffixRank.get(suffix[i]!)!;
+  keys.sort();
   const out: string[] = [];
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k]!;

@@ -55,12 +55,18 @@ export interface FelixRule {
 
 const numeric = (ports: readonly PortSpec[]): PortRange[] => {
   const out: PortRange[] = [];
-  for (const p of ports) if (p.kind === "range") out.push({ from: p.from, to: p.to });
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i]!;
+    if (p.kind === "range") out.push({ from: p.from, to: p.to });
+  }
   return out;
 };
 const named = (ports: readonly PortSpec[]): string[] => {
   const out: string[] = [];
-  for (const p of ports) if (p.kind === "named") out.push(p.name);
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i]!;
+    if (p.kind === "named") out.push(p.name);
+  }
   return out;
 };
 

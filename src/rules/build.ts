@@ -61,7 +61,7 @@ export const renderedOnce = <K extends Match | Action, V>(
 const neg = (negated: boolean): string => (negated ? "!" : "");
 const portsKey = (ports: readonly PortRange[]): string => {
   let k = "";
-  for (const p of ports) k += `${p.from}-${p.to},`;
+  for (let i = 0; i < ports.length; i++) k += `${ports[i]!.from}-${ports[i]!.to},`;
   return k;
 };
 

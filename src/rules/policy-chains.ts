@@ -38,12 +38,14 @@ const buildChain = (
     logPrefix: expandLogPrefix(ctx.logPrefixTemplate, logId),
     origin,
   };
+  // Indexed loops, as in node-ruleset.ts: no iterator results while this runs unoptimised.
   const irRules: Rule[] = [];
-  rules.forEach((r, i) => {
-    const converted = convertRule(r);
-    for (const s of converted.sets) sets.push(s);
-    for (const x of policyRuleToIr(converted.rule, i, ruleCtx)) irRules.push(x);
-  });
+  for (let i = 0; i < rules.length; i++) {
+    const converted = convertRule(rules[i]!);
+    for (let k = 0; k < converted.sets.length; k++) sets.push(converted.sets[k]!);
+    const ir = policyRuleToIr(converted.rule, i, ruleCtx);
+    for (let k = 0; k < ir.length; k++) irRules.push(ir[k]!);
+  }
   const kept = stripTrailingReturns(irRules);
   const first = kept[0];
   const head: Rule =

@@ -27,7 +27,8 @@ const catchAll = (cidr: string, v: IpVersion): boolean =>
 const filterNets = (nets: readonly string[], v: IpVersion, negated: boolean): string[] | null => {
   if (nets.length === 0) return [];
   const kept: string[] = [];
-  for (const n of nets) {
+  for (let i = 0; i < nets.length; i++) {
+    const n = nets[i]!;
     if (isV6(n) !== (v === 6)) continue;
     if (negated && catchAll(n, v)) return null;
     kept.push(n);
@@ -40,7 +41,8 @@ export const splitPortList = (ports: readonly PortRange[]): PortRange[][] => {
   const splits: PortRange[][] = [];
   let split: PortRange[] = [];
   let slots = 15;
-  for (const p of ports) {
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i]!;
     const need = p.from === p.to ? 1 : 2;
     if (slots < need) {
       splits.push(split);
@@ -54,8 +56,11 @@ export const splitPortList = (ports: readonly PortRange[]): PortRange[][] => {
   return splits;
 };
 
-const protoMatch = (r: FelixRule): Match[] =>
-  r.protocol === undefined ? [] : [match.protocol(r.protocol.number, r.protocol.name)];
+// A set match's directions (the IR's match objects are shared and never modified).
+const SRC = ["src"] as const;
+const DST = ["dst"] as const;
+const SRC2 = ["src", "src"] as const;
+const DST2 = ["dst", "dst"] as const;
 
 export const policyRuleToIr = (fr: FelixRule, index: number, ctx: RuleContext): Rule[] => {
   const v = ctx.version;
@@ -91,27 +96,31 @@ export const policyRuleToIr = (fr: FelixRule, index: number, ctx: RuleContext): 
   const portBlock = (splits: PortRange[][], named: readonly string[], dir: "src" | "dst"): void => {
     initial(0);
     const mark = positiveMark();
-    for (const split of splits)
-      blocks.push(
-        rule(
-          [...protoMatch(r), dir === "src" ? match.srcPorts(split) : match.dstPorts(split)],
-          action.setMark(mark),
-        ),
-      );
-    for (const id of named) blocks.push(rule([match.set(setName(id), [dir, dir])], action.setMark(mark)));
+    for (let i = 0; i < splits.length; i++) {
+      const ports = dir === "src" ? match.srcPorts(splits[i]!) : match.dstPorts(splits[i]!);
+      const ms =
+        r.protocol === undefined ? [ports] : [match.protocol(r.protocol.number, r.protocol.name), ports];
+      blocks.push(rule(ms, action.setMark(mark)));
+    }
+    for (let i = 0; i < named.length; i++)
+      blocks.push(rule([match.set(setName(named[i]!), [dir, dir])], action.setMark(mark)));
     finishPositive();
   };
   const cidrBlock = (cidrs: readonly string[], dir: "src" | "dst"): void => {
     initial(0);
     const mark = positiveMark();
-    for (const c of cidrs)
+    for (let i = 0; i < cidrs.length; i++) {
+      const c = cidrs[i]!;
       blocks.push(rule([dir === "src" ? match.srcNet(c) : match.dstNet(c)], action.setMark(mark)));
+    }
     finishPositive();
   };
   const negatedCidrBlock = (cidrs: readonly string[], dir: "src" | "dst"): void => {
     initial(allBlocks);
-    for (const c of cidrs)
+    for (let i = 0; i < cidrs.length; i++) {
+      const c = cidrs[i]!;
       blocks.push(rule([dir === "src" ? match.srcNet(c) : match.dstNet(c)], action.clearMark(allBlocks)));
+    }
   };
 
   let srcPorts: readonly PortRange[] = r.srcPorts;
@@ -151,31 +160,38 @@ export const policyRuleToIr = (fr: FelixRule, index: number, ctx: RuleContext): 
     ndNets = [];
   }
 
-  // CalculateRuleMatch order: positive matches, then the negated ones in the same order.
-  const m: Match[] = [...protoMatch(r)];
+  // CalculateRuleMatch order: positive matches, then the negated ones in the same order. (Indexed loops
+  // here and above, as in node-ruleset.ts: no iterator results while this runs unoptimised.)
+  const m: Match[] = [];
+  const sets = (ids: readonly string[], dirs: readonly ("src" | "dst")[], negated = false): void => {
+    for (let i = 0; i < ids.length; i++) m.push(match.set(setName(ids[i]!), dirs, negated));
+  };
+  if (r.protocol !== undefined) m.push(match.protocol(r.protocol.number, r.protocol.name));
   if (sNets[0] !== undefined) m.push(match.srcNet(sNets[0]));
-  for (const id of r.srcSetIds) m.push(match.set(setName(id), ["src"]));
+  sets(r.srcSetIds, SRC);
   if (srcPorts.length > 0) m.push(match.srcPorts(srcPorts));
-  for (const id of srcNamed) m.push(match.set(setName(id), ["src", "src"]));
+  sets(srcNamed, SRC2);
   if (dNets[0] !== undefined) m.push(match.dstNet(dNets[0]));
-  for (const id of r.dstSetIds) m.push(match.set(setName(id), ["dst"]));
+  sets(r.dstSetIds, DST);
   if (dstPorts.length > 0) m.push(match.dstPorts(dstPorts));
-  for (const id of dstNamed) m.push(match.set(setName(id), ["dst", "dst"]));
+  sets(dstNamed, DST2);
   if (r.icmp !== undefined) m.push(match.icmp(v, r.icmp.type, r.icmp.code));
   if (r.notProtocol !== undefined) m.push(match.protocol(r.notProtocol.number, r.notProtocol.name, true));
   if (nsNets[0] !== undefined) m.push(match.srcNet(nsNets[0], true));
-  for (const id of r.notSrcSetIds) m.push(match.set(setName(id), ["src"], true));
-  for (const split of splitPortList(r.notSrcPorts)) m.push(match.srcPorts(split, true));
-  for (const id of r.notSrcNamedPortSetIds) m.push(match.set(setName(id), ["src", "src"], true));
+  sets(r.notSrcSetIds, SRC, true);
+  const notSrc = splitPortList(r.notSrcPorts);
+  for (let i = 0; i < notSrc.length; i++) m.push(match.srcPorts(notSrc[i]!, true));
+  sets(r.notSrcNamedPortSetIds, SRC2, true);
   if (ndNets[0] !== undefined) m.push(match.dstNet(ndNets[0], true));
-  for (const id of r.notDstSetIds) m.push(match.set(setName(id), ["dst"], true));
-  for (const split of splitPortList(r.notDstPorts)) m.push(match.dstPorts(split, true));
-  for (const id of r.notDstNamedPortSetIds) m.push(match.set(setName(id), ["dst", "dst"], true));
+  sets(r.notDstSetIds, DST, true);
+  const notDst = splitPortList(r.notDstPorts);
+  for (let i = 0; i < notDst.length; i++) m.push(match.dstPorts(notDst[i]!, true));
+  sets(r.notDstNamedPortSetIds, DST2, true);
   if (r.notIcmp !== undefined) m.push(match.icmp(v, r.notIcmp.type, r.notIcmp.code, true));
   if (usingBlocks) m.push(match.markSet(allBlocks));
 
-  // CombineMatchAndActionsForProtoRule.
-  const out: Rule[] = [...blocks];
+  // CombineMatchAndActionsForProtoRule: the match blocks, then the rule's own.
+  const out: Rule[] = blocks;
   const { accept, pass, drop } = ctx.marks;
   switch (r.action) {
     case "log":
@@ -194,13 +210,18 @@ export const policyRuleToIr = (fr: FelixRule, index: number, ctx: RuleContext): 
   const annotations = annotationComments(fr.annotations);
   const origin = ctx.origin(index);
   // Literal rules, not `{ ...x, origin }`: adding a property after a spread is slow in V8 11.
-  return out.map((x): Rule => ({
-    kind: "rule",
-    matches: x.matches,
-    action: x.action,
-    comments: annotations.length === 0 ? x.comments : [...x.comments, ...annotations],
-    origin,
-  }));
+  const rules = new Array<Rule>(out.length);
+  for (let i = 0; i < out.length; i++) {
+    const x = out[i]!;
+    rules[i] = {
+      kind: "rule",
+      matches: x.matches,
+      action: x.action,
+      comments: annotations.length === 0 ? x.comments : x.comments.concat(annotations),
+      origin,
+    };
+  }
+  return rules;
 };
 
 const NO_COMMENTS: readonly string[] = [];
