@@ -43,7 +43,16 @@ import { traceVerdicts } from "../src/trace/compile.js";
 import { trace, traceBatch } from "../src/trace/index.js";
 import { startWorker } from "../src/util/worker.js";
 import { kernelUnavailable, loadFileInto, loadInto, readFrom, withNamespace } from "./bench/kernel.js";
-import { median, peakRssMb, percentile, round, time, timeAsync, type Timing } from "./bench/measure.js";
+import {
+  machineProbeMs,
+  median,
+  peakRssMb,
+  percentile,
+  round,
+  time,
+  timeAsync,
+  type Timing,
+} from "./bench/measure.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -150,6 +159,9 @@ const main = async (): Promise<void> => {
       size,
       target,
     ]);
+
+  // How fast the machine is now (again at the end): figures of runs hours apart are read beside it.
+  const probeAtStart = machineProbeMs();
 
   // ---- generate and write ------------------------------------------------------------------------
   log(`generating cluster (${JSON.stringify(scale)}) ...`);
@@ -534,6 +546,13 @@ const main = async (): Promise<void> => {
     }
 
     results.peakRssMb = round(peakRssMb());
+    const probeAtEnd = machineProbeMs();
+    results.machineProbeMs = { start: round(probeAtStart), end: round(probeAtEnd) };
+    row(
+      "machine speed probe (fixed work, at the start and the end)",
+      undefined,
+      `${probeAtStart.toFixed(0)} ms, ${probeAtEnd.toFixed(0)} ms (the machine, not calisim: lower is faster)`,
+    );
     const heap = process.memoryUsage();
     results.heapUsedAtEndMb = round(heap.heapUsed / 2 ** 20);
     results.totalMs = round(performance.now() - started);
