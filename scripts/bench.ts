@@ -44,13 +44,14 @@ import { trace, traceBatch } from "../src/trace/index.js";
 import { startWorker } from "../src/util/worker.js";
 import { kernelUnavailable, loadFileInto, loadInto, readFrom, withNamespace } from "./bench/kernel.js";
 import {
-  machineProbeMs,
+  machineProbe,
   median,
   peakRssMb,
   percentile,
   round,
   time,
   timeAsync,
+  type MachineProbe,
   type Timing,
 } from "./bench/measure.js";
 
@@ -161,7 +162,7 @@ const main = async (): Promise<void> => {
     ]);
 
   // How fast the machine is now (again at the end): figures of runs hours apart are read beside it.
-  const probeAtStart = machineProbeMs();
+  const probeAtStart = machineProbe();
 
   // ---- generate and write ------------------------------------------------------------------------
   log(`generating cluster (${JSON.stringify(scale)}) ...`);
@@ -546,12 +547,17 @@ const main = async (): Promise<void> => {
     }
 
     results.peakRssMb = round(peakRssMb());
-    const probeAtEnd = machineProbeMs();
-    results.machineProbeMs = { start: round(probeAtStart), end: round(probeAtEnd) };
+    const probeAtEnd = machineProbe();
+    results.machineProbe = {
+      start: { cpuMs: round(probeAtStart.cpuMs), memoryMs: round(probeAtStart.memoryMs) },
+      end: { cpuMs: round(probeAtEnd.cpuMs), memoryMs: round(probeAtEnd.memoryMs) },
+    };
+    const probe = (p: MachineProbe): string =>
+      `arithmetic ${p.cpuMs.toFixed(0)} ms, cache misses ${p.memoryMs.toFixed(0)} ms`;
     row(
-      "machine speed probe (fixed work, at the start and the end)",
+      "machine speed probe (fixed work; the machine, not calisim)",
       undefined,
-      `${probeAtStart.toFixed(0)} ms, ${probeAtEnd.toFixed(0)} ms (the machine, not calisim: lower is faster)`,
+      `start: ${probe(probeAtStart)}; end: ${probe(probeAtEnd)} (lower is faster)`,
     );
     const heap = process.memoryUsage();
     results.heapUsedAtEndMb = round(heap.heapUsed / 2 ** 20);
