@@ -76,6 +76,8 @@ export const policyRuleToIr = (fr: FelixRule, index: number, ctx: RuleContext): 
   const setName = (id: string): string => ipSetName(v, id);
   // Every rule made from this one carries its annotations and origin.
   const made = { comments: annotationComments(fr.annotations), origin: ctx.origin(index) };
+  // The protocol match, which a port block repeats in each of its rules.
+  const proto = r.protocol === undefined ? undefined : match.protocol(r.protocol.number, r.protocol.name);
   const { scratch0: allBlocks, scratch1: thisBlock } = ctx.marks;
 
   // Match blocks (policy.go matchBlockBuilder).
@@ -100,12 +102,11 @@ export const policyRuleToIr = (fr: FelixRule, index: number, ctx: RuleContext): 
     const mark = positiveMark();
     for (let i = 0; i < splits.length; i++) {
       const ports = dir === "src" ? match.srcPorts(splits[i]!) : match.dstPorts(splits[i]!);
-      const ms =
-        r.protocol === undefined ? [ports] : [match.protocol(r.protocol.number, r.protocol.name), ports];
-      blocks.push(rule(ms, action.setMark(mark), made));
+      blocks.push(rule(proto === undefined ? [ports] : [proto, ports], action.setMark(mark), made));
     }
+    const dirs = dir === "src" ? SRC2 : DST2;
     for (let i = 0; i < named.length; i++)
-      blocks.push(rule([match.set(setName(named[i]!), [dir, dir])], action.setMark(mark), made));
+      blocks.push(rule([match.set(setName(named[i]!), dirs)], action.setMark(mark), made));
     finishPositive();
   };
   const cidrBlock = (cidrs: readonly string[], dir: "src" | "dst"): void => {
@@ -170,7 +171,7 @@ export const policyRuleToIr = (fr: FelixRule, index: number, ctx: RuleContext): 
   const sets = (ids: readonly string[], dirs: readonly ("src" | "dst")[], negated = false): void => {
     for (let i = 0; i < ids.length; i++) m.push(match.set(setName(ids[i]!), dirs, negated));
   };
-  if (r.protocol !== undefined) m.push(match.protocol(r.protocol.number, r.protocol.name));
+  if (proto !== undefined) m.push(proto);
   if (sNets[0] !== undefined) m.push(match.srcNet(sNets[0]));
   sets(r.srcSetIds, SRC);
   if (srcPorts.length > 0) m.push(match.srcPorts(srcPorts));
