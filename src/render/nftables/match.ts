@@ -31,8 +31,12 @@ const TRANSPORT: Readonly<Record<number, "tcp" | "udp" | "sctp">> = { 6: "tcp", 
 
 /** The rule's transport protocol, from its first positive protocol match. */
 export const transportOf = (matches: readonly Match[]): NftMatchContext["transport"] => {
-  // A loop, not find() with a closure: this runs for every rule rendered.
-  for (const m of matches) if (m.kind === "protocol" && !m.negated) return TRANSPORT[m.protocol];
+  // An indexed loop, not find() with a closure or a `for…of` (whose iterator results unoptimised code
+  // allocates): this runs for every rule rendered.
+  for (let i = 0; i < matches.length; i++) {
+    const m = matches[i]!;
+    if (m.kind === "protocol" && !m.negated) return TRANSPORT[m.protocol];
+  }
   return undefined;
 };
 
