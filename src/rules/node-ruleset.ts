@@ -471,61 +471,41 @@ export const buildRuleset = (model: NodeModel, opts: RulesetOptions): Ruleset =>
 
 // ---- a policy moved ---------------------------------------------------------------------------------
 
-/** The chains `a` jumps to (or goes to) and `b` does not. */
-const lostTargets = (a: Chain, b: Chain): string[] => {
-  const kept = new Set(targets(b));
-  return targets(a).filter((n) => !kept.has(n));
+// How many rules of a table (in its chains and hooks) jump or go to each chain. The IR's jumps form no
+// cycle, so a chain of a pruned table is reachable exactly as long as its count is above zero. Counted once
+// per table; a rebuilt table keeps its predecessor's counts and its own changes to them, applied only if it
+// is rebuilt in turn (an edit on an edit's result), so that an edit copies no table-sized map.
+const referencesOf = new WeakMap<Table, ReadonlyMap<string, number>>();
+const changedReferences = new WeakMap<
+  Table,
+  { readonly base: ReadonlyMap<string, number>; readonly delta: ReadonlyMap<string, number> }
+>();
+
+const references = (t: Table): ReadonlyMap<string, number> => {
+  let refs = referencesOf.get(t);
+  if (refs === undefined) {
+    const changed = changedReferences.get(t);
+    const m = new Map<string, number>(changed?.base);
+    if (changed === undefined) {
+      const count = (c: Chain | HookChain): void => {
+        const ts = targets(c);
+        for (let i = 0; i < ts.length; i++) m.set(ts[i]!, (m.get(ts[i]!) ?? 0) + 1);
+      };
+      for (let i = 0; i < t.hooks.length; i++) count(t.hooks[i]!);
+      for (let i = 0; i < t.chains.length; i++) count(t.chains[i]!);
+    } else {
+      for (const [n, by] of changed.delta) m.set(n, (m.get(n) ?? 0) + by);
+      changedReferences.delete(t);
+    }
+    refs = m;
+    referencesOf.set(t, refs);
+  }
+  return refs;
 };
 
 /** Where a chain is, or would go, in a table's chains (sorted by name, as prune leaves them). */
 const chainSlot = (chains: readonly Chain[], name: string): number =>
   lowerBound(chains, (c) => c.name < name);
-
-/**
- * Removes from `chains` (sorted, all reachable before) the chains nothing reaches any more, given that only
- * those `suspects` name can have lost their last reference; returns them. A chain is reached when a hook or
- * a chain that stays targets it, so each round scans the chains' targets for the suspects (cached per
- * chain; `fresh`, the chains just put in place, first), until each is found or all were scanned, and the
- * targets of what goes are suspects of the next round. Cheap next to prune's walk and sort.
- */
-const dropUnreached = (
-  chains: Chain[],
-  hooks: readonly HookChain[],
-  suspects: Set<string>,
-  fresh: readonly Chain[],
-): Chain[] => {
-  const gone: Chain[] = [];
-  const goneNames = new Set<string>();
-  while (suspects.size > 0) {
-    const reached = new Set<string>();
-    const see = (c: Chain | HookChain): void => {
-      for (const n of targets(c)) if (suspects.has(n)) reached.add(n);
-    };
-    for (const c of fresh) if (!goneNames.has(c.name)) see(c);
-    for (const h of hooks) see(h);
-    for (const c of chains) {
-      if (reached.size === suspects.size) break;
-      if (!goneNames.has(c.name)) see(c);
-    }
-    const next = new Set<string>();
-    for (const n of suspects) {
-      if (reached.has(n) || goneNames.has(n)) continue;
-      const i = chainSlot(chains, n);
-      const c = chains[i];
-      if (c?.name !== n) continue;
-      gone.push(c);
-      goneNames.add(n);
-      for (const t of targets(c)) next.add(t);
-    }
-    suspects = next;
-  }
-  if (gone.length > 0) {
-    const kept = chains.filter((c) => !goneNames.has(c.name));
-    chains.length = 0;
-    for (const c of kept) chains.push(c);
-  }
-  return gone;
-};
 
 /** The result of rebuildEndpointChains: the ruleset, and per table the chains replaced, added or removed. */
 export interface EndpointChainsRebuilt {
@@ -539,7 +519,8 @@ export interface EndpointChainsRebuilt {
  * same policies and profiles, only in another order (a policy's order was edited); then the dispatch,
  * policy and profile chains and the IP sets are what they were. The result equals buildRuleset(model).
  * Policy group chains the new endpoint chains jump to are added, and those nothing reaches any more go.
- * Only chains a replaced chain targeted can become unreachable, so the table is not pruned again.
+ * Only chains a replaced chain targeted can become unreachable: the table's reference counts (references)
+ * find them, so the table is not pruned again.
  */
 export const rebuildEndpointChains = (
   prev: Ruleset,
@@ -555,8 +536,20 @@ export const rebuildEndpointChains = (
     if (mine.length === 0) return t;
     const chains = [...t.chains];
     const written = new Set<string>();
-    const suspects = new Set<string>();
-    const fresh: Chain[] = [];
+    const base = references(t);
+    // This rebuild's changes to the counts.
+    const delta = new Map<string, number>();
+    const countOf = (n: string): number => (base.get(n) ?? 0) + (delta.get(n) ?? 0);
+    // Chains whose count fell to zero on the way (some may be counted again by a later chain).
+    const unreferenced: string[] = [];
+    const refer = (c: Chain, by: 1 | -1): void => {
+      const ts = targets(c);
+      for (let i = 0; i < ts.length; i++) {
+        const n = ts[i]!;
+        delta.set(n, (delta.get(n) ?? 0) + by);
+        if (by < 0 && countOf(n) === 0) unreferenced.push(n);
+      }
+    };
     for (const u of mine) {
       const name = endpointChainName(u.prefix, u.endpoint.binding.iface);
       const previous = chains[chainSlot(chains, name)];
@@ -567,24 +560,34 @@ export const rebuildEndpointChains = (
         const old = chains[i];
         if (old?.name !== c.name) {
           chains.splice(i, 0, c);
-          fresh.push(c);
+          refer(c, 1);
           setsMoved ||= setsUsed(c).length > 0;
         } else if (old !== c) {
-          // Only a chain the old one reached and the new one does not can become unreachable (the group
-          // of a policy group that split or merged).
-          for (const n of lostTargets(old, c)) suspects.add(n);
+          // Counted before the old one is uncounted, so what both reach never falls to zero.
+          refer(c, 1);
+          refer(old, -1);
           setsMoved ||= setsUsed(old).length + setsUsed(c).length > 0;
           chains[i] = c;
-          fresh.push(c);
         }
       }
     }
-    for (const c of dropUnreached(chains, t.hooks, suspects, fresh)) {
-      written.add(c.name);
+    // What nothing reaches any more (the group chain of a policy group that split or merged) goes, and what
+    // only it reached after it.
+    for (let k = 0; k < unreferenced.length; k++) {
+      const n = unreferenced[k]!;
+      if (countOf(n) !== 0) continue;
+      const i = chainSlot(chains, n);
+      const c = chains[i];
+      if (c?.name !== n) continue;
+      chains.splice(i, 1);
+      refer(c, -1);
+      written.add(n);
       setsMoved ||= setsUsed(c).length > 0;
     }
     names.set(t.name, written);
-    return { ...t, chains };
+    const rebuilt: Table = { ...t, chains };
+    changedReferences.set(rebuilt, { base, delta });
+    return rebuilt;
   });
   let sets = prev.sets;
   if (setsMoved) {
