@@ -85,6 +85,8 @@ export {
   iptablesDelta,
   ipsetDelta,
   type ChainChange,
+  type DeltaOptions,
+  type IptablesBackend,
   type NodeRendering,
   type PolicyChange,
   type PolicyId,

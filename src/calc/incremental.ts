@@ -1,7 +1,8 @@
 // Incremental re-rendering after one policy changes, as Felix applies updates: only the chains that
-// changed are rewritten, with an `iptables-restore --noflush` delta (`:chain - -` flushes a rewritten
-// chain, then its rules are appended; chains nobody reaches any more are flushed and deleted), plus the
-// IP set changes to make before and after it.
+// changed are written, with an `iptables-restore --noflush` delta (with iptables-nft, `:chain - -` flushes a
+// changed chain and its rules are appended; with iptables-legacy, only its rules from the first whose id
+// changed are replaced, appended or deleted; chains nobody reaches any more are flushed and deleted), plus
+// the IP set changes to make before and after it.
 //
 //   const prev = { model, ruleset };                          // what is loaded on the node
 //   const next = rerenderPolicyChange(prev, editedPolicy);      // or { remove: { kind, name } }
@@ -16,7 +17,7 @@
 // the two rulesets are diffed.
 
 import { renderIpsetLines } from "../render/ipset/index.js";
-import { MAX_CHAIN_NAME_LENGTH, renderTableParts } from "../render/iptables/index.js";
+import { MAX_CHAIN_NAME_LENGTH, chainUpdateText, renderTableParts } from "../render/iptables/index.js";
 import { action } from "../rules/build.js";
 import type { Chain, HookChain, IpSet, Rule, Ruleset, TableName } from "../rules/ir.js";
 import { limitChainName, policyChainName } from "../rules/names.js";
@@ -382,24 +383,45 @@ export const diffRulesets = (
 const TABLE_ORDER: readonly TableName[] = ["raw", "mangle", "nat", "filter"];
 
 /**
+ * How Felix updates a chain that changed (felix/iptables/table.go applyUpdates): with iptables-nft it rewrites
+ * the chain whole (a bug in iptables-nft makes it), with iptables-legacy it replaces, appends and deletes only
+ * the rules whose ids changed.
+ */
+export type IptablesBackend = "iptables-nft" | "iptables-legacy";
+
+export interface DeltaOptions {
+  /** Default "iptables-nft". */
+  readonly backend?: IptablesBackend;
+}
+
+/**
  * `iptables-restore --noflush` input taking the kernel from `prev` to `next`: per table, `:chain - -` for
- * every added, rewritten or removed chain (creating or flushing it), the rules of added and rewritten
- * chains, then `-X` for removed ones. Throws if a kernel chain's hook rules differ (no policy edit does
+ * every added chain, the rules of added chains, the changed chains' rules (rewritten whole after `:chain - -`
+ * with iptables-nft; with iptables-legacy, `-R`, `-A` and `-D` from the first rule whose id changed), then
+ * `:chain - -` and `-X` for removed ones. Throws if a kernel chain's hook rules differ (no policy edit does
  * that; re-apply the full rendering then).
  */
-export const iptablesDelta = (prev: Ruleset, next: Ruleset, changes = diffRulesets(prev, next)): string => {
+export const iptablesDelta = (
+  prev: Ruleset,
+  next: Ruleset,
+  changes: readonly ChainChange[] = diffRulesets(prev, next),
+  opts: DeltaOptions = {},
+): string => {
   for (const t of next.tables) {
     const old = prev.tables.find((x) => x.name === t.name);
     if (old !== undefined && !sameHooks(old.hooks, t.hooks))
       throw new Error(`the hook rules of table ${t.name} differ: apply the full rendering`);
   }
+  const legacy = opts.backend === "iptables-legacy";
   const lines: string[] = [];
   for (const table of TABLE_ORDER) {
     const mine = changes.filter((c) => c.table === table);
     if (mine.length === 0) continue;
-    const written = new Set(mine.filter((c) => c.change !== "removed").map((c) => c.chain));
+    const rewritten = new Set(
+      mine.filter((c) => c.change === "added" || (c.change === "changed" && !legacy)).map((c) => c.chain),
+    );
     const chains = (next.tables.find((t) => t.name === table)?.chains ?? []).filter((c) =>
-      written.has(c.name),
+      rewritten.has(c.name),
     );
     // The chains' text as the full rendering has it (and, but for endpoint chains, which are new after
     // every order edit, shares with it).
@@ -407,12 +429,32 @@ export const iptablesDelta = (prev: Ruleset, next: Ruleset, changes = diffRulese
       { kind: "table", name: table, hooks: [], chains },
       { keepEndpointTexts: false },
     );
+    const head = body.length === 0 ? [`*${table}`] : body.slice(0, -1);
+    // After the added chains (which updated rules may jump to), before the removed ones go (which the
+    // replaced rules may have jumped to).
+    const updates: string[] = [];
+    if (legacy) {
+      const chainIn = (rs: Ruleset, name: string): Chain | undefined =>
+        rs.tables.find((t) => t.name === table)?.chains.find((c) => c.name === name);
+      for (const c of mine) {
+        if (c.change !== "changed") continue;
+        const text = chainUpdateText(chainIn(prev, c.chain)!, chainIn(next, c.chain)!, {
+          keepEndpointTexts: false,
+        });
+        if (text !== "") updates.push(text);
+      }
+    }
     const removed = mine
       .filter((c) => c.change === "removed")
       .map((c) => limitChainName(c.chain, MAX_CHAIN_NAME_LENGTH))
       .sort();
-    const head = body.length === 0 ? [`*${table}`] : body.slice(0, -1);
-    lines.push(...head, ...removed.map((n) => `:${n} - -`), ...removed.map((n) => `-X ${n}`), "COMMIT");
+    lines.push(
+      ...head,
+      ...updates,
+      ...removed.map((n) => `:${n} - -`),
+      ...removed.map((n) => `-X ${n}`),
+      "COMMIT",
+    );
   }
   // Concatenated, not joined, as renderIptables does: the chains' texts are linked, not copied into one
   // new string of half a megabyte (on the gateway) that whoever writes the delta out would copy again.
@@ -449,12 +491,13 @@ export const ipsetDelta = (prev: Ruleset, next: Ruleset): { before: string; afte
 /**
  * Re-renders a node after one policy is added, edited or removed: the new model and ruleset (equal to a full
  * rebuild) and the delta that takes the node there from `prev`. `opts.cluster`: the already-changed cluster
- * (to re-render the other IP version, or when the caller changed it itself).
+ * (to re-render the other IP version, or when the caller changed it itself); `opts.backend`: the node's
+ * iptables backend, which decides how the delta writes a changed chain (see iptablesDelta).
  */
 export const rerenderPolicyChange = (
   prev: NodeRendering,
   change: PolicyChange,
-  opts: { readonly cluster?: Cluster } = {},
+  opts: { readonly cluster?: Cluster } & DeltaOptions = {},
 ): PolicyRerender => {
   const cluster = opts.cluster ?? withPolicyChange(prev.model.cluster, change);
   const after = "remove" in change ? undefined : change;
@@ -497,7 +540,7 @@ export const rerenderPolicyChange = (
     fast,
     delta: {
       ipsetsBefore: sets.before,
-      iptables: iptablesDelta(prev.ruleset, ruleset, changes),
+      iptables: iptablesDelta(prev.ruleset, ruleset, changes, opts),
       ipsetsAfter: sets.after,
     },
   };

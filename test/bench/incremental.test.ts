@@ -4,16 +4,22 @@
 // rendering in a network namespace with the real tools (root only).
 
 import test, { type ExecutionContext } from "ava";
-import { diffRulesets, rerenderPolicyChange, type PolicyChange } from "../../src/calc/incremental.js";
+import {
+  diffRulesets,
+  iptablesDelta,
+  rerenderPolicyChange,
+  type PolicyChange,
+  type PolicyRerender,
+} from "../../src/calc/incremental.js";
 import { resolveNode, type NodeModel } from "../../src/calc/resolve.js";
 import { parseIptablesSave, type Dump } from "../../src/dump/index.js";
 import { generateClusterModel } from "../../src/gen/index.js";
 import { createRng } from "../../src/gen/rng.js";
 import { renderIpsets } from "../../src/render/ipset/index.js";
-import { renderIptables } from "../../src/render/iptables/index.js";
+import { MAX_CHAIN_NAME_LENGTH, renderIptables } from "../../src/render/iptables/index.js";
 import type { Policy, PolicyRule } from "../../src/resources/model.js";
 import type { IpVersion, Ruleset } from "../../src/rules/ir.js";
-import { chainNameOfPolicy } from "../../src/rules/names.js";
+import { chainNameOfPolicy, limitChainName } from "../../src/rules/names.js";
 import { buildRuleset } from "../../src/rules/node-ruleset.js";
 import { meanings } from "../helpers/kernel-compare.js";
 import { inNetns, requireRoot, withNetns } from "../helpers/netns.js";
@@ -128,6 +134,12 @@ for (const v of [4, 6] as const satisfies readonly IpVersion[]) {
           sorted(applyDelta(t, renderIptables(prev.ruleset), r.delta.iptables)),
           sorted(meaningsOf(t, renderIptables(r.ruleset))),
         );
+        checkLegacyDelta(
+          t,
+          prev.ruleset,
+          r,
+          `${node}: ${"remove" in change ? "removal" : change.metadata.name}`,
+        );
         if (r.fast) fast++;
       }
     }
@@ -166,6 +178,8 @@ test("order edits rebuild only the endpoint chains (and group chains) that jump 
 
 test("order edits in a row, each on the last one's result, equal a full rebuild every time", (t) => {
   let shared = 0;
+  let legacyLines = 0;
+  let nftLines = 0;
   for (const node of NODES) {
     const model = resolveNode(cluster, { node });
     let prev = { model, ruleset: buildRuleset(model, { version: 4 }) };
@@ -195,6 +209,9 @@ test("order edits in a row, each on the last one's result, equal a full rebuild 
         sorted(applyDelta(t, renderIptables(prev.ruleset), r.delta.iptables)),
         sorted(meaningsOf(t, renderIptables(r.ruleset))),
       );
+      const lines = checkLegacyDelta(t, prev.ruleset, r, `${node}, edit ${k}`);
+      legacyLines += lines.legacy;
+      nftLines += lines.nft;
       // Tiers without the moved policy are taken over from the chains they replace, rule by rule.
       const before = new Set(prev.ruleset.tables.flatMap((x) => x.chains.flatMap((c) => c.rules)));
       for (const c of r.changes) {
@@ -207,7 +224,39 @@ test("order edits in a row, each on the last one's result, equal a full rebuild 
     }
   }
   t.true(shared > 0, "rebuilt endpoint chains share the rules of their unchanged tiers");
+  // Moves to the back or the middle of a tier leave the rules before them, and their ids, as they were.
+  t.true(legacyLines < nftLines, `the iptables-legacy deltas write ${legacyLines} of ${nftLines} lines`);
 });
+
+/**
+ * The iptables-legacy delta of `r` (Felix's per-rule update): applied to the old rendering it gives the new
+ * one, and it flushes no changed chain. Returns how many rule lines it and the iptables-nft delta wrote (the
+ * legacy one can write more: a chain that got shorter loses its surplus rules one `-D` at a time).
+ */
+const checkLegacyDelta = (
+  t: ExecutionContext,
+  prev: Ruleset,
+  r: PolicyRerender,
+  what: string,
+): { legacy: number; nft: number } => {
+  const delta = iptablesDelta(prev, r.ruleset, r.changes, { backend: "iptables-legacy" });
+  t.deepEqual(
+    sorted(applyDelta(t, renderIptables(prev), delta)),
+    sorted(meaningsOf(t, renderIptables(r.ruleset))),
+    what,
+  );
+  const changed = new Set(
+    r.changes
+      .filter((c) => c.change === "changed")
+      .map((c) => limitChainName(c.chain, MAX_CHAIN_NAME_LENGTH)),
+  );
+  const declared = delta
+    .split("\n")
+    .filter((l) => l.startsWith(":") && changed.has(l.slice(1).split(" ")[0]!));
+  t.deepEqual(declared, [], `${what}: no changed chain is flushed`);
+  const ruleLines = (text: string): number => text.split("\n").filter((l) => /^-[ARD] /.test(l)).length;
+  return { legacy: ruleLines(delta), nft: ruleLines(r.delta.iptables) };
+};
 
 const parse = (t: ExecutionContext, text: string): Dump => {
   const r = parseIptablesSave(text);
@@ -226,8 +275,10 @@ const sorted = (m: Map<string, string[]>): Record<string, string[]> =>
 
 /**
  * What the kernel does with `iptables-restore --noflush`, done to the text of the old rendering: each
- * `:chain` line of the delta creates or flushes the chain, `-A` appends, `-X` deletes; other chains and the
- * kernel chains' hook rules are left alone. Returns the meanings of the result.
+ * `:chain` line of the delta creates or flushes the chain, `-A` appends, `-R <chain> <n>` replaces its rule n
+ * (which must differ: Felix leaves a rule whose id is unchanged alone), `-D <chain> <n>` deletes it, `-X`
+ * deletes the chain; other chains and the kernel chains' hook rules are left alone. Returns the meanings of
+ * the result.
  */
 const applyDelta = (t: ExecutionContext, old: string, delta: string): Map<string, string[]> => {
   const tables = new Map<string, { decls: string[]; lines: string[] }>();
@@ -250,7 +301,21 @@ const applyDelta = (t: ExecutionContext, old: string, delta: string): Map<string
       if (!cur!.decls.includes(chain)) cur!.decls.push(chain);
       cur!.lines = cur!.lines.filter((l) => !(l.startsWith("-A ") && chainOf(l) === chain));
     } else if (line.startsWith("-A ")) cur!.lines.push(line);
-    else if (line.startsWith("-X ")) {
+    else if (line.startsWith("-R ") || line.startsWith("-D ")) {
+      const [verb, chain, num] = line.split(" ") as [string, string, string];
+      const at: number[] = [];
+      cur!.lines.forEach((l, i) => {
+        if (l.startsWith("-A ") && chainOf(l) === chain) at.push(i);
+      });
+      const n = Number(num);
+      t.true(n >= 1 && n <= at.length, `${line.slice(0, 60)}: ${chain} has ${at.length} rules`);
+      if (verb === "-D") cur!.lines.splice(at[n - 1]!, 1);
+      else {
+        const replaced = `-A ${chain}${line.slice(`-R ${chain} ${num}`.length)}`;
+        t.not(cur!.lines[at[n - 1]!], replaced, `${line.slice(0, 60)}: the rule is unchanged`);
+        cur!.lines[at[n - 1]!] = replaced;
+      }
+    } else if (line.startsWith("-X ")) {
       const chain = chainOf(line);
       t.false(
         cur!.lines.some((l) => l.startsWith("-A ") && chainOf(l) === chain),
@@ -265,7 +330,7 @@ const applyDelta = (t: ExecutionContext, old: string, delta: string): Map<string
   return meaningsOf(t, `${text}\n`);
 };
 
-test("the delta on top of the old rendering in a namespace gives the new rendering (iptables-nft and legacy)", async (t) => {
+test("the delta on top of the old rendering in a namespace gives the new rendering (iptables-nft, and iptables-legacy with its per-rule delta)", async (t) => {
   if (
     !(await requireRoot(t, [
       "ipset",
@@ -283,7 +348,9 @@ test("the delta on top of the old rendering in a namespace gives the new renderi
   for (const backend of ["nft", "legacy"] as const) {
     // Moves (one out of a policy group), a rules edit, a selector change, a removal.
     for (const change of [0, 3, 5, 7, 11].map((i) => changes[i]!)) {
-      const r = rerenderPolicyChange(prev, change);
+      const r = rerenderPolicyChange(prev, change, {
+        backend: backend === "legacy" ? "iptables-legacy" : "iptables-nft",
+      });
       await withNetns(t, async (ns) => {
         const restore = `iptables-${backend}-restore`;
         const ipsets = (rs: Ruleset): string => renderIpsets(rs);

@@ -8,6 +8,7 @@
 export {
   renderIptables,
   renderTableParts,
+  chainUpdateText,
   ruleFragments,
   ruleLine,
   ruleIds,

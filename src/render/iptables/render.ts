@@ -313,6 +313,41 @@ export const renderTableParts = (table: Table, opts: RenderIptablesOptions = {})
 // iptables chain names are at most 28 characters; Felix hashes longer ones (GetLengthLimitedID).
 const limitName = memoByString((name) => limitChainName(name, MAX_CHAIN_NAME_LENGTH), 100_000);
 
+/**
+ * The lines that take a chain from `before` to `after` as Felix writes them in iptables-legacy mode
+ * (felix/iptables/table.go applyUpdates; in iptables-nft mode it rewrites the whole chain): a rule whose id is
+ * unchanged is left alone, the others are replaced in place (`-R <chain> <n>`), new ones appended and the
+ * surplus deleted one past the new end (`-D <chain> <n>`, repeated). Ids are chained, so every rule from the
+ * first one whose text changed has a new id, and none before it does: the lines start there. "" when the two
+ * render the same. No newline after the last line.
+ */
+export const chainUpdateText = (before: Chain, after: Chain, opts: RenderIptablesOptions = {}): string => {
+  const name = limitName(after.name);
+  if (limitName(before.name) !== name) throw new Error(`bug: ${before.name} is not updated to ${after.name}`);
+  const flavour = opts.nflogSize === false ? "range" : "size";
+  const bodiesOf = (c: Chain): readonly string[] =>
+    textKeyOf(c) === undefined
+      ? ruleBodies(c.rules, opts, limitName)
+      : bodiesOfEndpointChain(c, opts, limitName, flavour);
+  const old = bodiesOf(before);
+  const now = bodiesOf(after);
+  let first = 0;
+  while (first < old.length && first < now.length && old[first] === now[first]) first++;
+  if (first === old.length && first === now.length) return "";
+  const next = bodyIdSequence(name);
+  const lines: string[] = [];
+  for (let i = 0; i < now.length; i++) {
+    const body = now[i]!;
+    // Every id is hashed: each chains the one before.
+    const id = next(body);
+    if (i < first) continue;
+    const verb = i < old.length ? `-R ${name} ${i + 1}` : `-A ${name}`;
+    lines.push(`${verb} ${idComment(id)}${body === "" ? "" : ` ${body}`}`);
+  }
+  for (let i = now.length; i < old.length; i++) lines.push(`-D ${name} ${now.length + 1}`);
+  return lines.join("\n");
+};
+
 /** The whole ruleset as iptables-restore (or ip6tables-restore) input. */
 export const renderIptables = (ruleset: Ruleset, opts: RenderIptablesOptions = {}): string => {
   const wanted = opts.tables ?? TABLE_ORDER;
