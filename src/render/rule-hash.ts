@@ -48,13 +48,16 @@ export const ruleIdSequence = (seed: string): ((text: string) => string) => {
 /**
  * ruleIdSequence for the iptables renderer's texts, given each rule's body: the hashed text is
  * `-A <seed> HASH <body>` (`-A <seed> HASH` for an empty body; felix/iptables/renderer.go). The head is
- * written into the scratch space once, not joined to every body.
+ * written into the scratch space once, not joined to every body. Gives each rule's whole digest, as base64url:
+ * its id is the first 16 characters, and the digest is what the next rule's is chained from. With `after`, a
+ * rule's digest, the sequence goes on from the rule after it: a chain whose first rules are another's (same
+ * seed, same bodies) has their digests, and hashes only the rest.
  */
-export const bodyIdSequence = (seed: string): ((body: string) => string) => {
+export const bodyDigestSequence = (seed: string, after?: string): ((body: string) => string) => {
   const token = {};
   const head = `-A ${seed} HASH `;
   const headBytes = Buffer.byteLength(head);
-  let previous = hash("sha224", seed, "base64url");
+  let previous = after ?? hash("sha224", seed, "base64url");
   return (body: string): string => {
     room(DIGEST_BYTES + headBytes + body.length * 3);
     if (headOwner !== token) {
@@ -65,8 +68,14 @@ export const bodyIdSequence = (seed: string): ((body: string) => string) => {
     // Without a body the head's trailing space is not hashed.
     const n = body === "" ? -1 : scratch.write(body, DIGEST_BYTES + headBytes, "utf8");
     previous = hash("sha224", prefixOf(DIGEST_BYTES + headBytes + n), "base64url");
-    return previous.slice(0, 16);
+    return previous;
   };
+};
+
+/** bodyDigestSequence giving each rule's id. */
+export const bodyIdSequence = (seed: string): ((body: string) => string) => {
+  const next = bodyDigestSequence(seed);
+  return (body) => next(body).slice(0, 16);
 };
 
 /** The ids of a chain's rules, as felixRuleHashes(seed, texts). */

@@ -5,7 +5,7 @@
 import type { Chain, HookChain, Rule, Ruleset, Table, TableName } from "../../rules/ir.js";
 import { takenFrom, textKeyOf } from "../../rules/endpoint-chains.js";
 import { limitChainName } from "../../rules/names.js";
-import { bodyIdSequence } from "../rule-hash.js";
+import { bodyDigestSequence, bodyIdSequence } from "../rule-hash.js";
 import { actionFragment } from "./action.js";
 import type { ActionTextOptions } from "./action.js";
 import { matchFragment } from "./match.js";
@@ -150,7 +150,8 @@ const bodiesOfEndpointChain = (
 
 /**
  * The lines of rules with these bodies (no trailing newline), hashed with `seed`; `reversed` writes them
- * last-first. One string per chain, not one per rule: a chain is copied into the output once.
+ * last-first. One string per chain, not one per rule: a chain is copied into the output once. `digests`, if
+ * given, gets each rule's digest; its first `kept` are there already (rules whose ids are known).
  */
 const linesText = (
   verb: "-A" | "-I",
@@ -158,19 +159,23 @@ const linesText = (
   seed: string,
   bodies: readonly string[],
   reversed = false,
+  digests?: string[],
+  kept = 0,
 ): string => {
-  // Felix hashes `-A <seed> HASH <body>` (bodyIdSequence); each line is `<head><id>" <body>`. The pieces
-  // of all lines are joined at once: a string per line would be three cons strings copied again.
-  const next = bodyIdSequence(seed);
+  // Felix hashes `-A <seed> HASH <body>` (bodyDigestSequence); each line is `<head><id>" <body>`. The
+  // pieces of all lines are joined at once: a string per line would be three cons strings copied again.
+  const next = bodyDigestSequence(seed, kept > 0 ? digests![kept - 1] : undefined);
   const head = `${verb} ${chain} -m comment --comment "${HASH_COMMENT_PREFIX}`;
   const n = bodies.length;
   if (n === 0) return "";
   const pieces = new Array<string>(5 * n);
   for (let i = 0; i < n; i++) {
     const body = bodies[i]!;
+    const digest = i < kept ? digests![i]! : next(body);
+    if (digests !== undefined) digests[i] = digest;
     const at = 5 * (reversed ? n - 1 - i : i);
     pieces[at] = head;
-    pieces[at + 1] = next(body);
+    pieces[at + 1] = digest.slice(0, 16);
     pieces[at + 2] = body === "" ? '"' : '" ';
     pieces[at + 3] = body;
     pieces[at + 4] = "\n";
@@ -178,6 +183,37 @@ const linesText = (
   // No newline after the last line.
   pieces.length = 5 * n - 1;
   return pieces.join("");
+};
+
+// The rule digests of each endpoint chain rendered, while the chain lives. A chain rebuilt from it after an
+// order edit has the same rules, with the same ids, up to the first one the edit changed: those are taken
+// over, and the chain of hashes goes on from there (for a move within a tier, about a third of the rules).
+const endpointDigests = { size: new WeakMap<Chain, string[]>(), range: new WeakMap<Chain, string[]>() };
+
+/**
+ * An endpoint chain's digests before it is written, as linesText fills them: those of the rules it shares,
+ * from its first, with the chain it was rebuilt from (`kept` of them), and room for the rest. Kept for the
+ * chain's own successors.
+ */
+const digestsOfEndpointChain = (
+  chain: Chain,
+  name: string,
+  bodies: readonly string[],
+  flavour: "size" | "range",
+): { digests: string[]; kept: number } => {
+  const digests = new Array<string>(bodies.length);
+  const from = takenFrom(chain);
+  const earlier = from === undefined ? undefined : endpointDigests[flavour].get(from.previous);
+  const earlierBodies = from === undefined ? undefined : endpointBodies[flavour].get(from.previous);
+  let kept = 0;
+  // The same name is the same hash seed.
+  if (earlier !== undefined && earlierBodies !== undefined && limitName(from!.previous.name) === name) {
+    const n = Math.min(bodies.length, earlierBodies.length);
+    while (kept < n && bodies[kept] === earlierBodies[kept]) kept++;
+    for (let i = 0; i < kept; i++) digests[i] = earlier[i]!;
+  }
+  endpointDigests[flavour].set(chain, digests);
+  return { digests, kept };
 };
 
 const rulesText = (
@@ -213,14 +249,21 @@ const remember = (flavour: "size" | "range", key: string, render: () => string):
   return text;
 };
 
-/** An endpoint chain's text, its rule bodies taken over where it was rebuilt from a rendered chain. */
+/**
+ * An endpoint chain's text, its rule bodies, and the ids of its rules up to the first changed one, taken
+ * over where it was rebuilt from a rendered chain.
+ */
 const endpointChainText = (
   name: string,
   chain: Chain,
   opts: ActionTextOptions,
   target: (name: string) => string,
   flavour: "size" | "range",
-): string => linesText("-A", name, name, bodiesOfEndpointChain(chain, opts, target, flavour));
+): string => {
+  const bodies = bodiesOfEndpointChain(chain, opts, target, flavour);
+  const { digests, kept } = digestsOfEndpointChain(chain, name, bodies, flavour);
+  return linesText("-A", name, name, bodies, false, digests, kept);
+};
 
 /** A chain's text, found by what it renders from: its text key (rules/endpoint-chains.ts) or its rule bodies. */
 const chainByContent = (
@@ -325,6 +368,7 @@ export const chainUpdateText = (before: Chain, after: Chain, opts: RenderIptable
   const name = limitName(after.name);
   if (limitName(before.name) !== name) throw new Error(`bug: ${before.name} is not updated to ${after.name}`);
   const flavour = opts.nflogSize === false ? "range" : "size";
+  const endpoint = textKeyOf(after) !== undefined;
   const bodiesOf = (c: Chain): readonly string[] =>
     textKeyOf(c) === undefined
       ? ruleBodies(c.rules, opts, limitName)
@@ -334,15 +378,20 @@ export const chainUpdateText = (before: Chain, after: Chain, opts: RenderIptable
   let first = 0;
   while (first < old.length && first < now.length && old[first] === now[first]) first++;
   if (first === old.length && first === now.length) return "";
-  const next = bodyIdSequence(name);
+  // An endpoint chain rebuilt from `before` has its first rules' digests already: only the rest is hashed.
+  const { digests, kept } = endpoint
+    ? digestsOfEndpointChain(after, name, now, flavour)
+    : { digests: undefined, kept: 0 };
+  const next = bodyDigestSequence(name, kept > 0 ? digests![kept - 1] : undefined);
   const lines: string[] = [];
-  for (let i = 0; i < now.length; i++) {
+  for (let i = Math.min(kept, first); i < now.length; i++) {
     const body = now[i]!;
-    // Every id is hashed: each chains the one before.
-    const id = next(body);
+    // Every id from `kept` on is hashed: each chains the one before.
+    const digest = i < kept ? digests![i]! : next(body);
+    if (digests !== undefined) digests[i] = digest;
     if (i < first) continue;
     const verb = i < old.length ? `-R ${name} ${i + 1}` : `-A ${name}`;
-    lines.push(`${verb} ${idComment(id)}${body === "" ? "" : ` ${body}`}`);
+    lines.push(`${verb} ${idComment(digest.slice(0, 16))}${body === "" ? "" : ` ${body}`}`);
   }
   for (let i = now.length; i < old.length; i++) lines.push(`-D ${name} ${now.length + 1}`);
   return lines.join("\n");
