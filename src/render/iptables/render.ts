@@ -123,7 +123,7 @@ const ruleBodies = (
 
 // The bodies of each endpoint chain rendered, while the chain lives: a chain rebuilt from it after an
 // order edit (rules/endpoint-chains.ts takenFrom) holds mostly the same rule objects, whose bodies are
-// taken over. Per flavour, as the bodies depend on it.
+// taken over. Per flavour, as the bodies depend on it (and on nothing else: IR chains are never modified).
 const endpointBodies = { size: new WeakMap<Chain, string[]>(), range: new WeakMap<Chain, string[]>() };
 
 const bodiesOfEndpointChain = (
@@ -132,6 +132,9 @@ const bodiesOfEndpointChain = (
   target: (name: string) => string,
   flavour: "size" | "range",
 ): string[] => {
+  // A chain rendered before (the old side of an iptables-legacy update) has them already.
+  const known = endpointBodies[flavour].get(chain);
+  if (known !== undefined) return known;
   const from = takenFrom(chain);
   const earlier = from === undefined ? undefined : endpointBodies[flavour].get(from.previous);
   let bodies: string[];
