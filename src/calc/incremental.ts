@@ -420,9 +420,10 @@ export const iptablesDelta = (
     const rewritten = new Set(
       mine.filter((c) => c.change === "added" || (c.change === "changed" && !legacy)).map((c) => c.chain),
     );
-    const chains = (next.tables.find((t) => t.name === table)?.chains ?? []).filter((c) =>
-      rewritten.has(c.name),
-    );
+    // A ruleset's chains of this table with these names, in its order.
+    const named = (rs: Ruleset, names: ReadonlySet<string>): Chain[] =>
+      (rs.tables.find((t) => t.name === table)?.chains ?? []).filter((c) => names.has(c.name));
+    const chains = named(next, rewritten);
     // The chains' text as the full rendering has it (and, but for endpoint chains, which are new after
     // every order edit, shares with it).
     const body = renderTableParts(
@@ -434,13 +435,14 @@ export const iptablesDelta = (
     // replaced rules may have jumped to).
     const updates: string[] = [];
     if (legacy) {
-      const chainIn = (rs: Ruleset, name: string): Chain | undefined =>
-        rs.tables.find((t) => t.name === table)?.chains.find((c) => c.name === name);
+      const changed = new Set(mine.filter((c) => c.change === "changed").map((c) => c.chain));
+      // One pass over each side's chains, not a search per changed chain.
+      const picked = (rs: Ruleset): Map<string, Chain> => new Map(named(rs, changed).map((c) => [c.name, c]));
+      const before = picked(prev);
+      const after = picked(next);
       for (const c of mine) {
         if (c.change !== "changed") continue;
-        const text = chainUpdateText(chainIn(prev, c.chain)!, chainIn(next, c.chain)!, {
-          keepEndpointTexts: false,
-        });
+        const text = chainUpdateText(before.get(c.chain)!, after.get(c.chain)!, { keepEndpointTexts: false });
         if (text !== "") updates.push(text);
       }
     }
