@@ -20,10 +20,12 @@
 // --all-jobs N (threads rendering every node; default the machine's cores, 1 for one thread).
 
 import { once } from "node:events";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { execa } from "execa";
 import { indexCluster } from "../src/calc/cluster-index.js";
 import { rerenderPolicyChange } from "../src/calc/incremental.js";
 import { resolveNode } from "../src/calc/resolve.js";
@@ -129,6 +131,32 @@ const editRules = (p: Policy, k: number): Policy => {
 /** An edit that moves a policy to the front of its tier, so endpoint chains change too (full rebuild path). */
 const editOrder = (p: Policy): Policy => ({ ...p, spec: { ...p.spec, order: 0.5 } });
 
+/**
+ * scripts/bench/write-floor.ts on a node's rendering, `n` times, each in a fresh process with this one's
+ * V8 flags: the run with the median time. Fails unless it wrote the same bytes.
+ */
+const writeFloorMs = async (
+  dir: string,
+  rendering: { readonly iptables: readonly string[]; readonly ipsets: string },
+  n: number,
+): Promise<Timing> => {
+  const at = join(dir, "write-floor");
+  await mkdir(at);
+  await writeFile(join(at, "v4.txt"), rendering.iptables[0]!);
+  await writeFile(join(at, "v6.txt"), rendering.iptables[1]!);
+  await writeFile(join(at, "ipsets.txt"), rendering.ipsets);
+  const script = fileURLToPath(new URL("./bench/write-floor.js", import.meta.url));
+  const runs: Timing[] = [];
+  for (let i = 0; i < n; i++) {
+    const { stdout } = await execa(process.execPath, [...process.execArgv, script, at]);
+    const out = JSON.parse(stdout) as Timing & { sameBytes: boolean };
+    if (!out.sameBytes) throw new Error("write-floor: the bytes written differ from the rendering");
+    runs.push({ ms: out.ms, cpuMs: out.cpuMs });
+  }
+  await rm(at, { recursive: true });
+  return runs.sort((a, b) => a.ms - b.ms)[Math.floor(n / 2)]!;
+};
+
 /** Generates and writes the cluster in a worker thread (scripts/bench/gen-worker.ts): see there why. */
 const generateAndWrite = async (dir: string) => {
   const cpu = process.cpuUsage();
@@ -233,6 +261,16 @@ const main = async (): Promise<void> => {
     results.renderNodeMs = round(rendered.ms);
     results.renderTypicalNodeMs = round(typicalMs);
     results.gatewayRules = { v4: rules4, v6: rules6 };
+
+    // The least the gateway's first render could cost: writing its bytes again from ready strings, in
+    // processes of their own so that the code is as cold as the render's was (scripts/bench/write-floor.ts).
+    const floor = await writeFloorMs(dir, gw, 3);
+    row(
+      `write ${gateway}'s output alone, cold (median of 3 processes)`,
+      floor,
+      `same bytes; the cold render above is ${(rendered.ms / floor.ms).toFixed(1)}× this`,
+    );
+    results.gatewayWriteFloorMs = round(floor.ms);
 
     // ---- every node ----------------------------------------------------------------------------------
     // On all cores (src/render/every-node): this thread renders beside `jobs - 1` workers, each of which
