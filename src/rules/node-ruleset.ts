@@ -542,13 +542,22 @@ export const rebuildEndpointChains = (
     const countOf = (n: string): number => (base.get(n) ?? 0) + (delta.get(n) ?? 0);
     // Chains whose count fell to zero on the way (some may be counted again by a later chain).
     const unreferenced: string[] = [];
+    const bump = (n: string, by: 1 | -1): void => {
+      delta.set(n, (delta.get(n) ?? 0) + by);
+      if (by < 0 && countOf(n) === 0) unreferenced.push(n);
+    };
     const refer = (c: Chain, by: 1 | -1): void => {
       const ts = targets(c);
-      for (let i = 0; i < ts.length; i++) {
-        const n = ts[i]!;
-        delta.set(n, (delta.get(n) ?? 0) + by);
-        if (by < 0 && countOf(n) === 0) unreferenced.push(n);
-      }
+      for (let i = 0; i < ts.length; i++) bump(ts[i]!, by);
+    };
+    // A chain replaced by one with (mostly) the same targets in the same places, as a move leaves them:
+    // only the places that differ change the counts. The new targets are counted first, so what both
+    // reach never falls to zero.
+    const replace = (c: Chain, old: Chain): void => {
+      const now = targets(c);
+      const was = targets(old);
+      for (let i = 0; i < now.length; i++) if (now[i] !== was[i]) bump(now[i]!, 1);
+      for (let i = 0; i < was.length; i++) if (was[i] !== now[i]) bump(was[i]!, -1);
     };
     for (const u of mine) {
       const name = endpointChainName(u.prefix, u.endpoint.binding.iface);
@@ -563,9 +572,7 @@ export const rebuildEndpointChains = (
           refer(c, 1);
           setsMoved ||= setsUsed(c).length > 0;
         } else if (old !== c) {
-          // Counted before the old one is uncounted, so what both reach never falls to zero.
-          refer(c, 1);
-          refer(old, -1);
+          replace(c, old);
           setsMoved ||= setsUsed(old).length + setsUsed(c).length > 0;
           chains[i] = c;
         }
