@@ -20,6 +20,7 @@ import {
   normalize,
   range,
   rangeToCidrs,
+  cidrCount,
   rootBoxes,
   intersect,
   regionHolds,
@@ -141,6 +142,7 @@ test("ranges: CIDR covers are exact and maximal, addresses print as ipaddr.js pr
           next = block.hi + 1n;
         }
         t.is(next, r.hi + 1n);
+        t.is(cidrCount(r), cidrs.length, "the count without the list");
         const text = addrText(v, r.lo);
         const bytes = Array.from({ length: bits / 8 }, (_, i) =>
           Number((r.lo >> BigInt(bits - 8 - 8 * i)) & 255n),

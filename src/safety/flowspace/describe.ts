@@ -53,8 +53,7 @@ const numbers = (rs: readonly Range[], space: Range): string | undefined => {
 };
 
 const MAX_CIDRS = 6;
-const countCidrs = (v: IpVersion, rs: readonly Range[]): number =>
-  rs.reduce((n, x) => n + cidrCount(v, x), 0);
+const countCidrs = (rs: readonly Range[]): number => rs.reduce((n, x) => n + cidrCount(x), 0);
 
 /**
  * How a union of addresses is written, in words and in JSON: the whole space, its own CIDRs, or, when its
@@ -68,8 +67,8 @@ export const addressCover = (v: IpVersion, rs: readonly Range[]): AddressCover =
   const space = addrSpace(v);
   if (sameRanges(rs, [space])) return { kind: "any" };
   const inverse = complement(rs, space);
-  const direct = countCidrs(v, rs);
-  const except = countCidrs(v, inverse);
+  const direct = countCidrs(rs);
+  const except = countCidrs(inverse);
   return except < direct
     ? { kind: "except", ranges: inverse, cidrs: except }
     : { kind: "only", ranges: rs, cidrs: direct };
