@@ -39,7 +39,7 @@ import {
   ruleCount,
 } from "../src/render/every-node/index.js";
 import { loadCluster } from "../src/resources/load.js";
-import { BUILTIN_CRITICAL, preflight } from "../src/safety/preflight/index.js";
+import { BUILTIN_CRITICAL, preflight, preflightJson, preflightText } from "../src/safety/preflight/index.js";
 import type { Policy, PolicyRule } from "../src/resources/model.js";
 import { traceVerdicts } from "../src/trace/compile.js";
 import { trace, traceBatch } from "../src/trace/index.js";
@@ -492,6 +492,17 @@ const main = async (): Promise<void> => {
       `${checks.length} flow checks, ${checks.filter((c) => c.fail).length} failing`,
     );
     results.preflightTypicalMs = round(checked.ms);
+    // The reports as the CLI writes them: an address list can take thousands of CIDRs to weigh and write.
+    const reported = time(() => ({
+      text: preflightText(checks, false),
+      json: JSON.stringify(preflightJson(checks), null, 2),
+    }));
+    row(
+      `preflight ${typicalNodes[0]!}: its reports, text and JSON`,
+      reported,
+      `${(reported.value.text.length / 1e3).toFixed(0)} kB + ${(reported.value.json.length / 1e6).toFixed(1)} MB`,
+    );
+    results.preflightReportMs = round(reported.ms);
 
     // ---- kernel --------------------------------------------------------------------------------------------
     log("loading into the kernel ...");
