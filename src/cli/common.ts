@@ -81,6 +81,11 @@ export const writeOut = (text: string): void => {
   process.stdout.write(text.endsWith("\n") || text === "" ? text : `${text}\n`);
 };
 
+/** A part of an output written in parts: as it is (writeOut ends the last one with a newline). */
+export const writePart = (text: string): void => {
+  if (text !== "") process.stdout.write(text);
+};
+
 /** The `-f/--filename` option every command takes (repeatable files or directories). */
 export const filesOption = (describe = "resource file or directory (repeatable)", demandOption = true) =>
   ({ alias: "filename", type: "string", array: true, demandOption, describe }) as const;

@@ -4,10 +4,24 @@
 
 import { readFile } from "node:fs/promises";
 import type { Argv } from "yargs";
-import { preflight } from "../safety/preflight/check.js";
+import { preflightByNode } from "../safety/preflight/check.js";
 import { BUILTIN_CRITICAL, parseCriticalFile, type CriticalFlow } from "../safety/preflight/critical.js";
-import { preflightJson, preflightText } from "../safety/preflight/format.js";
-import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut, filesOption } from "./common.js";
+import {
+  preflightJsonWriter,
+  preflightLines,
+  preflightSummaryLines,
+  tallyOf,
+  type PreflightTally,
+} from "../safety/preflight/format.js";
+import {
+  CliError,
+  loadOrFail,
+  parseVersionOption,
+  requireNode,
+  writeOut,
+  writePart,
+  filesOption,
+} from "./common.js";
 import { nodeProgress } from "./progress.js";
 
 interface PreflightArgs {
@@ -85,19 +99,24 @@ export const preflightCommand = {
     for (const n of argv.node ?? []) requireNode(cluster, n);
     const calicoVersion = parseVersionOption(argv["calico-version"]);
     const progress = nodeProgress("preflight");
-    const r = preflight(cluster, {
+    // Each node's part is written as soon as it is checked, and its checks dropped: a whole cluster's would
+    // not fit in memory, nor its JSON in one string.
+    const json = preflightJsonWriter();
+    let tally: PreflightTally = { checks: 0, failed: 0 };
+    for (const r of preflightByNode(cluster, {
       flows,
       ...(against === undefined ? {} : { against }),
       ...(calicoVersion === undefined ? {} : { calicoVersion }),
       ...(argv.node === undefined ? {} : { nodes: argv.node }),
       ...(progress === undefined ? {} : progress),
-    });
-    if (!r.ok) throw new CliError(r.error);
-    writeOut(
-      argv.o === "json"
-        ? JSON.stringify(preflightJson(r.value), null, 2)
-        : preflightText(r.value, argv.verbose),
-    );
-    if (r.value.some((c) => c.fail)) process.exitCode = 3;
+    })) {
+      if (!r.ok) throw new CliError(r.error);
+      const t = tallyOf(r.value);
+      tally = { checks: tally.checks + t.checks, failed: tally.failed + t.failed };
+      if (argv.o === "json") writePart(json.next(r.value));
+      else writeOut(preflightLines(r.value, argv.verbose).join("\n"));
+    }
+    writeOut(argv.o === "json" ? json.end() : preflightSummaryLines(tally).join("\n"));
+    if (tally.failed > 0) process.exitCode = 3;
   },
 };

@@ -122,6 +122,16 @@ test.serial(
       const p = await run(["preflight", "-f", dir]);
       t.is(p.code, 3, p.stderr);
       t.regex(p.stdout, /FAIL kubelet/);
+      t.regex(p.stdout, /\n\nresult: \d+ of \d+ critical flow checks fail$/);
+      // The JSON report is written node by node; it is still one document.
+      const j = await run(["preflight", "-f", dir, "-o", "json"]);
+      t.is(j.code, 3, j.stderr);
+      const report = JSON.parse(j.stdout) as {
+        pass: boolean;
+        checks: { flow: { name: string }; fail: boolean }[];
+      };
+      t.false(report.pass);
+      t.true(report.checks.some((c) => c.flow.name === "kubelet" && c.fail));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -4,13 +4,20 @@
 
 import test from "ava";
 import type { Cluster } from "../../src/resources/model.js";
-import { preflight, type FlowCheck } from "../../src/safety/preflight/check.js";
+import { preflight, preflightByNode, type FlowCheck } from "../../src/safety/preflight/check.js";
 import {
   BUILTIN_CRITICAL,
   parseCriticalFile,
   type CriticalFlow,
 } from "../../src/safety/preflight/critical.js";
-import { preflightText } from "../../src/safety/preflight/format.js";
+import {
+  preflightJson,
+  preflightJsonWriter,
+  preflightLines,
+  preflightSummaryLines,
+  preflightText,
+  tallyOf,
+} from "../../src/safety/preflight/format.js";
 import { cluster, gnp, hep, ruleOf } from "../helpers/model.js";
 
 const auto = hep(
@@ -151,4 +158,52 @@ test("onNode is told of each node before it is checked, then once when all are; 
     [2, 2],
   ]);
   t.true(traced > 0);
+});
+
+test("node by node: each node's checks in turn, which together are preflight's, and its reports in parts are the whole reports", async (t) => {
+  const { loadCluster } = await import("../../src/resources/index.js");
+  const { cluster: c } = await loadCluster(["fixtures/example-cluster"]);
+  const nodes = [...new Set(c.hostEndpoints.map((e) => e.spec.node))].sort();
+  t.true(nodes.length >= 2);
+  // A node that fails makes the tally and `pass` count.
+  const withTrap = cluster(auto, logOnly);
+  for (const [cl, ns] of [
+    [c, nodes],
+    [withTrap, undefined],
+  ] as const) {
+    const parts = [
+      ...preflightByNode(cl, { flows: BUILTIN_CRITICAL, ...(ns === undefined ? {} : { nodes: ns }) }),
+    ];
+    const checks = parts.flatMap((r) => (r.ok ? r.value : []));
+    t.true(parts.every((r) => r.ok));
+    t.deepEqual(
+      parts.map((r) => (r.ok ? [...new Set(r.value.map((x) => x.node))] : [])),
+      (ns ?? ["node-2"]).map((n) => [n]),
+      "one part per node, in order",
+    );
+    // Each run makes its own interface universes (with their functions): compared as the report sees them.
+    const expected = run(cl, BUILTIN_CRITICAL).filter((x) => ns === undefined || ns.includes(x.node));
+    t.is(JSON.stringify(preflightJson(checks)), JSON.stringify(preflightJson(expected)));
+    const json = preflightJsonWriter();
+    let tally = { checks: 0, failed: 0 };
+    const text: string[] = [];
+    let out = "";
+    for (const r of parts) {
+      if (!r.ok) continue;
+      out += json.next(r.value);
+      const x = tallyOf(r.value);
+      tally = { checks: tally.checks + x.checks, failed: tally.failed + x.failed };
+      text.push(...preflightLines(r.value, true));
+    }
+    out += json.end();
+    t.is(out, JSON.stringify(preflightJson(checks), null, 2));
+    t.is((JSON.parse(out) as { pass: boolean }).pass, cl === c, "the example passes, the trap fails");
+    t.is([...text, ...preflightSummaryLines(tally)].join("\n"), preflightText(checks, true));
+  }
+});
+
+test("the JSON report written in parts, with no checks at all, is still JSON.stringify's", (t) => {
+  const json = preflightJsonWriter();
+  t.is(json.next([]) + json.end(), JSON.stringify(preflightJson([]), null, 2));
+  t.deepEqual(JSON.parse(JSON.stringify(preflightJson([]))), { checks: [], pass: true });
 });

@@ -190,15 +190,30 @@ const checkNode = (cluster: Cluster, node: string, opts: PreflightOptions): Resu
   return { ok: true, value: out };
 };
 
-export const preflight = (cluster: Cluster, opts: PreflightOptions): Result<FlowCheck[]> => {
+/**
+ * preflight, one node at a time: each node's checks as soon as they are made, so that a caller can report
+ * and drop them. A whole cluster's checks do not fit in memory at once (their regions can hold thousands
+ * of address ranges: some 15 MB a node on the bench cluster). Stops after the first error.
+ */
+export function* preflightByNode(
+  cluster: Cluster,
+  opts: PreflightOptions,
+): Generator<Result<FlowCheck[]>, void, undefined> {
   const nodes = opts.nodes ?? policedNodes(cluster, ...(opts.against === undefined ? [] : [opts.against]));
-  const out: FlowCheck[] = [];
   for (const [i, node] of nodes.entries()) {
     opts.onNode?.(i, nodes.length, node);
     const r = checkNode(cluster, node, opts);
-    if (!r.ok) return r;
-    out.push(...r.value);
+    yield r;
+    if (!r.ok) return;
   }
   opts.onNode?.(nodes.length, nodes.length);
+}
+
+export const preflight = (cluster: Cluster, opts: PreflightOptions): Result<FlowCheck[]> => {
+  const out: FlowCheck[] = [];
+  for (const r of preflightByNode(cluster, opts)) {
+    if (!r.ok) return r;
+    for (const c of r.value) out.push(c);
+  }
   return { ok: true, value: out };
 };

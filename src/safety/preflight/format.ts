@@ -65,7 +65,8 @@ const detail = (c: FlowCheck): string => {
   }
 };
 
-export const preflightText = (checks: readonly FlowCheck[], verbose: boolean): string => {
+/** The report's lines for some checks (a node's, say): a heading per endpoint and interface, then its flows. */
+export const preflightLines = (checks: readonly FlowCheck[], verbose: boolean): string[] => {
   const lines: string[] = [];
   const groups = new Map<string, FlowCheck[]>();
   for (const c of checks) {
@@ -81,28 +82,71 @@ export const preflightText = (checks: readonly FlowCheck[], verbose: boolean): s
     const hidden = group.length - shown.length;
     if (hidden > 0) lines.push(`  ok   ${hidden} more critical flow(s) allowed`);
   }
-  const failed = checks.filter((c) => c.fail);
-  lines.push(
-    "",
-    failed.length === 0
-      ? `result: all ${checks.length} critical flow checks pass`
-      : `result: ${failed.length} of ${checks.length} critical flow checks fail`,
-  );
-  return lines.join("\n");
+  return lines;
 };
 
-export const preflightJson = (checks: readonly FlowCheck[]) => ({
-  pass: !checks.some((c) => c.fail),
-  checks: checks.map((c) => ({
-    node: c.node,
-    endpoint: c.endpoint,
-    interface: c.ifaceLabel,
-    flow: c.flow,
-    status: c.status,
-    fail: c.fail,
-    text: detail(c),
-    dropped: c.dropped.map((r) => regionJson(r, c.universe)),
-    cut: c.cut.map((r) => regionJson(r, c.universe)),
-    failsafeOnly: c.failsafeOnly.map((r) => regionJson(r, c.universe)),
-  })),
+/** How many checks were made and how many failed: the report's last line, after an empty one. */
+export interface PreflightTally {
+  readonly checks: number;
+  readonly failed: number;
+}
+
+export const tallyOf = (checks: readonly FlowCheck[]): PreflightTally => ({
+  checks: checks.length,
+  failed: checks.filter((c) => c.fail).length,
 });
+
+export const preflightSummaryLines = (t: PreflightTally): string[] => [
+  "",
+  t.failed === 0
+    ? `result: all ${t.checks} critical flow checks pass`
+    : `result: ${t.failed} of ${t.checks} critical flow checks fail`,
+];
+
+export const preflightText = (checks: readonly FlowCheck[], verbose: boolean): string =>
+  [...preflightLines(checks, verbose), ...preflightSummaryLines(tallyOf(checks))].join("\n");
+
+/** One check as the JSON report writes it. */
+export const checkJson = (c: FlowCheck) => ({
+  node: c.node,
+  endpoint: c.endpoint,
+  interface: c.ifaceLabel,
+  flow: c.flow,
+  status: c.status,
+  fail: c.fail,
+  text: detail(c),
+  dropped: c.dropped.map((r) => regionJson(r, c.universe)),
+  cut: c.cut.map((r) => regionJson(r, c.universe)),
+  failsafeOnly: c.failsafeOnly.map((r) => regionJson(r, c.universe)),
+});
+
+/** The JSON report: every check, then whether all passed (last, so that it can be written as it is made). */
+export const preflightJson = (checks: readonly FlowCheck[]) => ({
+  checks: checks.map(checkJson),
+  pass: !checks.some((c) => c.fail),
+});
+
+/**
+ * JSON.stringify(preflightJson(checks), null, 2) written piece by piece, as the checks come, for reports
+ * larger than a string can be (V8's longest is about 2^29 characters; the bench cluster's would be about
+ * 1 GB). `next` takes a batch of checks (a node's) and gives their text; `end` gives the rest.
+ */
+export const preflightJsonWriter = (): {
+  next: (checks: readonly FlowCheck[]) => string;
+  end: () => string;
+} => {
+  let written = 0;
+  let pass = true;
+  return {
+    next: (checks) => {
+      let text = "";
+      for (const c of checks) {
+        pass &&= !c.fail;
+        const item = JSON.stringify(checkJson(c), null, 2).replaceAll("\n", "\n    ");
+        text += `${written++ === 0 ? '{\n  "checks": [\n    ' : ",\n    "}${item}`;
+      }
+      return text;
+    },
+    end: () => `${written === 0 ? '{\n  "checks": []' : "\n  ]"},\n  "pass": ${pass}\n}`,
+  };
+};

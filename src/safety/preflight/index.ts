@@ -4,6 +4,22 @@
 //   const checks = preflight(cluster, { flows: BUILTIN_CRITICAL });
 //   if (checks.ok) process.stdout.write(preflightText(checks.value, false));
 
-export { preflight, type FlowCheck, type FlowStatus, type PreflightOptions } from "./check.js";
+export {
+  preflight,
+  preflightByNode,
+  type FlowCheck,
+  type FlowStatus,
+  type PreflightOptions,
+} from "./check.js";
 export { BUILTIN_CRITICAL, parseCriticalFile, type CriticalFlow } from "./critical.js";
-export { flowText, preflightJson, preflightText } from "./format.js";
+export {
+  checkJson,
+  flowText,
+  preflightJson,
+  preflightJsonWriter,
+  preflightLines,
+  preflightSummaryLines,
+  preflightText,
+  tallyOf,
+  type PreflightTally,
+} from "./format.js";
