@@ -86,6 +86,13 @@ export const writePart = (text: string): void => {
   if (text !== "") process.stdout.write(text);
 };
 
+/** Lines of a report written in parts, each ending with a newline: the parts make lines.join("\n") + "\n". */
+export const writeLines = (lines: readonly string[]): void => {
+  let text = "";
+  for (const line of lines) text += `${line}\n`;
+  writePart(text);
+};
+
 /** The `-f/--filename` option every command takes (repeatable files or directories). */
 export const filesOption = (describe = "resource file or directory (repeatable)", demandOption = true) =>
   ({ alias: "filename", type: "string", array: true, demandOption, describe }) as const;

@@ -18,6 +18,7 @@ import {
   loadOrFail,
   parseVersionOption,
   requireNode,
+  writeLines,
   writeOut,
   writePart,
   filesOption,
@@ -114,9 +115,10 @@ export const preflightCommand = {
       const t = tallyOf(r.value);
       tally = { checks: tally.checks + t.checks, failed: tally.failed + t.failed };
       if (argv.o === "json") writePart(json.next(r.value));
-      else writeOut(preflightLines(r.value, argv.verbose).join("\n"));
+      else writeLines(preflightLines(r.value, argv.verbose));
     }
-    writeOut(argv.o === "json" ? json.end() : preflightSummaryLines(tally).join("\n"));
+    if (argv.o === "json") writeOut(json.end());
+    else writeLines(preflightSummaryLines(tally));
     if (tally.failed > 0) process.exitCode = 3;
   },
 };
