@@ -7,12 +7,18 @@ import { dirname, join } from "node:path";
 import type { Argv } from "yargs";
 import type { Cluster } from "../resources/model.js";
 import { applyLabelPatches, parseLabelPatch, type LabelPatch } from "../safety/upgrade/apply.js";
-import { upgradeCheck } from "../safety/upgrade/check.js";
-import { upgradeJson, upgradeText } from "../safety/upgrade/format.js";
+import { affectedStar, upgradeByNode, upgradeFrame } from "../safety/upgrade/check.js";
+import {
+  upgradeHeadLines,
+  upgradeJsonWriter,
+  upgradeNodeLines,
+  upgradeResultLines,
+} from "../safety/upgrade/format.js";
+import type { StarEndpoint } from "../safety/upgrade/star-endpoints.js";
 import { migrationFiles, PATCH_DIR, POLICY_FILE } from "../safety/upgrade/migration.js";
 import { effectiveConfig } from "../calc/config.js";
 import { parseCalicoVersion, type CalicoVersion } from "../calc/versions.js";
-import { CliError, loadOrFail, requireNode, writeOut, filesOption } from "./common.js";
+import { CliError, loadOrFail, requireNode, writeLines, writeOut, writePart, filesOption } from "./common.js";
 import { nodeProgress } from "./progress.js";
 
 interface UpgradeArgs {
@@ -113,18 +119,35 @@ export const upgradeCheckCommand = {
     const cluster = await withMigration((await loadOrFail(paths, { strict: argv.strict })).cluster, dir);
     for (const n of argv.node ?? []) requireNode(cluster, n);
     const progress = nodeProgress("upgrade-check");
-    const r = upgradeCheck(cluster, {
+    const opts = {
       from,
       to,
       ...(argv.node === undefined ? {} : { nodes: argv.node }),
       ...(progress === undefined ? {} : progress),
-    });
-    if (!r.ok) throw new CliError(r.error);
-    writeOut(argv.o === "json" ? JSON.stringify(upgradeJson(r.value), null, 2) : upgradeText(r.value));
-    if (argv["write-migration"] !== undefined) {
-      const logPrefix = effectiveConfig(cluster, r.value.affected[0]?.node ?? "").logPrefix;
-      await writeMigration(argv["write-migration"], migrationFiles(cluster, r.value, logPrefix));
+    };
+    // Each node's part is written as soon as it is checked, and its comparison dropped: a whole cluster's
+    // would not fit in memory, nor its JSON in one string.
+    const frame = upgradeFrame(cluster, opts);
+    const json = upgradeJsonWriter(frame);
+    const affected: StarEndpoint[] = [];
+    const dropping: string[] = [];
+    if (argv.o === "json") writePart(json.start());
+    else writeLines(upgradeHeadLines(frame));
+    for (const r of upgradeByNode(cluster, opts, frame)) {
+      if (!r.ok) throw new CliError(r.error);
+      const star = affectedStar(r.value);
+      if (star !== undefined) affected.push(star);
+      if (r.value.drops) dropping.push(r.value.node);
+      if (argv.o === "json") writePart(json.next(r.value));
+      else writeLines(upgradeNodeLines(r.value));
     }
-    if (r.value.nodes.some((n) => n.drops)) process.exitCode = 3;
+    if (argv.o === "json") writeOut(json.end(affected));
+    else writeLines(upgradeResultLines(dropping));
+    if (argv["write-migration"] !== undefined) {
+      const logPrefix = effectiveConfig(cluster, affected[0]?.node ?? "").logPrefix;
+      const report = { from: frame.from, to: frame.to, affected };
+      await writeMigration(argv["write-migration"], migrationFiles(cluster, report, logPrefix));
+    }
+    if (dropping.length > 0) process.exitCode = 3;
   },
 };

@@ -14,7 +14,16 @@ import { buildRuleset } from "../../src/rules/node-ruleset.js";
 import { regionHolds } from "../../src/safety/flowspace/index.js";
 import { labelFileText } from "../../src/safety/label/edit.js";
 import { applyLabelPatches, parseLabelPatch } from "../../src/safety/upgrade/apply.js";
-import { upgradeCheck } from "../../src/safety/upgrade/check.js";
+import { affectedStar, upgradeByNode, upgradeCheck, upgradeFrame } from "../../src/safety/upgrade/check.js";
+import {
+  upgradeHeadLines,
+  upgradeJson,
+  upgradeJsonWriter,
+  upgradeNodeLines,
+  upgradeResultLines,
+  upgradeText,
+} from "../../src/safety/upgrade/format.js";
+import type { StarEndpoint } from "../../src/safety/upgrade/star-endpoints.js";
 import {
   migrationFiles,
   migrationPolicy,
@@ -120,6 +129,43 @@ test('upgrade-check of some nodes lists only their "*" endpoints and counts the 
   if (!all.ok) return t.fail(all.error);
   t.is(all.value.starsElsewhere, 0);
   t.is(all.value.stars.length, 2);
+});
+
+test("upgrade-check node by node: the parts of its reports, written as each node is checked, are the whole reports", async (t) => {
+  const c = await load(FIXTURE);
+  // Every node (some with flows dropped), one node, and none: each part of the frame, nodes and result.
+  for (const nodes of [undefined, ["node-b"], ["node-c"], []]) {
+    const opts = { from: V13, to: V29, ...(nodes === undefined ? {} : { nodes }) };
+    const whole = upgradeCheck(c, opts);
+    if (!whole.ok) return t.fail(whole.error);
+    const frame = upgradeFrame(c, opts);
+    const json = upgradeJsonWriter(frame);
+    let jsonText = json.start();
+    const lines = [...upgradeHeadLines(frame)];
+    const affected: StarEndpoint[] = [];
+    const dropping: string[] = [];
+    const checked: string[] = [];
+    for (const r of upgradeByNode(c, opts, frame)) {
+      if (!r.ok) return t.fail(r.error);
+      checked.push(r.value.node);
+      const star = affectedStar(r.value);
+      if (star !== undefined) affected.push(star);
+      if (r.value.drops) dropping.push(r.value.node);
+      jsonText += json.next(r.value);
+      lines.push(...upgradeNodeLines(r.value));
+    }
+    jsonText += json.end(affected);
+    lines.push(...upgradeResultLines(dropping));
+    const label = JSON.stringify(nodes);
+    t.deepEqual(
+      checked,
+      whole.value.nodes.map((n) => n.node),
+      label,
+    );
+    t.deepEqual(affected, whole.value.affected, label);
+    t.is(jsonText, JSON.stringify(upgradeJson(whole.value), null, 2), label);
+    t.is(lines.join("\n"), upgradeText(whole.value), label);
+  }
 });
 
 test("upgrade-check: onNode is told of each node before it is checked, then once when all are; onTrace of each packet traced", async (t) => {

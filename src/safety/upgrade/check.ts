@@ -43,15 +43,36 @@ export interface UpgradeReport {
   readonly affected: readonly StarEndpoint[];
 }
 
-export const upgradeCheck = (cluster: Cluster, opts: UpgradeOptions): Result<UpgradeReport> => {
-  const known = policedNodes(cluster);
-  const nodes = opts.nodes ?? known;
+/** What an upgrade report says before any node is checked: the versions and the "*" endpoints. */
+export type UpgradeFrame = Pick<UpgradeReport, "from" | "to" | "stars" | "starsElsewhere">;
+
+const nodesOf = (cluster: Cluster, opts: UpgradeOptions): readonly string[] =>
+  opts.nodes ?? policedNodes(cluster);
+
+export const upgradeFrame = (cluster: Cluster, opts: UpgradeOptions): UpgradeFrame => {
+  const nodes = nodesOf(cluster, opts);
   // Only the checked nodes' "*" endpoints are listed: with --node on a large cluster, listing every one
   // (with every policy selecting it) was most of the report and of its time (5,000 of them: 35 MB, 2.5 s).
   const checked = new Set(nodes);
-  const stars = starEndpoints(cluster, checked);
-  const starsElsewhere = cluster.hostEndpoints.filter((e) => isStar(e) && !checked.has(e.spec.node)).length;
-  const out: NodeUpgrade[] = [];
+  return {
+    from: formatCalicoVersion(opts.from),
+    to: formatCalicoVersion(opts.to),
+    stars: starEndpoints(cluster, checked),
+    starsElsewhere: cluster.hostEndpoints.filter((e) => isStar(e) && !checked.has(e.spec.node)).length,
+  };
+};
+
+/**
+ * The nodes of upgradeCheck one at a time, each as soon as it is checked, so that a caller can report and
+ * drop it: a whole cluster's comparisons do not fit in memory at once. `frame` is upgradeFrame's for the
+ * same cluster and options. Stops after the first error.
+ */
+export function* upgradeByNode(
+  cluster: Cluster,
+  opts: UpgradeOptions,
+  frame: UpgradeFrame,
+): Generator<Result<NodeUpgrade>, void, undefined> {
+  const nodes = nodesOf(cluster, opts);
   for (const [i, node] of nodes.entries()) {
     opts.onNode?.(i, nodes.length, node);
     const interfaces = opts.interfaces?.get(node);
@@ -67,28 +88,37 @@ export const upgradeCheck = (cluster: Cluster, opts: UpgradeOptions): Result<Upg
       undefined,
       opts.onTrace === undefined ? {} : { onTrace: opts.onTrace },
     );
-    if (!c.ok) return c;
+    if (!c.ok) {
+      yield c;
+      return;
+    }
     const regions = c.value.families.flatMap((f) => f.changed);
-    const star = stars.find((s) => s.node === node && s.governs);
-    out.push({
-      node,
-      comparison: c.value,
-      ...(star === undefined ? {} : { star }),
-      drops: regions.some((r) => r.outcomes[0]!.verdict === "accept" && r.outcomes[1]!.verdict === "drop"),
-      changedRegions: regions.length,
-    });
+    const star = frame.stars.find((s) => s.node === node && s.governs);
+    yield {
+      ok: true,
+      value: {
+        node,
+        comparison: c.value,
+        ...(star === undefined ? {} : { star }),
+        drops: regions.some((r) => r.outcomes[0]!.verdict === "accept" && r.outcomes[1]!.verdict === "drop"),
+        changedRegions: regions.length,
+      },
+    };
   }
   opts.onNode?.(nodes.length, nodes.length);
-  const affected = out.flatMap((n) => (n.changedRegions > 0 && n.star !== undefined ? [n.star] : []));
-  return {
-    ok: true,
-    value: {
-      from: formatCalicoVersion(opts.from),
-      to: formatCalicoVersion(opts.to),
-      stars,
-      starsElsewhere,
-      nodes: out,
-      affected,
-    },
-  };
+}
+
+/** The "*" endpoints the runbook labels: those governing a node where flows change. */
+export const affectedStar = (n: NodeUpgrade): StarEndpoint | undefined =>
+  n.changedRegions > 0 ? n.star : undefined;
+
+export const upgradeCheck = (cluster: Cluster, opts: UpgradeOptions): Result<UpgradeReport> => {
+  const frame = upgradeFrame(cluster, opts);
+  const nodes: NodeUpgrade[] = [];
+  for (const r of upgradeByNode(cluster, opts, frame)) {
+    if (!r.ok) return r;
+    nodes.push(r.value);
+  }
+  const affected = nodes.flatMap((n) => affectedStar(n) ?? []);
+  return { ok: true, value: { ...frame, nodes, affected } };
 };

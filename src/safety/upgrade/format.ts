@@ -2,7 +2,7 @@
 
 import { regionText, verdictText } from "../flowspace/index.js";
 import { changedLines, comparisonJson, orderRegions } from "../report.js";
-import type { NodeUpgrade, UpgradeReport } from "./check.js";
+import type { NodeUpgrade, UpgradeFrame, UpgradeReport } from "./check.js";
 import type { StarEndpoint } from "./star-endpoints.js";
 
 const starLines = (s: StarEndpoint, to: string): string[] => {
@@ -35,30 +35,39 @@ const nodeLines = (n: NodeUpgrade): string[] => {
   ];
 };
 
-export const upgradeText = (r: UpgradeReport): string => {
-  const dropping = r.nodes.filter((n) => n.drops).map((n) => n.node);
-  return [
-    `Calico ${r.from} → ${r.to}: host endpoint upgrade check`,
-    "",
-    r.stars.length === 0
-      ? `"*" host endpoints: none${r.starsElsewhere === 0 ? "" : " on the nodes checked"}`
-      : `"*" host endpoints (interfaceName "*")${r.starsElsewhere === 0 ? "" : " of the nodes checked"}:`,
-    ...r.stars.flatMap((s) => starLines(s, r.to)),
-    ...(r.starsElsewhere === 0
-      ? []
-      : [
-          `  (${r.starsElsewhere} more on nodes not checked: without --node every node is checked and listed)`,
-        ]),
-    "",
-    ...r.nodes.flatMap(nodeLines),
-    "",
-    dropping.length === 0
-      ? "result: no flow would be dropped by the upgrade"
-      : `result: flows would be dropped on ${dropping.join(", ")}; --write-migration DIR writes the upgrade runbook's labels and allow-all-upgrade policy`,
-  ].join("\n");
-};
+/** The report's first lines: the versions and the "*" endpoints (of the nodes checked). */
+export const upgradeHeadLines = (r: UpgradeFrame): string[] => [
+  `Calico ${r.from} → ${r.to}: host endpoint upgrade check`,
+  "",
+  r.stars.length === 0
+    ? `"*" host endpoints: none${r.starsElsewhere === 0 ? "" : " on the nodes checked"}`
+    : `"*" host endpoints (interfaceName "*")${r.starsElsewhere === 0 ? "" : " of the nodes checked"}:`,
+  ...r.stars.flatMap((s) => starLines(s, r.to)),
+  ...(r.starsElsewhere === 0
+    ? []
+    : [`  (${r.starsElsewhere} more on nodes not checked: without --node every node is checked and listed)`]),
+  "",
+];
 
-export const upgradeJson = (r: UpgradeReport) => ({
+/** A node's lines. */
+export const upgradeNodeLines = nodeLines;
+
+/** The report's last lines, given the nodes where flows would be dropped. */
+export const upgradeResultLines = (dropping: readonly string[]): string[] => [
+  "",
+  dropping.length === 0
+    ? "result: no flow would be dropped by the upgrade"
+    : `result: flows would be dropped on ${dropping.join(", ")}; --write-migration DIR writes the upgrade runbook's labels and allow-all-upgrade policy`,
+];
+
+export const upgradeText = (r: UpgradeReport): string =>
+  [
+    ...upgradeHeadLines(r),
+    ...r.nodes.flatMap(nodeLines),
+    ...upgradeResultLines(r.nodes.filter((n) => n.drops).map((n) => n.node)),
+  ].join("\n");
+
+const frameJson = (r: UpgradeFrame) => ({
   from: r.from,
   to: r.to,
   starEndpoints: r.stars.map((s) => ({
@@ -71,12 +80,54 @@ export const upgradeJson = (r: UpgradeReport) => ({
     source: s.source,
   })),
   starEndpointsOnOtherNodes: r.starsElsewhere,
-  nodes: r.nodes.map((n) => ({
-    starEndpoint: n.star?.name ?? null,
-    drops: n.drops,
-    changedRegions: n.changedRegions,
-    ...comparisonJson(n.comparison),
-  })),
+});
+
+const nodeJson = (n: NodeUpgrade) => ({
+  starEndpoint: n.star?.name ?? null,
+  drops: n.drops,
+  changedRegions: n.changedRegions,
+  ...comparisonJson(n.comparison),
+});
+
+export const upgradeJson = (r: UpgradeReport) => ({
+  ...frameJson(r),
+  nodes: r.nodes.map(nodeJson),
   affected: r.affected.map((s) => s.name),
   drops: r.nodes.some((n) => n.drops),
 });
+
+/** A JSON value as JSON.stringify(…, null, 2) writes it at `depth` levels of indentation. */
+const nested = (value: unknown, depth: number): string =>
+  JSON.stringify(value, null, 2).replaceAll("\n", `\n${"  ".repeat(depth)}`);
+
+/**
+ * JSON.stringify(upgradeJson(report), null, 2) written piece by piece: `start` with what is known before any
+ * node is checked, `next` for each node as it is, `end` with the "*" endpoints affected. For reports of
+ * more nodes than fit in memory at once, or in one string.
+ */
+export const upgradeJsonWriter = (
+  frame: UpgradeFrame,
+): {
+  start: () => string;
+  next: (n: NodeUpgrade) => string;
+  end: (affected: readonly StarEndpoint[]) => string;
+} => {
+  let written = 0;
+  let drops = false;
+  return {
+    start: () => {
+      const head = nested(frameJson(frame), 0);
+      // The frame's object without its closing brace, then the nodes' list opened.
+      return `${head.slice(0, -2)},\n  "nodes": [`;
+    },
+    next: (n) => {
+      drops ||= n.drops;
+      return `${written++ === 0 ? "\n    " : ",\n    "}${nested(nodeJson(n), 2)}`;
+    },
+    end: (affected) =>
+      `${written === 0 ? "]" : "\n  ]"},\n  "affected": ${nested(
+        affected.map((s) => s.name),
+        1,
+      )},\n  "drops": ${drops}\n}`,
+  };
+};

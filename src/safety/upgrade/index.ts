@@ -5,14 +5,31 @@
 //   if (r.ok) for (const f of migrationFiles(cluster, r.value)) writeFileSync(join(dir, f.path), f.content);
 
 export { applyLabelPatches, parseLabelPatch, type LabelPatch } from "./apply.js";
-export { upgradeCheck, type NodeUpgrade, type UpgradeOptions, type UpgradeReport } from "./check.js";
-export { upgradeJson, upgradeText } from "./format.js";
+export {
+  affectedStar,
+  upgradeByNode,
+  upgradeCheck,
+  upgradeFrame,
+  type NodeUpgrade,
+  type UpgradeFrame,
+  type UpgradeOptions,
+  type UpgradeReport,
+} from "./check.js";
+export {
+  upgradeHeadLines,
+  upgradeJson,
+  upgradeJsonWriter,
+  upgradeNodeLines,
+  upgradeResultLines,
+  upgradeText,
+} from "./format.js";
 export {
   migrationFiles,
   migrationPolicy,
   UPGRADE_LABEL,
   UPGRADE_POLICY,
   type MigrationFile,
+  type MigrationInput,
   type MigrationPolicy,
 } from "./migration.js";
 export { starEndpoints, type StarEndpoint } from "./star-endpoints.js";

@@ -121,8 +121,11 @@ export const labelScript = (eps: readonly StarEndpoint[]): string =>
     "",
   ].join("\n");
 
+/** What the runbook needs of an upgrade report. */
+export type MigrationInput = Pick<UpgradeReport, "from" | "to" | "affected">;
+
 const readme = (
-  r: UpgradeReport,
+  r: MigrationInput,
   p: MigrationPolicy,
   eps: readonly StarEndpoint[],
   logPrefix: string,
@@ -149,7 +152,7 @@ const readme = (
 /** Every file of the migration directory, for the affected endpoints of a report. */
 export const migrationFiles = (
   cluster: Cluster,
-  r: UpgradeReport,
+  r: MigrationInput,
   logPrefix = "calico-packet",
 ): MigrationFile[] => {
   const eps = r.affected;
