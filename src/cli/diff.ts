@@ -3,10 +3,19 @@
 // 3: some does; 1: bad input.
 
 import type { Argv } from "yargs";
-import { diffNode, type NodeDiff } from "../safety/diff/index.js";
-import { diffJson, diffText } from "../safety/diff/format.js";
+import { diffNode } from "../safety/diff/index.js";
+import { diffDrops, diffJsonWriter, diffNodeLines } from "../safety/diff/format.js";
 import { policedNodes } from "../safety/node-flows.js";
-import { CliError, loadOrFail, parseVersionOption, requireNode, writeOut, filesOption } from "./common.js";
+import {
+  CliError,
+  loadOrFail,
+  parseVersionOption,
+  requireNode,
+  writeLines,
+  writeOut,
+  writePart,
+  filesOption,
+} from "./common.js";
 import { nodeProgress } from "./progress.js";
 
 interface DiffArgs {
@@ -70,7 +79,10 @@ export const diffCommand = {
     });
     // Neither flag: both parts.
     const both = argv.rules === argv.flows;
-    const out: NodeDiff[] = [];
+    // Each node's part is written as soon as it is compared, and its diff dropped: a whole cluster's would
+    // not fit in memory, nor its JSON in one string.
+    const json = diffJsonWriter();
+    let drops = false;
     const progress = nodeProgress("diff");
     for (const [i, node] of nodes.entries()) {
       progress?.onNode(i, nodes.length, node);
@@ -80,15 +92,12 @@ export const diffCommand = {
         ...(progress === undefined ? {} : { onTrace: progress.onTrace }),
       });
       if (!d.ok) throw new CliError(d.error);
-      out.push(d.value);
+      drops ||= diffDrops(d.value);
+      if (argv.o === "json") writePart(json.next(d.value));
+      else writeLines(diffNodeLines(d.value));
     }
     progress?.onNode(nodes.length, nodes.length);
-    writeOut(argv.o === "json" ? JSON.stringify(diffJson(out), null, 2) : diffText(out));
-    const drops = out.some((d) =>
-      (d.flows?.families ?? []).some((f) =>
-        f.changed.some((r) => r.outcomes[0]!.verdict === "accept" && r.outcomes[1]!.verdict === "drop"),
-      ),
-    );
+    if (argv.o === "json") writeOut(json.end());
     if (drops) process.exitCode = 3;
   },
 };

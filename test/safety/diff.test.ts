@@ -10,6 +10,13 @@ import { renderIptables } from "../../src/render/iptables/index.js";
 import type { Match, Rule, Ruleset } from "../../src/rules/ir.js";
 import { buildRuleset } from "../../src/rules/node-ruleset.js";
 import { diffNode, diffRulesets } from "../../src/safety/diff/index.js";
+import {
+  diffDrops,
+  diffJson,
+  diffJsonWriter,
+  diffNodeLines,
+  diffText,
+} from "../../src/safety/diff/format.js";
 import { compareRulesets, ifaceUniverse, regionText } from "../../src/safety/flowspace/index.js";
 import { regionJson } from "../../src/safety/report.js";
 
@@ -150,6 +157,17 @@ test("diff: a changed port shows the changed rule and exactly the flows that cha
   ]);
   t.is(v4flows[0]!.outcomes.find((o) => o.decidedBy.kind === "policy")!.decidedBy.name, "allow-web");
   // JSON says "anywhere except" as the text does: the complement's 3 CIDRs, not the 30-odd of the rest.
+  // Written node by node (as the CLI does), the reports are the whole ones: a node that changes and one
+  // that does not, with both parts, and with none.
+  const other = diffNode("node-2", { cluster: old }, { cluster: old }, { rules: true, flows: true });
+  if (!other.ok) return t.fail(other.error);
+  for (const ds of [[d.value, other.value], [other.value], []]) {
+    const json = diffJsonWriter();
+    t.is(ds.map(json.next).join("") + json.end(), JSON.stringify(diffJson(ds), null, 2));
+    t.is(ds.flatMap(diffNodeLines).join("\n"), diffText(ds));
+  }
+  t.true(diffDrops(d.value), "443 goes from allow to drop");
+  t.false(diffDrops(other.value), "nothing changes");
   t.deepEqual(
     v4flows
       .map((r) => regionJson(r, f.universe))

@@ -31,21 +31,21 @@ const rulesLines = (r: RulesDiff): string[] => {
   ];
 };
 
-export const diffText = (ds: readonly NodeDiff[]): string =>
-  ds
-    .flatMap((d) => {
-      const flows = d.flows === undefined ? [] : changedLines(d.flows, "    ");
-      return [
-        `node ${d.node}`,
-        ...(d.rules ?? []).flatMap(rulesLines),
-        ...(d.flows === undefined
-          ? []
-          : flows.length === 0
-            ? ["  flows: no verdict changes"]
-            : ["  flows whose verdict changes:", ...flows]),
-      ];
-    })
-    .join("\n");
+/** A node's lines of the report. */
+export const diffNodeLines = (d: NodeDiff): string[] => {
+  const flows = d.flows === undefined ? [] : changedLines(d.flows, "    ");
+  return [
+    `node ${d.node}`,
+    ...(d.rules ?? []).flatMap(rulesLines),
+    ...(d.flows === undefined
+      ? []
+      : flows.length === 0
+        ? ["  flows: no verdict changes"]
+        : ["  flows whose verdict changes:", ...flows]),
+  ];
+};
+
+export const diffText = (ds: readonly NodeDiff[]): string => ds.flatMap(diffNodeLines).join("\n");
 
 const editJson = (e: RuleEdit) => ({
   op: e.op,
@@ -55,17 +55,37 @@ const editJson = (e: RuleEdit) => ({
   ...(e.rule.origin === undefined ? {} : { origin: e.rule.origin }),
 });
 
-export const diffJson = (ds: readonly NodeDiff[]) =>
-  ds.map((d) => ({
-    node: d.node,
-    ...(d.rules === undefined
-      ? {}
-      : {
-          rules: d.rules.map((r) => ({
-            ipVersion: r.version,
-            chains: r.chains.map((c) => ({ ...c, rules: c.rules.map(editJson) })),
-            sets: r.sets,
-          })),
-        }),
-    ...(d.flows === undefined ? {} : { flows: comparisonJson(d.flows) }),
-  }));
+const nodeDiffJson = (d: NodeDiff) => ({
+  node: d.node,
+  ...(d.rules === undefined
+    ? {}
+    : {
+        rules: d.rules.map((r) => ({
+          ipVersion: r.version,
+          chains: r.chains.map((c) => ({ ...c, rules: c.rules.map(editJson) })),
+          sets: r.sets,
+        })),
+      }),
+  ...(d.flows === undefined ? {} : { flows: comparisonJson(d.flows) }),
+});
+
+export const diffJson = (ds: readonly NodeDiff[]) => ds.map(nodeDiffJson);
+
+/**
+ * JSON.stringify(diffJson(diffs), null, 2) written a node at a time, as each is compared: for more nodes
+ * than fit in memory at once, or in one string.
+ */
+export const diffJsonWriter = (): { next: (d: NodeDiff) => string; end: () => string } => {
+  let written = 0;
+  return {
+    next: (d) =>
+      `${written++ === 0 ? "[\n  " : ",\n  "}${JSON.stringify(nodeDiffJson(d), null, 2).replaceAll("\n", "\n  ")}`,
+    end: () => (written === 0 ? "[]" : "\n]"),
+  };
+};
+
+/** Whether some flow of a node goes from allow to drop. */
+export const diffDrops = (d: NodeDiff): boolean =>
+  (d.flows?.families ?? []).some((f) =>
+    f.changed.some((r) => r.outcomes[0]!.verdict === "accept" && r.outcomes[1]!.verdict === "drop"),
+  );
