@@ -193,7 +193,7 @@ const checkNode = (cluster: Cluster, node: string, opts: PreflightOptions): Resu
 /**
  * preflight, one node at a time: each node's checks as soon as they are made, so that a caller can report
  * and drop them. A whole cluster's checks do not fit in memory at once (their regions can hold thousands
- * of address ranges: some 15 MB a node on the bench cluster). Stops after the first error.
+ * of address ranges: 15–20 MB a node on the bench cluster). Stops after the first error.
  */
 export function* preflightByNode(
   cluster: Cluster,
