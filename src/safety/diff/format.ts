@@ -1,6 +1,7 @@
 // The diff report in words and as JSON.
 
 import { originText } from "../../trace/origin-text.js";
+import { jsonAt, jsonListParts } from "../../util/json-parts.js";
 import { changedLines, comparisonJson } from "../report.js";
 import type { NodeDiff } from "./index.js";
 import type { ChainDiff, RuleEdit, RulesDiff } from "./rules.js";
@@ -72,16 +73,11 @@ const nodeDiffJson = (d: NodeDiff) => ({
 export const diffJson = (ds: readonly NodeDiff[]) => ds.map(nodeDiffJson);
 
 /**
- * JSON.stringify(diffJson(diffs), null, 2) written a node at a time, as each is compared: for more nodes
- * than fit in memory at once, or in one string.
+ * JSON.stringify(diffJson(diffs), null, 2) written a node at a time, as each is compared (util/json-parts).
  */
 export const diffJsonWriter = (): { next: (d: NodeDiff) => string; end: () => string } => {
-  let written = 0;
-  return {
-    next: (d) =>
-      `${written++ === 0 ? "[\n  " : ",\n  "}${JSON.stringify(nodeDiffJson(d), null, 2).replaceAll("\n", "\n  ")}`,
-    end: () => (written === 0 ? "[]" : "\n]"),
-  };
+  const list = jsonListParts(0);
+  return { next: (d) => list.item(jsonAt(nodeDiffJson(d), 1)), end: list.close };
 };
 
 /** Whether some flow of a node goes from allow to drop. */

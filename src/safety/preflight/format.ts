@@ -2,6 +2,7 @@
 
 import { decidedText, regionText, type Region } from "../flowspace/index.js";
 import { regionJson } from "../report.js";
+import { jsonAt, jsonListParts } from "../../util/json-parts.js";
 import type { FlowCheck } from "./check.js";
 import type { CriticalFlow } from "./critical.js";
 
@@ -127,26 +128,27 @@ export const preflightJson = (checks: readonly FlowCheck[]) => ({
 });
 
 /**
- * JSON.stringify(preflightJson(checks), null, 2) written piece by piece, as the checks come, for reports
- * larger than a string can be (V8's longest is about 2^29 characters; the bench cluster's would be about
- * 1 GB). `next` takes a batch of checks (a node's) and gives their text; `end` gives the rest.
+ * JSON.stringify(preflightJson(checks), null, 2) written piece by piece, as the checks come (util/json-parts):
+ * the bench cluster's would be about 1 GB. `next` takes a batch of checks (a node's) and gives their text;
+ * `end` gives the rest.
  */
 export const preflightJsonWriter = (): {
   next: (checks: readonly FlowCheck[]) => string;
   end: () => string;
 } => {
-  let written = 0;
+  let started = false;
+  const head = (): string => (started ? "" : ((started = true), '{\n  "checks": '));
+  const list = jsonListParts(1);
   let pass = true;
   return {
     next: (checks) => {
-      let text = "";
+      let text = head();
       for (const c of checks) {
         pass &&= !c.fail;
-        const item = JSON.stringify(checkJson(c), null, 2).replaceAll("\n", "\n    ");
-        text += `${written++ === 0 ? '{\n  "checks": [\n    ' : ",\n    "}${item}`;
+        text += list.item(jsonAt(checkJson(c), 2));
       }
       return text;
     },
-    end: () => `${written === 0 ? '{\n  "checks": []' : "\n  ]"},\n  "pass": ${pass}\n}`,
+    end: () => `${head()}${list.close()},\n  "pass": ${pass}\n}`,
   };
 };

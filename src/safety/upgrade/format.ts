@@ -2,6 +2,7 @@
 
 import { regionText, verdictText } from "../flowspace/index.js";
 import { changedLines, comparisonJson, orderRegions } from "../report.js";
+import { jsonAt, jsonListParts } from "../../util/json-parts.js";
 import type { NodeUpgrade, UpgradeFrame, UpgradeReport } from "./check.js";
 import type { StarEndpoint } from "./star-endpoints.js";
 
@@ -96,14 +97,9 @@ export const upgradeJson = (r: UpgradeReport) => ({
   drops: r.nodes.some((n) => n.drops),
 });
 
-/** A JSON value as JSON.stringify(…, null, 2) writes it at `depth` levels of indentation. */
-const nested = (value: unknown, depth: number): string =>
-  JSON.stringify(value, null, 2).replaceAll("\n", `\n${"  ".repeat(depth)}`);
-
 /**
- * JSON.stringify(upgradeJson(report), null, 2) written piece by piece: `start` with what is known before any
- * node is checked, `next` for each node as it is, `end` with the "*" endpoints affected. For reports of
- * more nodes than fit in memory at once, or in one string.
+ * JSON.stringify(upgradeJson(report), null, 2) written piece by piece (util/json-parts): `start` with what is
+ * known before any node is checked, `next` for each node as it is, `end` with the "*" endpoints affected.
  */
 export const upgradeJsonWriter = (
   frame: UpgradeFrame,
@@ -112,20 +108,17 @@ export const upgradeJsonWriter = (
   next: (n: NodeUpgrade) => string;
   end: (affected: readonly StarEndpoint[]) => string;
 } => {
-  let written = 0;
+  const list = jsonListParts(1);
   let drops = false;
   return {
-    start: () => {
-      const head = nested(frameJson(frame), 0);
-      // The frame's object without its closing brace, then the nodes' list opened.
-      return `${head.slice(0, -2)},\n  "nodes": [`;
-    },
+    // The frame's object without its closing brace, then the nodes' list.
+    start: () => `${jsonAt(frameJson(frame), 0).slice(0, -2)},\n  "nodes": `,
     next: (n) => {
       drops ||= n.drops;
-      return `${written++ === 0 ? "\n    " : ",\n    "}${nested(nodeJson(n), 2)}`;
+      return list.item(jsonAt(nodeJson(n), 2));
     },
     end: (affected) =>
-      `${written === 0 ? "]" : "\n  ]"},\n  "affected": ${nested(
+      `${list.close()},\n  "affected": ${jsonAt(
         affected.map((s) => s.name),
         1,
       )},\n  "drops": ${drops}\n}`,
