@@ -3,8 +3,8 @@
 // 3: some does; 1: bad input.
 
 import type { Argv } from "yargs";
-import { diffNode } from "../safety/diff/index.js";
-import { diffDrops, diffJsonWriter, diffNodeLines } from "../safety/diff/format.js";
+import { diffDrops, diffNode } from "../safety/diff/index.js";
+import { diffJsonWriter, diffNodeLines } from "../safety/diff/format.js";
 import { policedNodes } from "../safety/node-flows.js";
 import {
   CliError,

@@ -20,7 +20,8 @@ import type { IpVersion } from "../rules/ir.js";
 import type { NodeComparison } from "./node-flows.js";
 import { compareStrings } from "../util/compare.js";
 
-const isDrop = (r: Region): boolean =>
+/** A region the change (or upgrade) takes from allow to drop. */
+export const isDrop = (r: Region): boolean =>
   r.outcomes[0]?.verdict === "accept" && r.outcomes[1]?.verdict === "drop";
 
 /** Drops first (allow → drop), then the rest; each group by IP family and text. */

@@ -9,14 +9,8 @@ import type { Cluster, GlobalNetworkPolicy, PortSpec } from "../../src/resources
 import { renderIptables } from "../../src/render/iptables/index.js";
 import type { Match, Rule, Ruleset } from "../../src/rules/ir.js";
 import { buildRuleset } from "../../src/rules/node-ruleset.js";
-import { diffNode, diffRulesets } from "../../src/safety/diff/index.js";
-import {
-  diffDrops,
-  diffJson,
-  diffJsonWriter,
-  diffNodeLines,
-  diffText,
-} from "../../src/safety/diff/format.js";
+import { diffDrops, diffNode, diffRulesets } from "../../src/safety/diff/index.js";
+import { diffJson, diffJsonWriter, diffNodeLines, diffText } from "../../src/safety/diff/format.js";
 import { compareRulesets, ifaceUniverse, regionText } from "../../src/safety/flowspace/index.js";
 import { regionJson } from "../../src/safety/report.js";
 

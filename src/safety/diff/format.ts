@@ -79,9 +79,3 @@ export const diffJsonWriter = (): { next: (d: NodeDiff) => string; end: () => st
   const list = jsonListParts(0);
   return { next: (d) => list.item(jsonAt(nodeDiffJson(d), 1)), end: list.close };
 };
-
-/** Whether some flow of a node goes from allow to drop. */
-export const diffDrops = (d: NodeDiff): boolean =>
-  (d.flows?.families ?? []).some((f) =>
-    f.changed.some((r) => r.outcomes[0]!.verdict === "accept" && r.outcomes[1]!.verdict === "drop"),
-  );

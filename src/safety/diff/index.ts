@@ -6,6 +6,7 @@
 import { buildRuleset } from "../../rules/node-ruleset.js";
 import type { Result } from "../flowspace/index.js";
 import { compareNode, FAMILIES, modelOf, type NodeComparison, type Side } from "../node-flows.js";
+import { isDrop } from "../report.js";
 import { diffRulesets, type RulesDiff } from "./rules.js";
 
 export { diffRulesets, type ChainDiff, type RuleEdit, type RulesDiff, type SetDiff } from "./rules.js";
@@ -53,6 +54,10 @@ export const diffNode = (node: string, before: Side, after: Side, opts: DiffOpti
 
 export const hasRuleChanges = (d: NodeDiff): boolean =>
   (d.rules ?? []).some((r) => r.chains.length > 0 || r.sets.length > 0);
+
+/** Whether some flow of the node goes from allow to drop. */
+export const diffDrops = (d: NodeDiff): boolean =>
+  (d.flows?.families ?? []).some((f) => f.changed.some(isDrop));
 
 export const hasFlowChanges = (d: NodeDiff): boolean =>
   (d.flows?.families ?? []).some((f) => f.changed.length > 0);

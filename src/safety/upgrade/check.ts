@@ -6,6 +6,7 @@ import { formatCalicoVersion, type CalicoVersion } from "../../calc/versions.js"
 import type { Cluster } from "../../resources/model.js";
 import type { Result } from "../flowspace/index.js";
 import { compareNode, policedNodes, type NodeComparison } from "../node-flows.js";
+import { isDrop } from "../report.js";
 import { isStar, starEndpoints, type StarEndpoint } from "./star-endpoints.js";
 
 export interface UpgradeOptions {
@@ -100,7 +101,7 @@ export function* upgradeByNode(
         node,
         comparison: c.value,
         ...(star === undefined ? {} : { star }),
-        drops: regions.some((r) => r.outcomes[0]!.verdict === "accept" && r.outcomes[1]!.verdict === "drop"),
+        drops: regions.some(isDrop),
         changedRegions: regions.length,
       },
     };

@@ -19,7 +19,8 @@ const starLines = (s: StarEndpoint, to: string): string[] => {
   ];
 };
 
-const nodeLines = (n: NodeUpgrade): string[] => {
+/** A node's lines. */
+export const upgradeNodeLines = (n: NodeUpgrade): string[] => {
   const c = n.comparison;
   const who = n.star === undefined ? "" : ` (${n.star.name})`;
   if (n.changedRegions === 0) return [`node ${n.node}${who}: no flow changes`];
@@ -50,9 +51,6 @@ export const upgradeHeadLines = (r: UpgradeFrame): string[] => [
   "",
 ];
 
-/** A node's lines. */
-export const upgradeNodeLines = nodeLines;
-
 /** The report's last lines, given the nodes where flows would be dropped. */
 export const upgradeResultLines = (dropping: readonly string[]): string[] => [
   "",
@@ -64,7 +62,7 @@ export const upgradeResultLines = (dropping: readonly string[]): string[] => [
 export const upgradeText = (r: UpgradeReport): string =>
   [
     ...upgradeHeadLines(r),
-    ...r.nodes.flatMap(nodeLines),
+    ...r.nodes.flatMap(upgradeNodeLines),
     ...upgradeResultLines(r.nodes.filter((n) => n.drops).map((n) => n.node)),
   ].join("\n");
 
