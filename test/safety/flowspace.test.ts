@@ -211,6 +211,43 @@ test("ranges: relation agrees with sets of values when one union has many more r
   t.is(relation(box, [range(11, 50)]), "across");
 });
 
+test("ranges: intersect and subtract agree with sets of values when one union has many more ranges than the other, and keep whole ranges (property)", (t) => {
+  // partition skips through either union by galloping where the other has nothing to cut it with.
+  const toRanges = (bits: readonly boolean[]) => normalize(bits.flatMap((b, i) => (b ? [range(i, i)] : [])));
+  const values = (rs: readonly Range[]) =>
+    rs.flatMap((r) => Array.from({ length: Number(r.hi - r.lo) + 1 }, (_, i) => Number(r.lo) + i));
+  const many = fc.array(fc.boolean(), { minLength: 600, maxLength: 600 });
+  const few = fc
+    .array(fc.tuple(fc.nat(599), fc.nat(40)), { minLength: 0, maxLength: 4 })
+    .map((rs) => normalize(rs.map(([lo, n]) => range(lo, Math.min(599, lo + n)))));
+  fc.assert(
+    fc.property(many, few, fc.boolean(), (bits, small, swap) => {
+      const big = toRanges(bits);
+      const [a, b] = swap ? [small, big] : [big, small];
+      const inB = new Set(values(b));
+      const both = intersect(a, b);
+      const only = subtract(a, b);
+      t.deepEqual(
+        values(both),
+        values(a).filter((v) => inB.has(v)),
+      );
+      t.deepEqual(
+        values(only),
+        values(a).filter((v) => !inB.has(v)),
+      );
+      t.deepEqual(both, normalize(both));
+      t.deepEqual(only, normalize(only));
+      // A range of `a` that comes out whole is `a`'s own object (or, inside, one of `b` with its values).
+      const own = new Set<Range>([...a, ...b]);
+      for (const r of [...both, ...only]) {
+        const whole = a.find((x) => x.lo === r.lo && x.hi === r.hi);
+        if (whole !== undefined) t.true(own.has(r), `${r.lo}-${r.hi} is a copy`);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
 test("ranges: intersect and subtract keep a range that comes out whole (the same object) and change no input", (t) => {
   const a = [range(0, 10), range(20, 30), range(40, 40), range(50, 60)];
   const b = [range(5, 22), range(40, 40), range(45, 70)];

@@ -96,10 +96,34 @@ export const relation = (a: readonly Range[], b: readonly Range[]): Relation => 
 };
 
 /**
- * The values of normalized `a` in normalized `b` and those not in it, both normalized, in one sweep over both
- * lists: a box's dimension against a set of thousands of members costs one pass, not one box per member. A
- * range that comes out whole is kept, not copied: a box's unions hold thousands of ranges, and the parts of
- * a split share most of them.
+ * firstEndingAtOrAfter, searching outward from `from` in steps that double (galloping): a few comparisons when
+ * the answer is near, which it mostly is when two unions are swept together.
+ */
+const gallopEndingAtOrAfter = (rs: readonly Range[], x: bigint, from: number): number => {
+  let lo = from;
+  let hi = from;
+  // Every index before lo ends before x; so does hi when the loop goes on.
+  for (let step = 1; hi < rs.length && rs[hi]!.hi < x; step *= 2) {
+    lo = hi + 1;
+    hi = lo + step;
+  }
+  if (hi > rs.length) hi = rs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rs[mid]!.hi < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
+/**
+ * The values of normalized `a` in normalized `b` and those not in it, both normalized: a box's dimension
+ * against a set of thousands of members costs one pass, not one box per member. Each union is skipped
+ * through by galloping where the other has nothing to cut it with, and the ranges of `a` skipped are copied
+ * as they are: a box's address union of thousands of ranges is mostly cut by a set of tens (a whole-cluster
+ * `preflight` spent most of its time in this function comparing each of them). A range that comes out
+ * whole is kept, not copied: a box's unions hold thousands of ranges, and the parts of a split share most
+ * of them.
  */
 export const partition = (
   a: readonly Range[],
@@ -107,20 +131,40 @@ export const partition = (
 ): { readonly inside: Range[]; readonly outside: Range[] } => {
   const inside: Range[] = [];
   const outside: Range[] = [];
+  // What is left of a is a[i] from lo on, then the ranges after it; b before j ends before lo.
+  let i = 0;
   let j = 0;
-  for (const x of a) {
-    let lo = x.lo;
-    while (j < b.length && b[j]!.hi < lo) j++;
-    for (let k = j; k < b.length && b[k]!.lo <= x.hi && lo <= x.hi; k++) {
-      const y = b[k]!;
-      if (y.lo > lo) outside.push({ lo, hi: y.lo - 1n });
-      // y overlaps x from max(lo, y.lo) (lo is past the ranges of b before y) to min(x.hi, y.hi).
-      const from = y.lo > lo ? y.lo : lo;
-      const to = y.hi < x.hi ? y.hi : x.hi;
-      inside.push(from === x.lo && to === x.hi ? x : from === y.lo && to === y.hi ? y : { lo: from, hi: to });
-      lo = y.hi + 1n;
+  let lo = a.length > 0 ? a[0]!.lo : 0n;
+  while (i < a.length) {
+    const x = a[i]!;
+    j = gallopEndingAtOrAfter(b, lo, j);
+    if (j === b.length) break;
+    const y = b[j]!;
+    if (y.lo > x.hi) {
+      // y starts after x: the rest of x lies outside, and so does every range of a that ends before y.
+      outside.push(lo === x.lo ? x : { lo, hi: x.hi });
+      const next = gallopEndingAtOrAfter(a, y.lo, i + 1);
+      for (let k = i + 1; k < next; k++) outside.push(a[k]!);
+      i = next;
+      if (i < a.length) lo = a[i]!.lo;
+      continue;
     }
-    if (lo <= x.hi) outside.push(lo === x.lo ? x : { lo, hi: x.hi });
+    // y meets the rest of x, [lo, x.hi], from max(lo, y.lo) to min(x.hi, y.hi).
+    if (y.lo > lo) outside.push({ lo, hi: y.lo - 1n });
+    const from = y.lo > lo ? y.lo : lo;
+    const to = y.hi < x.hi ? y.hi : x.hi;
+    inside.push(from === x.lo && to === x.hi ? x : from === y.lo && to === y.hi ? y : { lo: from, hi: to });
+    if (y.hi < x.hi) {
+      // x goes on past y: its rest meets the ranges of b after y, or none.
+      lo = y.hi + 1n;
+      j++;
+    } else if (++i < a.length) lo = a[i]!.lo;
+  }
+  // b has nothing more: the rest of a lies outside.
+  if (i < a.length) {
+    const x = a[i]!;
+    outside.push(lo === x.lo ? x : { lo, hi: x.hi });
+    for (let k = i + 1; k < a.length; k++) outside.push(a[k]!);
   }
   return { inside, outside };
 };
