@@ -32,6 +32,8 @@ import {
   type PacketPoint,
 } from "../../src/safety/flowspace/index.js";
 import { cidrRange } from "../../src/safety/flowspace/sets.js";
+import { mergeBoxes } from "../../src/safety/flowspace/merge.js";
+import { rangesHash } from "../../src/safety/flowspace/ranges.js";
 import { compareNode } from "../../src/safety/node-flows.js";
 import { changedLines } from "../../src/safety/report.js";
 import { loadCluster } from "../../src/resources/index.js";
@@ -264,6 +266,37 @@ test("ranges: intersect and subtract keep a range that comes out whole (the same
   t.deepEqual(rest, a);
   rest.forEach((r, i) => t.is(r, a[i]!));
   t.deepEqual([a, b], [a0, b0]);
+});
+
+test("mergeBoxes: regions merge when their other dimensions hold the same values, whichever objects hold them; lists that only hash alike stay apart", (t) => {
+  const [ingress] = rootBoxes(6, ["eth0"], ["ingress"]);
+  const allow = {
+    verdict: "accept",
+    decidedBy: { kind: "policy", name: "default.allow-web", detail: "allowed by policy" },
+  } as const;
+  const host = (hi: bigint, low: bigint) => [range((hi << 96n) | low, (hi << 96n) | low)];
+  // Two address lists of the same hosts in other /32s: the same low bits, so the same hash.
+  const here = host(0x20010db8n, 0x10n);
+  const there = host(0x20010db9n, 0x10n);
+  t.is(rangesHash(here), rangesHash(there));
+  t.notDeepEqual(here, there);
+  const box = (src: Range[], port: number): FinalBox => ({
+    box: { ...ingress!, proto: [range(6, 6)], src, dport: [range(port, port)] },
+    outcomes: [allow],
+  });
+  // Ports 80 and 81 from copies of one list merge into 80-81; from `there`, port 82 stays apart.
+  const regions = mergeBoxes([
+    box(structuredClone(here), 80),
+    box(structuredClone(here), 81),
+    box(there, 82),
+  ]);
+  t.deepEqual(
+    regions.map((r) => [r.ranges.src, r.ranges.dport]),
+    [
+      [here, [range(80, 81)]],
+      [there, [range(82, 82)]],
+    ],
+  );
 });
 
 test("representative: a box's lowest corner, with ports only for port protocols and ICMP fields only for the family's ICMP", (t) => {

@@ -5,7 +5,7 @@
 
 import type { IpVersion } from "../../rules/ir.js";
 import { directionOf, IFACE_DIMS, NUM_DIMS, type Direction, type IfaceDim, type NumDim } from "./box.js";
-import { inRange, normalize, rangesKey, type Range } from "./ranges.js";
+import { inRange, normalize, rangesHash, sameRanges, type Range } from "./ranges.js";
 import { outcomeKey, type FinalBox, type Outcome } from "./explore.js";
 
 export interface Region {
@@ -35,31 +35,45 @@ const isIface = (d: Dim): d is IfaceDim => (IFACE_DIMS as readonly string[]).inc
 
 const listOf = (r: Region, d: Dim): readonly (Range | string)[] => (isIface(d) ? r[d] : r.ranges[d]);
 
-// A dimension's key, once per list: an address list can hold thousands of ranges.
-const keys = new WeakMap<readonly (Range | string)[], string>();
-const dimKey = (list: readonly (Range | string)[], d: Dim): string => {
-  let k = keys.get(list);
-  if (k === undefined) {
-    k = isIface(d) ? (list as readonly string[]).join("\u0000") : rangesKey(list as readonly Range[]);
-    keys.set(list, k);
+// A numeric list's hash, once per list: an address list can hold thousands of ranges.
+const hashes = new WeakMap<readonly Range[], number>();
+const hashOf = (list: readonly Range[]): number => {
+  let h = hashes.get(list);
+  if (h === undefined) {
+    h = rangesHash(list);
+    hashes.set(list, h);
   }
-  return k;
+  return h;
 };
 
 /**
  * Each distinct dimension value as a small number, for one merge: a region's signature (all dimensions
- * but one, recomputed every round) is then a few numbers, not its address lists' keys joined again.
+ * but one, recomputed every round) is then a few numbers, not its address lists' keys joined again. Equal
+ * numeric lists are found by hash and compared, not keyed by their text: printing the bigints of every
+ * address list was most of what merging cost.
  */
 const dimIds = (): ((r: Region, d: Dim) => number) => {
-  const byKey = new Map<string, number>();
   const byList = new WeakMap<readonly (Range | string)[], number>();
+  const byNames = new Map<string, number>();
+  const byHash = new Map<number, { readonly list: readonly Range[]; readonly id: number }[]>();
+  let ids = 0;
+  const numericId = (list: readonly Range[]): number => {
+    const h = hashOf(list);
+    let alike = byHash.get(h);
+    if (alike === undefined) byHash.set(h, (alike = []));
+    for (const e of alike) if (sameRanges(e.list, list)) return e.id;
+    alike.push({ list, id: ids });
+    return ids++;
+  };
   return (r, d) => {
     const list = listOf(r, d);
     let id = byList.get(list);
     if (id === undefined) {
-      const k = dimKey(list, d);
-      id = byKey.get(k);
-      if (id === undefined) byKey.set(k, (id = byKey.size));
+      if (isIface(d)) {
+        const k = (list as readonly string[]).join("\u0000");
+        id = byNames.get(k);
+        if (id === undefined) byNames.set(k, (id = ids++));
+      } else id = numericId(list as readonly Range[]);
       byList.set(list, id);
     }
     return id;
