@@ -293,12 +293,27 @@ export const rangeToCidrs = (v: IpVersion, r: Range, max = Infinity): string[] =
  */
 export const cidrCount = (r: Range): number => {
   if (r.lo === r.hi) return 1;
+  if (r.hi < WORD) return cidrCount32(Number(r.lo), Number(r.hi));
   const k = BigInt(bitLength(r.lo ^ r.hi) - 1);
   const c = (r.hi >> k) << k;
   const left = c - r.lo;
   const right = r.hi + 1n - c;
   const half = 1n << k;
   return left === half && right === half ? 1 : popcount(left) + popcount(right);
+};
+
+/**
+ * cidrCount of [lo, hi] below 2^32 (IPv4 addresses, ports), in numbers: the bigint steps each make a new
+ * bigint, and counting was a fifth of what a `preflight` report allocated.
+ */
+const cidrCount32 = (lo: number, hi: number): number => {
+  // The top bit where lo and hi differ (xor and clz32 work on the 32-bit patterns).
+  const k = 31 - Math.clz32((lo ^ hi) >>> 0);
+  const half = 2 ** k;
+  const c = hi - (hi % half);
+  const left = c - lo;
+  const right = hi + 1 - c;
+  return left === half && right === half ? 1 : popcount32(left) + popcount32(right);
 };
 
 /** "80", "1-21", for ports, protocols and ICMP values. */
