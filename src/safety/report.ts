@@ -20,8 +20,8 @@ import type { IpVersion } from "../rules/ir.js";
 import type { NodeComparison } from "./node-flows.js";
 import { compareStrings } from "../util/compare.js";
 
-/** A region the change (or upgrade) takes from allow to drop. */
-export const isDrop = (r: Region): boolean =>
+/** A region (or a box) the change (or upgrade) takes from allow to drop. */
+export const isDrop = (r: Pick<Region, "outcomes">): boolean =>
   r.outcomes[0]?.verdict === "accept" && r.outcomes[1]?.verdict === "drop";
 
 /** Drops first (allow → drop), then the rest; each group by IP family and text. */

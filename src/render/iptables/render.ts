@@ -152,6 +152,23 @@ const bodiesOfEndpointChain = (
 };
 
 /**
+ * Rule i's digest, given its body, for rules taken in order: one of the first `kept` in `digests` (rules whose
+ * ids are known), or hashed with `seed`, chained from the one before. Each is written to `digests` when given.
+ */
+const digestSequence = (
+  seed: string,
+  digests: string[] | undefined,
+  kept: number,
+): ((i: number, body: string) => string) => {
+  const next = bodyDigestSequence(seed, kept > 0 ? digests![kept - 1] : undefined);
+  return (i, body) => {
+    const digest = i < kept ? digests![i]! : next(body);
+    if (digests !== undefined) digests[i] = digest;
+    return digest;
+  };
+};
+
+/**
  * The lines of rules with these bodies (no trailing newline), hashed with `seed`; `reversed` writes them
  * last-first. One string per chain, not one per rule: a chain is copied into the output once. `digests`, if
  * given, gets each rule's digest; its first `kept` are there already (rules whose ids are known).
@@ -167,15 +184,14 @@ const linesText = (
 ): string => {
   // Felix hashes `-A <seed> HASH <body>` (bodyDigestSequence); each line is `<head><id>" <body>`. The
   // pieces of all lines are joined at once: a string per line would be three cons strings copied again.
-  const next = bodyDigestSequence(seed, kept > 0 ? digests![kept - 1] : undefined);
+  const digestOf = digestSequence(seed, digests, kept);
   const head = `${verb} ${chain} -m comment --comment "${HASH_COMMENT_PREFIX}`;
   const n = bodies.length;
   if (n === 0) return "";
   const pieces = new Array<string>(5 * n);
   for (let i = 0; i < n; i++) {
     const body = bodies[i]!;
-    const digest = i < kept ? digests![i]! : next(body);
-    if (digests !== undefined) digests[i] = digest;
+    const digest = digestOf(i, body);
     const at = 5 * (reversed ? n - 1 - i : i);
     pieces[at] = head;
     pieces[at + 1] = digest.slice(0, 16);
@@ -385,13 +401,12 @@ export const chainUpdateText = (before: Chain, after: Chain, opts: RenderIptable
   const { digests, kept } = endpoint
     ? digestsOfEndpointChain(after, name, now, flavour)
     : { digests: undefined, kept: 0 };
-  const next = bodyDigestSequence(name, kept > 0 ? digests![kept - 1] : undefined);
+  const digestOf = digestSequence(name, digests, kept);
   const lines: string[] = [];
   for (let i = Math.min(kept, first); i < now.length; i++) {
     const body = now[i]!;
     // Every id from `kept` on is hashed: each chains the one before.
-    const digest = i < kept ? digests![i]! : next(body);
-    if (digests !== undefined) digests[i] = digest;
+    const digest = digestOf(i, body);
     if (i < first) continue;
     const verb = i < old.length ? `-R ${name} ${i + 1}` : `-A ${name}`;
     lines.push(`${verb} ${idComment(digest.slice(0, 16))}${body === "" ? "" : ` ${body}`}`);

@@ -25,6 +25,7 @@ import {
   type Result,
 } from "../flowspace/index.js";
 import { cidrRange } from "../flowspace/sets.js";
+import { isDrop } from "../report.js";
 import { FAMILIES, modelOf, policedNodes, universeFor, withoutFailsafe } from "../node-flows.js";
 import type { CriticalFlow } from "./critical.js";
 
@@ -106,9 +107,7 @@ const judge = (
 ): Pick<FlowCheck, "status" | "fail" | "dropped" | "cut" | "failsafeOnly" | "failsafeWhole"> => {
   const now = against ? 1 : 0; // the outcome that matters: after the change, or today
   const dropped = boxes.filter((b) => b.outcomes[now]!.verdict === "drop");
-  const cut = against
-    ? boxes.filter((b) => b.outcomes[0]!.verdict === "accept" && b.outcomes[1]!.verdict === "drop")
-    : [];
+  const cut = against ? boxes.filter(isDrop) : [];
   const kept = boxes.filter(
     (b) => b.outcomes[now]!.decidedBy.kind === "failsafe" && b.outcomes[now + 1]!.verdict === "drop",
   );
