@@ -155,23 +155,31 @@ test("ranges: CIDR covers are exact and maximal, addresses print as ipaddr.js pr
   }
 });
 
+// Unions over 0..size-1 for the property tests: as bitmaps (any union), or a few short runs.
+const bitsToRanges = (bits: readonly boolean[]): Range[] =>
+  normalize(bits.flatMap((b, i) => (b ? [range(i, i)] : [])));
+const valuesOf = (rs: readonly Range[]): number[] =>
+  rs.flatMap((r) => Array.from({ length: Number(r.hi - r.lo) + 1 }, (_, i) => Number(r.lo) + i));
+const bitmap = (size: number) => fc.array(fc.boolean(), { minLength: size, maxLength: size });
+const fewRuns = (size: number, span: number, least: number, most: number) =>
+  fc
+    .array(fc.tuple(fc.nat(size - 1), fc.nat(span)), { minLength: least, maxLength: most })
+    .map((rs) => normalize(rs.map(([lo, n]) => range(lo, Math.min(size - 1, lo + n)))));
+
 test("ranges: intersect, subtract and relation agree with sets of values (property)", (t) => {
   // Unions over 0..40 as bitmaps, turned into normalized ranges.
-  const toRanges = (bits: readonly boolean[]) => normalize(bits.flatMap((b, i) => (b ? [range(i, i)] : [])));
-  const values = (rs: readonly { lo: bigint; hi: bigint }[]) =>
-    rs.flatMap((r) => Array.from({ length: Number(r.hi - r.lo) + 1 }, (_, i) => Number(r.lo) + i));
-  const union = fc.array(fc.boolean(), { minLength: 41, maxLength: 41 });
+  const union = bitmap(41);
   fc.assert(
     fc.property(union, union, (a, b) => {
-      const [x, y] = [toRanges(a), toRanges(b)];
+      const [x, y] = [bitsToRanges(a), bitsToRanges(b)];
       const both = intersect(x, y);
       const only = subtract(x, y);
       t.deepEqual(
-        values(both),
+        valuesOf(both),
         a.flatMap((v, i) => (v && b[i] ? [i] : [])),
       );
       t.deepEqual(
-        values(only),
+        valuesOf(only),
         a.flatMap((v, i) => (v && !b[i] ? [i] : [])),
       );
       const where = relation(x, y);
@@ -185,16 +193,10 @@ test("ranges: intersect, subtract and relation agree with sets of values (proper
 
 test("ranges: relation agrees with sets of values when one union has many more ranges than the other (property)", (t) => {
   // Each way of weighing (a sweep, a search per range of either union) is picked by the lengths.
-  const values = (rs: readonly { lo: bigint; hi: bigint }[]) =>
-    new Set(rs.flatMap((r) => Array.from({ length: Number(r.hi - r.lo) + 1 }, (_, i) => Number(r.lo) + i)));
-  const toRanges = (bits: readonly boolean[]) => normalize(bits.flatMap((b, i) => (b ? [range(i, i)] : [])));
-  const many = fc.array(fc.boolean(), { minLength: 400, maxLength: 400 });
-  const few = fc
-    .array(fc.tuple(fc.nat(399), fc.nat(30)), { minLength: 1, maxLength: 3 })
-    .map((rs) => normalize(rs.map(([lo, n]) => range(lo, Math.min(399, lo + n)))));
+  const values = (rs: readonly Range[]) => new Set(valuesOf(rs));
   fc.assert(
-    fc.property(many, few, fc.boolean(), (bits, small, swap) => {
-      const big = toRanges(bits);
+    fc.property(bitmap(400), fewRuns(400, 30, 1, 3), fc.boolean(), (bits, small, swap) => {
+      const big = bitsToRanges(bits);
       fc.pre(big.length > 0);
       const [a, b] = swap ? [small, big] : [big, small];
       const va = values(a);
@@ -215,27 +217,20 @@ test("ranges: relation agrees with sets of values when one union has many more r
 
 test("ranges: intersect and subtract agree with sets of values when one union has many more ranges than the other, and keep whole ranges (property)", (t) => {
   // partition skips through either union by galloping where the other has nothing to cut it with.
-  const toRanges = (bits: readonly boolean[]) => normalize(bits.flatMap((b, i) => (b ? [range(i, i)] : [])));
-  const values = (rs: readonly Range[]) =>
-    rs.flatMap((r) => Array.from({ length: Number(r.hi - r.lo) + 1 }, (_, i) => Number(r.lo) + i));
-  const many = fc.array(fc.boolean(), { minLength: 600, maxLength: 600 });
-  const few = fc
-    .array(fc.tuple(fc.nat(599), fc.nat(40)), { minLength: 0, maxLength: 4 })
-    .map((rs) => normalize(rs.map(([lo, n]) => range(lo, Math.min(599, lo + n)))));
   fc.assert(
-    fc.property(many, few, fc.boolean(), (bits, small, swap) => {
-      const big = toRanges(bits);
+    fc.property(bitmap(600), fewRuns(600, 40, 0, 4), fc.boolean(), (bits, small, swap) => {
+      const big = bitsToRanges(bits);
       const [a, b] = swap ? [small, big] : [big, small];
-      const inB = new Set(values(b));
+      const inB = new Set(valuesOf(b));
       const both = intersect(a, b);
       const only = subtract(a, b);
       t.deepEqual(
-        values(both),
-        values(a).filter((v) => inB.has(v)),
+        valuesOf(both),
+        valuesOf(a).filter((v) => inB.has(v)),
       );
       t.deepEqual(
-        values(only),
-        values(a).filter((v) => !inB.has(v)),
+        valuesOf(only),
+        valuesOf(a).filter((v) => !inB.has(v)),
       );
       t.deepEqual(both, normalize(both));
       t.deepEqual(only, normalize(only));
