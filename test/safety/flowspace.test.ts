@@ -31,7 +31,7 @@ import {
   type Range,
   type PacketPoint,
 } from "../../src/safety/flowspace/index.js";
-import { cidrRange } from "../../src/safety/flowspace/sets.js";
+import { cidrRange, ipPortClasses, setRanges } from "../../src/safety/flowspace/sets.js";
 import { mergeBoxes } from "../../src/safety/flowspace/merge.js";
 import { rangesHash } from "../../src/safety/flowspace/ranges.js";
 import { compareNode } from "../../src/safety/node-flows.js";
@@ -261,6 +261,48 @@ test("ranges: intersect and subtract keep a range that comes out whole (the same
   t.deepEqual(rest, a);
   rest.forEach((r, i) => t.is(r, a[i]!));
   t.deepEqual([a, b], [a0, b0]);
+});
+
+test("ipPortClasses.byPorts: the addresses paired with all of a union of ports and with none of it, for any union, however it is held (property)", (t) => {
+  // An ip,port set of 12 addresses, each paired with a few TCP ports from 1..12 (and one UDP pair).
+  const member = fc.tuple(fc.nat(11), fc.integer({ min: 1, max: 12 }));
+  const ports = fewRuns(13, 4, 1, 3).filter((rs) => rs.every((r) => r.lo >= 1n));
+  fc.assert(
+    fc.property(fc.array(member, { minLength: 1, maxLength: 30 }), ports, ports, (pairs, first, second) => {
+      const addr = (i: number) => `198.51.100.${i + 1}`;
+      const set: IpSet = {
+        kind: "set",
+        id: "n:test",
+        name: "cali40n:test",
+        type: "hash:ip,port",
+        version: 4,
+        members: [...pairs.map(([i, p]) => `${addr(i)},tcp:${p}`), `${addr(0)},udp:7`],
+        description: "test",
+      };
+      const classes = ipPortClasses(setRanges(set), 6n);
+      const space = addrSpace(4);
+      const holds = (rs: readonly Range[], x: bigint) => rs.some((r) => r.lo <= x && x <= r.hi);
+      // Each union asked for twice, the second time in an array of its own: the same answer.
+      for (const union of [first, second, structuredClone(first), structuredClone(second)]) {
+        const answer = classes.byPorts(union);
+        const wanted = valuesOf(union);
+        for (let i = 0; i < 12; i++) {
+          const paired = new Set(pairs.filter(([k]) => k === i).map(([, p]) => p));
+          const ip = BigInt(0xc6336401 + i);
+          t.is(
+            holds(answer.all, ip),
+            wanted.every((p) => paired.has(p)) && paired.size > 0,
+            `${addr(i)}: all`,
+          );
+          t.is(holds(answer.none, ip), !wanted.some((p) => paired.has(p)), `${addr(i)}: none`);
+        }
+        // An address the set does not hold is paired with none.
+        t.true(holds(answer.none, space.lo));
+      }
+      t.is(classes.byPorts(structuredClone(first)), classes.byPorts(first));
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test("mergeBoxes: regions merge when their other dimensions hold the same values, whichever objects hold them; lists that only hash alike stay apart", (t) => {

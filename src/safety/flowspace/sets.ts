@@ -7,7 +7,17 @@ import { parseAddr, parsePrefix } from "../../trace/addr.js";
 import { foldedKey } from "../../util/bigint-key.js";
 import { lazyLookup, type Lookup } from "../../util/lazy-lookup.js";
 import { keptIn } from "../../util/memo.js";
-import { addrSpace, complement, normalize, range, rangesKey, relation, type Range } from "./ranges.js";
+import {
+  addrSpace,
+  complement,
+  normalize,
+  range,
+  rangesHash,
+  rangesKey,
+  relation,
+  sameRanges,
+  type Range,
+} from "./ranges.js";
 
 export interface IpPortMember {
   readonly ip: Range;
@@ -150,24 +160,34 @@ export const ipPortClasses = (set: SetRanges, proto: bigint): IpPortClasses => {
     }
     return ips[lo] === ip ? groupOf[lo] : undefined;
   };
-  // Keyed by the ports' text: boxes cut apart elsewhere carry equal unions in arrays of their own.
-  const answers = new Map<string, PortsAnswer>();
+  // By the ports' array, then by their values (hashed, then compared): boxes cut apart elsewhere carry equal
+  // unions in arrays of their own. Not by the ports' text, which each call made again.
+  const byList = new WeakMap<readonly Range[], PortsAnswer>();
+  const byHash = new Map<number, { readonly ports: readonly Range[]; readonly answer: PortsAnswer }[]>();
   const space = addrSpace(set.version);
-  const byPorts = (ports: readonly Range[]): PortsAnswer => {
-    const key = rangesKey(ports);
-    let a = answers.get(key);
-    if (a === undefined) {
-      // Paired with all of them; paired with some (or all): "none" is the rest of the address space.
-      const all: Range[] = [];
-      const some: Range[] = [];
-      for (const g of groups.values()) {
-        const r = relation(ports, g.ports);
-        if (r === "inside") all.push(...g.ips);
-        if (r !== "outside") some.push(...g.ips);
-      }
-      a = { all: normalize(all), none: complement(normalize(some), space) };
-      answers.set(key, a);
+  const answerFor = (ports: readonly Range[]): PortsAnswer => {
+    // Paired with all of them; paired with some (or all): "none" is the rest of the address space.
+    const all: Range[] = [];
+    const some: Range[] = [];
+    for (const g of groups.values()) {
+      const r = relation(ports, g.ports);
+      if (r === "inside") all.push(...g.ips);
+      if (r !== "outside") some.push(...g.ips);
     }
+    return { all: normalize(all), none: complement(normalize(some), space) };
+  };
+  const byPorts = (ports: readonly Range[]): PortsAnswer => {
+    let a = byList.get(ports);
+    if (a !== undefined) return a;
+    const h = rangesHash(ports);
+    let alike = byHash.get(h);
+    if (alike === undefined) byHash.set(h, (alike = []));
+    a = alike.find((e) => sameRanges(e.ports, ports))?.answer;
+    if (a === undefined) {
+      a = answerFor(ports);
+      alike.push({ ports, answer: a });
+    }
+    byList.set(ports, a);
     return a;
   };
   out = { classOf, byPorts };
