@@ -5,7 +5,7 @@
 
 import type { IpVersion } from "../../rules/ir.js";
 import { directionOf, IFACE_DIMS, NUM_DIMS, type Direction, type IfaceDim, type NumDim } from "./box.js";
-import { inRange, normalize, rangesHash, sameRanges, type Range } from "./ranges.js";
+import { inRange, normalize, rangesHash, rangesMemo, type Range } from "./ranges.js";
 import { outcomeKey, type FinalBox, type Outcome } from "./explore.js";
 
 export interface Region {
@@ -33,8 +33,6 @@ const MERGE_ORDER: readonly Dim[] = [
 
 const isIface = (d: Dim): d is IfaceDim => (IFACE_DIMS as readonly string[]).includes(d);
 
-const listOf = (r: Region, d: Dim): readonly (Range | string)[] => (isIface(d) ? r[d] : r.ranges[d]);
-
 // A numeric list's hash, once per list: an address list can hold thousands of ranges.
 const hashes = new WeakMap<readonly Range[], number>();
 const hashOf = (list: readonly Range[]): number => {
@@ -49,31 +47,22 @@ const hashOf = (list: readonly Range[]): number => {
 /**
  * Each distinct dimension value as a small number, for one merge: a region's signature (all dimensions
  * but one, recomputed every round) is then a few numbers, not its address lists' keys joined again. Equal
- * numeric lists are found by hash and compared, not keyed by their text: printing the bigints of every
- * address list was most of what merging cost.
+ * numeric lists are found by hash and compared (rangesMemo), not keyed by their text: printing the bigints
+ * of every address list was most of what merging cost.
  */
 const dimIds = (): ((r: Region, d: Dim) => number) => {
-  const byList = new WeakMap<readonly (Range | string)[], number>();
-  const byNames = new Map<string, number>();
-  const byHash = new Map<number, { readonly list: readonly Range[]; readonly id: number }[]>();
   let ids = 0;
-  const numericId = (list: readonly Range[]): number => {
-    const h = hashOf(list);
-    let alike = byHash.get(h);
-    if (alike === undefined) byHash.set(h, (alike = []));
-    for (const e of alike) if (sameRanges(e.list, list)) return e.id;
-    alike.push({ list, id: ids });
-    return ids++;
-  };
+  const numericId = rangesMemo(() => ids++, hashOf);
+  const byList = new WeakMap<readonly string[], number>();
+  const byNames = new Map<string, number>();
   return (r, d) => {
-    const list = listOf(r, d);
+    if (!isIface(d)) return numericId(r.ranges[d]);
+    const list = r[d];
     let id = byList.get(list);
     if (id === undefined) {
-      if (isIface(d)) {
-        const k = (list as readonly string[]).join("\u0000");
-        id = byNames.get(k);
-        if (id === undefined) byNames.set(k, (id = ids++));
-      } else id = numericId(list as readonly Range[]);
+      const k = list.join("\u0000");
+      id = byNames.get(k);
+      if (id === undefined) byNames.set(k, (id = ids++));
       byList.set(list, id);
     }
     return id;

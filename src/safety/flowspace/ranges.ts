@@ -25,10 +25,13 @@ export const inRange = (r: Range, x: bigint): boolean => r.lo <= x && x <= r.hi;
 
 const compareBigints = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The first index in `rs` from `from` on whose range does not end before `x` (rs.length when none). */
-const firstEndingAtOrAfter = (rs: readonly Range[], x: bigint, from: number): number => {
+/**
+ * The first index in `rs` from `from` on whose range does not end before `x` (rs.length when none), known to
+ * be at most `to`.
+ */
+const firstEndingAtOrAfter = (rs: readonly Range[], x: bigint, from: number, to = rs.length): number => {
   let lo = from;
-  let hi = rs.length;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (rs[mid]!.hi < x) lo = mid + 1;
@@ -107,13 +110,7 @@ const gallopEndingAtOrAfter = (rs: readonly Range[], x: bigint, from: number): n
     lo = hi + 1;
     hi = lo + step;
   }
-  if (hi > rs.length) hi = rs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (rs[mid]!.hi < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstEndingAtOrAfter(rs, x, lo, Math.min(hi, rs.length));
 };
 
 /**
@@ -202,12 +199,10 @@ export const complement = (rs: readonly Range[], space: Range): Range[] => {
 export const sameRanges = (a: readonly Range[], b: readonly Range[]): boolean =>
   a.length === b.length && a.every((r, i) => r.lo === b[i]!.lo && r.hi === b[i]!.hi);
 
-export const rangesKey = (rs: readonly Range[]): string => rs.map((r) => `${r.lo}-${r.hi}`).join(",");
-
 /**
  * A hash of a union's values, from the low 32 bits of each bound: equal unions hash alike, and unions that
- * differ mostly hash apart (callers compare those that do not, with sameRanges). Cheaper than rangesKey,
- * which prints every bound in decimal.
+ * differ mostly hash apart (rangesMemo compares those that do not, with sameRanges). Cheaper than a key
+ * that prints every bound in decimal.
  */
 export const rangesHash = (rs: readonly Range[]): number => {
   let h = rs.length | 0;
@@ -218,6 +213,33 @@ export const rangesHash = (rs: readonly Range[]): number => {
     h ^= h >>> 15;
   }
   return h >>> 0;
+};
+
+/**
+ * `make`'s value for a union, made once per distinct union of values: found by the union's array, then by
+ * its values (`hash`, then sameRanges), since boxes cut apart elsewhere carry equal unions in arrays of their
+ * own. `make` must not give undefined.
+ */
+export const rangesMemo = <V>(
+  make: (rs: readonly Range[]) => V,
+  hash: (rs: readonly Range[]) => number = rangesHash,
+): ((rs: readonly Range[]) => V) => {
+  const byList = new WeakMap<readonly Range[], V>();
+  const byHash = new Map<number, { readonly rs: readonly Range[]; readonly value: V }[]>();
+  return (rs) => {
+    let v = byList.get(rs);
+    if (v !== undefined) return v;
+    const h = hash(rs);
+    let alike = byHash.get(h);
+    if (alike === undefined) byHash.set(h, (alike = []));
+    v = alike.find((e) => sameRanges(e.rs, rs))?.value;
+    if (v === undefined) {
+      v = make(rs);
+      alike.push({ rs, value: v });
+    }
+    byList.set(rs, v);
+    return v;
+  };
 };
 
 /** The canonical text of an address held as a bigint. */

@@ -7,17 +7,7 @@ import { parseAddr, parsePrefix } from "../../trace/addr.js";
 import { foldedKey } from "../../util/bigint-key.js";
 import { lazyLookup, type Lookup } from "../../util/lazy-lookup.js";
 import { keptIn } from "../../util/memo.js";
-import {
-  addrSpace,
-  complement,
-  normalize,
-  range,
-  rangesHash,
-  rangesKey,
-  relation,
-  sameRanges,
-  type Range,
-} from "./ranges.js";
+import { addrSpace, complement, normalize, range, rangesMemo, relation, type Range } from "./ranges.js";
 
 export interface IpPortMember {
   readonly ip: Range;
@@ -140,16 +130,18 @@ export const ipPortClasses = (set: SetRanges, proto: bigint): IpPortClasses => {
   // The sorted addresses, each with its group (by port list); a group's addresses are joined at the end.
   const byIp = [...portsOf.values()].sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
   const ips = byIp.map((x) => x.ip);
-  const groups = new Map<string, { ips: Range[]; ports: Range[] }>();
+  const groups: { ips: Range[]; ports: readonly Range[] }[] = [];
+  const groupWith = rangesMemo((ports) => {
+    const g = { ips: [] as Range[], ports };
+    groups.push(g);
+    return g;
+  });
   const groupOf = byIp.map(({ ip, ports: list }) => {
-    const ports = normalize(list.map((p) => range(p, p)));
-    const key = rangesKey(ports);
-    let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { ips: [], ports }));
+    const g = groupWith(normalize(list.map((p) => range(p, p))));
     g.ips.push(range(ip, ip));
     return g;
   });
-  for (const g of groups.values()) g.ips = normalize(g.ips);
+  for (const g of groups) g.ips = normalize(g.ips);
   const classOf = (ip: bigint): IpPortClass | undefined => {
     let lo = 0;
     let hi = ips.length;
@@ -160,36 +152,19 @@ export const ipPortClasses = (set: SetRanges, proto: bigint): IpPortClasses => {
     }
     return ips[lo] === ip ? groupOf[lo] : undefined;
   };
-  // By the ports' array, then by their values (hashed, then compared): boxes cut apart elsewhere carry equal
-  // unions in arrays of their own. Not by the ports' text, which each call made again.
-  const byList = new WeakMap<readonly Range[], PortsAnswer>();
-  const byHash = new Map<number, { readonly ports: readonly Range[]; readonly answer: PortsAnswer }[]>();
   const space = addrSpace(set.version);
-  const answerFor = (ports: readonly Range[]): PortsAnswer => {
-    // Paired with all of them; paired with some (or all): "none" is the rest of the address space.
+  // Paired with all of them; paired with some (or all): "none" is the rest of the address space. Made once
+  // per union of ports, not by printing the union for every call.
+  const byPorts = rangesMemo((ports): PortsAnswer => {
     const all: Range[] = [];
     const some: Range[] = [];
-    for (const g of groups.values()) {
+    for (const g of groups) {
       const r = relation(ports, g.ports);
       if (r === "inside") all.push(...g.ips);
       if (r !== "outside") some.push(...g.ips);
     }
     return { all: normalize(all), none: complement(normalize(some), space) };
-  };
-  const byPorts = (ports: readonly Range[]): PortsAnswer => {
-    let a = byList.get(ports);
-    if (a !== undefined) return a;
-    const h = rangesHash(ports);
-    let alike = byHash.get(h);
-    if (alike === undefined) byHash.set(h, (alike = []));
-    a = alike.find((e) => sameRanges(e.ports, ports))?.answer;
-    if (a === undefined) {
-      a = answerFor(ports);
-      alike.push({ ports, answer: a });
-    }
-    byList.set(ports, a);
-    return a;
-  };
+  });
   out = { classOf, byPorts };
   byProto.set(proto, out);
   return out;
