@@ -96,3 +96,23 @@ export const writeLines = (lines: readonly string[]): void => {
 /** The `-f/--filename` option every command takes (repeatable files or directories). */
 export const filesOption = (describe = "resource file or directory (repeatable)", demandOption = true) =>
   ({ alias: "filename", type: "string", array: true, demandOption, describe }) as const;
+
+/** The `--jobs` option of commands that work node by node on all cores. */
+export const jobsOption = (describe: string) => ({ type: "number", describe }) as const;
+
+/** `--jobs` checked: undefined (the command's default) or a whole number of threads. */
+export const parseJobs = (jobs: number | undefined): number | undefined => {
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1))
+    throw new CliError(`--jobs ${jobs}: expected a whole number of threads, 1 or more`, 2);
+  return jobs;
+};
+
+/** Reports that go node by node say so when a worker thread failed: the report is whole, only slower. */
+export const workerFailedWarning = (e: Error): void =>
+  void process.stderr.write(
+    `warning: a worker thread failed (${e.message}); its nodes were checked on the main thread\n`,
+  );
+
+/** What `--jobs` does for the commands that check node by node (preflight, upgrade-check, diff). */
+export const JOBS_TEXT =
+  "threads checking nodes (default: the machine's cores for a cluster of 2 MB of YAML or more, else 1); each extra one loads its own copy";

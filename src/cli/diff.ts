@@ -3,14 +3,18 @@
 // 3: some does; 1: bad input.
 
 import type { Argv } from "yargs";
-import { diffDrops, diffNode } from "../safety/diff/index.js";
-import { diffJsonWriter, diffNodeLines } from "../safety/diff/format.js";
+import { partsByNode } from "../safety/by-node/index.js";
+import { diffJsonWriter } from "../safety/diff/format.js";
 import { policedNodes } from "../safety/node-flows.js";
 import {
   CliError,
+  JOBS_TEXT,
+  jobsOption,
   loadOrFail,
+  parseJobs,
   parseVersionOption,
   requireNode,
+  workerFailedWarning,
   writeLines,
   writeOut,
   writePart,
@@ -27,6 +31,7 @@ interface DiffArgs {
   "calico-version"?: string;
   o: string;
   strict: boolean;
+  jobs?: number;
 }
 
 export const diffCommand = {
@@ -55,6 +60,7 @@ export const diffCommand = {
       })
       .option("o", { alias: "output", choices: ["text", "json"], default: "text" })
       .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
+      .option("jobs", jobsOption(JOBS_TEXT))
       .epilog("Exit status: 0 no flow goes from allow to drop, 3 some does, 1 bad input, 2 bad usage.")
       .example(
         "$0 diff -f cluster/ --against proposed/ --node node-1",
@@ -62,41 +68,47 @@ export const diffCommand = {
       )
       .example("$0 diff -f cluster/ --against proposed/ --flows -o json", "only the changed flows, as JSON"),
   handler: async (argv: DiffArgs) => {
-    const old = (await loadOrFail(argv.f, { strict: argv.strict })).cluster;
-    const neu = (await loadOrFail(argv.against, { strict: argv.strict })).cluster;
-    const nodes = argv.node ?? policedNodes(old, neu);
+    const jobs = parseJobs(argv.jobs);
+    const old = await loadOrFail(argv.f, { strict: argv.strict });
+    const neu = await loadOrFail(argv.against, { strict: argv.strict });
+    const nodes = argv.node ?? policedNodes(old.cluster, neu.cluster);
     for (const n of argv.node ?? []) {
       try {
-        requireNode(old, n);
+        requireNode(old.cluster, n);
       } catch {
-        requireNode(neu, n);
+        requireNode(neu.cluster, n);
       }
     }
     const calicoVersion = parseVersionOption(argv["calico-version"]);
-    const side = (cluster: typeof old) => ({
-      cluster,
-      ...(calicoVersion === undefined ? {} : { calicoVersion }),
-    });
     // Neither flag: both parts.
     const both = argv.rules === argv.flows;
-    // Each node's part is written as soon as it is compared, and its diff dropped: a whole cluster's would
-    // not fit in memory, nor its JSON in one string.
+    // Each node's part is written as soon as it and those before it are compared, and its diff dropped: a
+    // whole cluster's would not fit in memory, nor its JSON in one string.
     const json = diffJsonWriter();
     let drops = false;
-    const progress = nodeProgress("diff");
-    for (const [i, node] of nodes.entries()) {
-      progress?.onNode(i, nodes.length, node);
-      const d = diffNode(node, side(old), side(neu), {
+    const r = await partsByNode(
+      {
+        kind: "diff",
         rules: both || argv.rules,
         flows: both || argv.flows,
-        ...(progress === undefined ? {} : { onTrace: progress.onTrace }),
-      });
-      if (!d.ok) throw new CliError(d.error);
-      drops ||= diffDrops(d.value);
-      if (argv.o === "json") writePart(json.next(d.value));
-      else writeLines(diffNodeLines(d.value));
-    }
-    progress?.onNode(nodes.length, nodes.length);
+        json: argv.o === "json",
+        ...(calicoVersion === undefined ? {} : { calicoVersion }),
+      },
+      { cluster: old.cluster, against: neu.cluster },
+      { files: old.files, against: neu.files },
+      nodes,
+      {
+        ...(jobs === undefined ? {} : { jobs }),
+        ...nodeProgress("diff"),
+        onWorkerFailed: workerFailedWarning,
+        onPart: (_, part) => {
+          drops ||= part.drops;
+          if (argv.o === "json") writePart(json.item(part.out[0]!));
+          else writeLines(part.out);
+        },
+      },
+    );
+    if (!r.ok) throw new CliError(r.error);
     if (argv.o === "json") writeOut(json.end());
     if (drops) process.exitCode = 3;
   },

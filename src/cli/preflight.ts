@@ -4,20 +4,23 @@
 
 import { readFile } from "node:fs/promises";
 import type { Argv } from "yargs";
-import { preflightByNode } from "../safety/preflight/check.js";
+import { partsByNode } from "../safety/by-node/index.js";
+import { policedNodes } from "../safety/node-flows.js";
 import { BUILTIN_CRITICAL, parseCriticalFile, type CriticalFlow } from "../safety/preflight/critical.js";
 import {
   preflightJsonWriter,
-  preflightLines,
   preflightSummaryLines,
-  tallyOf,
   type PreflightTally,
 } from "../safety/preflight/format.js";
 import {
   CliError,
+  JOBS_TEXT,
+  jobsOption,
   loadOrFail,
+  parseJobs,
   parseVersionOption,
   requireNode,
+  workerFailedWarning,
   writeLines,
   writeOut,
   writePart,
@@ -35,6 +38,7 @@ interface PreflightArgs {
   o: string;
   verbose: boolean;
   strict: boolean;
+  jobs?: number;
 }
 
 const userFlows = async (file: string | undefined): Promise<CriticalFlow[]> => {
@@ -80,6 +84,7 @@ export const preflightCommand = {
       .option("o", { alias: "output", choices: ["text", "json"], default: "text" })
       .option("verbose", { type: "boolean", default: false, describe: "also list the flows that pass" })
       .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
+      .option("jobs", jobsOption(JOBS_TEXT))
       .epilog(
         "Exit status: 0 every critical flow passes, 3 one is dropped (or cut off by the change), 1 bad input, 2 bad usage.",
       )
@@ -90,33 +95,44 @@ export const preflightCommand = {
       .example("$0 preflight -f cluster/ --against proposed/", "would the proposed change cut one off?")
       .example("$0 preflight -f cluster/ --critical flows.yaml", "add your own flows"),
   handler: async (argv: PreflightArgs) => {
+    const jobs = parseJobs(argv.jobs);
     const flows = [...(argv.builtin ? BUILTIN_CRITICAL : []), ...(await userFlows(argv.critical))];
     if (flows.length === 0) throw new CliError("no flows to check: --no-builtin needs --critical FILE", 2);
-    const { cluster } = await loadOrFail(argv.f, { strict: argv.strict });
-    const against =
-      argv.against === undefined
-        ? undefined
-        : (await loadOrFail(argv.against, { strict: argv.strict })).cluster;
+    const { cluster, files } = await loadOrFail(argv.f, { strict: argv.strict });
+    const proposed =
+      argv.against === undefined ? undefined : await loadOrFail(argv.against, { strict: argv.strict });
+    const against = proposed?.cluster;
     for (const n of argv.node ?? []) requireNode(cluster, n);
     const calicoVersion = parseVersionOption(argv["calico-version"]);
+    const nodes = argv.node ?? policedNodes(cluster, ...(against === undefined ? [] : [against]));
     const progress = nodeProgress("preflight");
-    // Each node's part is written as soon as it is checked, and its checks dropped: a whole cluster's would
-    // not fit in memory, nor its JSON in one string.
+    // Each node's part is written as soon as it and those before it are checked, and its checks dropped: a
+    // whole cluster's would not fit in memory, nor its JSON in one string.
     const json = preflightJsonWriter();
     let tally: PreflightTally = { checks: 0, failed: 0 };
-    for (const r of preflightByNode(cluster, {
-      flows,
-      ...(against === undefined ? {} : { against }),
-      ...(calicoVersion === undefined ? {} : { calicoVersion }),
-      ...(argv.node === undefined ? {} : { nodes: argv.node }),
-      ...(progress === undefined ? {} : progress),
-    })) {
-      if (!r.ok) throw new CliError(r.error);
-      const t = tallyOf(r.value);
-      tally = { checks: tally.checks + t.checks, failed: tally.failed + t.failed };
-      if (argv.o === "json") writePart(json.next(r.value));
-      else writeLines(preflightLines(r.value, argv.verbose));
-    }
+    const r = await partsByNode(
+      {
+        kind: "preflight",
+        flows,
+        verbose: argv.verbose,
+        json: argv.o === "json",
+        ...(calicoVersion === undefined ? {} : { calicoVersion }),
+      },
+      { cluster, ...(against === undefined ? {} : { against }) },
+      { files, ...(proposed === undefined ? {} : { against: proposed.files }) },
+      nodes,
+      {
+        ...(jobs === undefined ? {} : { jobs }),
+        ...progress,
+        onWorkerFailed: workerFailedWarning,
+        onPart: (_, part) => {
+          tally = { checks: tally.checks + part.checks, failed: tally.failed + part.failed };
+          if (argv.o === "json") writePart(json.items(part.out, part.failed === 0));
+          else writeLines(part.out);
+        },
+      },
+    );
+    if (!r.ok) throw new CliError(r.error);
     if (argv.o === "json") writeOut(json.end());
     else writeLines(preflightSummaryLines(tally));
     if (tally.failed > 0) process.exitCode = 3;

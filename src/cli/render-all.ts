@@ -11,7 +11,16 @@ import {
   type NodeFormat,
   type NodeSummary,
 } from "../render/every-node/index.js";
-import { CliError, filesOption, loadOrFail, parseVersionOption, requireNode, writeOut } from "./common.js";
+import {
+  CliError,
+  filesOption,
+  jobsOption,
+  loadOrFail,
+  parseJobs,
+  parseVersionOption,
+  requireNode,
+  writeOut,
+} from "./common.js";
 
 interface RenderAllArgs {
   f: string[];
@@ -73,10 +82,10 @@ export const renderAllCommand = {
         describe:
           "write each node's files here (created if missing): <node>.iptables, <node>.ip6tables and <node>.ipsets; <node>.ip.nft.json and <node>.ip6.nft.json",
       })
-      .option("jobs", {
-        type: "number",
-        describe: "threads rendering (default: the machine's cores); each extra one loads its own copy",
-      })
+      .option(
+        "jobs",
+        jobsOption("threads rendering (default: the machine's cores); each extra one loads its own copy"),
+      )
       .option("worker-heap", {
         type: "number",
         describe:
@@ -99,8 +108,7 @@ export const renderAllCommand = {
         "bounded memory: each worker's heap capped, the main thread only collecting (slower)",
       ),
   handler: async (argv: RenderAllArgs) => {
-    if (argv.jobs !== undefined && !(Number.isInteger(argv.jobs) && argv.jobs >= 1))
-      throw new CliError(`--jobs ${argv.jobs}: expected a whole number of threads, 1 or more`, 2);
+    const jobs = parseJobs(argv.jobs);
     const heap = argv["worker-heap"];
     if (heap !== undefined && !(Number.isInteger(heap) && heap >= 64))
       throw new CliError(`--worker-heap ${heap}: expected a whole number of MB, 64 or more`, 2);
@@ -112,7 +120,7 @@ export const renderAllCommand = {
     if (outDir !== undefined) await mkdir(outDir, { recursive: true });
     const summaries = await renderEveryNode(files, cluster, nodes, {
       formats: argv.format,
-      ...(argv.jobs === undefined ? {} : { jobs: argv.jobs }),
+      ...(jobs === undefined ? {} : { jobs }),
       ...(heap === undefined ? {} : { workerHeapMb: heap, callerRenders: false }),
       ...(calicoVersion === undefined ? {} : { calicoVersion }),
       ...(outDir === undefined ? {} : { outDir }),

@@ -7,18 +7,27 @@ import { dirname, join } from "node:path";
 import type { Argv } from "yargs";
 import type { Cluster } from "../resources/model.js";
 import { applyLabelPatches, parseLabelPatch, type LabelPatch } from "../safety/upgrade/apply.js";
-import { affectedStar, upgradeByNode, upgradeFrame } from "../safety/upgrade/check.js";
-import {
-  upgradeHeadLines,
-  upgradeJsonWriter,
-  upgradeNodeLines,
-  upgradeResultLines,
-} from "../safety/upgrade/format.js";
+import { partsByNode } from "../safety/by-node/index.js";
+import { policedNodes } from "../safety/node-flows.js";
+import { upgradeFrame } from "../safety/upgrade/check.js";
+import { upgradeHeadLines, upgradeJsonWriter, upgradeResultLines } from "../safety/upgrade/format.js";
 import type { StarEndpoint } from "../safety/upgrade/star-endpoints.js";
 import { migrationFiles, PATCH_DIR, POLICY_FILE } from "../safety/upgrade/migration.js";
 import { effectiveConfig } from "../calc/config.js";
 import { parseCalicoVersion, type CalicoVersion } from "../calc/versions.js";
-import { CliError, loadOrFail, requireNode, writeLines, writeOut, writePart, filesOption } from "./common.js";
+import {
+  CliError,
+  JOBS_TEXT,
+  jobsOption,
+  loadOrFail,
+  parseJobs,
+  requireNode,
+  workerFailedWarning,
+  writeLines,
+  writeOut,
+  writePart,
+  filesOption,
+} from "./common.js";
 import { nodeProgress } from "./progress.js";
 
 interface UpgradeArgs {
@@ -30,6 +39,7 @@ interface UpgradeArgs {
   "write-migration"?: string;
   "apply-migration"?: string;
   strict: boolean;
+  jobs?: number;
 }
 
 const version = (opt: string, text: string): CalicoVersion => {
@@ -59,9 +69,9 @@ const readPatches = async (dir: string): Promise<LabelPatch[]> => {
   return out;
 };
 
-const withMigration = async (cluster: Cluster, dir: string | undefined): Promise<Cluster> => {
-  if (dir === undefined) return cluster;
-  const applied = applyLabelPatches(cluster, await readPatches(dir));
+const withPatches = (cluster: Cluster, patches: readonly LabelPatch[] | undefined): Cluster => {
+  if (patches === undefined) return cluster;
+  const applied = applyLabelPatches(cluster, patches);
   if (!applied.ok) throw new CliError(applied.error);
   return applied.value;
 };
@@ -105,6 +115,7 @@ export const upgradeCheckCommand = {
         describe: "check as if a migration DIR (from --write-migration) had been applied",
       })
       .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
+      .option("jobs", jobsOption(JOBS_TEXT))
       .epilog(
         "Exit status: 0 no flow is dropped by the upgrade, 3 flows would be dropped, 1 bad input, 2 bad usage.",
       )
@@ -112,35 +123,44 @@ export const upgradeCheckCommand = {
       .example("$0 upgrade-check -f cluster/ --write-migration migration/", "write the runbook's files")
       .example("$0 upgrade-check -f cluster/ --apply-migration migration/", "check again with them applied"),
   handler: async (argv: UpgradeArgs) => {
+    const jobs = parseJobs(argv.jobs);
     const from = version("from", argv.from);
     const to = version("to", argv.to);
     const dir = argv["apply-migration"];
     const paths = dir === undefined ? argv.f : [...argv.f, join(dir, POLICY_FILE)];
-    const cluster = await withMigration((await loadOrFail(paths, { strict: argv.strict })).cluster, dir);
+    const { cluster: loaded, files } = await loadOrFail(paths, { strict: argv.strict });
+    const patches = dir === undefined ? undefined : await readPatches(dir);
+    const cluster = withPatches(loaded, patches);
     for (const n of argv.node ?? []) requireNode(cluster, n);
-    const progress = nodeProgress("upgrade-check");
-    const opts = {
-      from,
-      to,
-      ...(argv.node === undefined ? {} : { nodes: argv.node }),
-      ...(progress === undefined ? {} : progress),
-    };
-    // Each node's part is written as soon as it is checked, and its comparison dropped: a whole cluster's
-    // would not fit in memory, nor its JSON in one string.
-    const frame = upgradeFrame(cluster, opts);
+    const nodes = argv.node ?? policedNodes(cluster);
+    const frame = upgradeFrame(cluster, { from, to, nodes });
+    // Each node's part is written as soon as it and those before it are checked, and its comparison
+    // dropped: a whole cluster's would not fit in memory, nor its JSON in one string.
     const json = upgradeJsonWriter(frame);
     const affected: StarEndpoint[] = [];
     const dropping: string[] = [];
     if (argv.o === "json") writePart(json.start());
     else writeLines(upgradeHeadLines(frame));
-    for (const r of upgradeByNode(cluster, opts, frame)) {
-      if (!r.ok) throw new CliError(r.error);
-      const star = affectedStar(r.value);
-      if (star !== undefined) affected.push(star);
-      if (r.value.drops) dropping.push(r.value.node);
-      if (argv.o === "json") writePart(json.next(r.value));
-      else writeLines(upgradeNodeLines(r.value));
-    }
+    const r = await partsByNode(
+      { kind: "upgrade-check", from, to, json: argv.o === "json" },
+      { cluster },
+      { files, ...(patches === undefined ? {} : { patches }) },
+      nodes,
+      {
+        ...(jobs === undefined ? {} : { jobs }),
+        ...nodeProgress("upgrade-check"),
+        onWorkerFailed: workerFailedWarning,
+        onPart: (node, part) => {
+          // The runbook labels the "*" endpoint governing each node where flows change (affectedStar).
+          const star = part.changed ? frame.stars.find((s) => s.node === node && s.governs) : undefined;
+          if (star !== undefined) affected.push(star);
+          if (part.drops) dropping.push(node);
+          if (argv.o === "json") writePart(json.item(part.out[0]!, part.drops));
+          else writeLines(part.out);
+        },
+      },
+    );
+    if (!r.ok) throw new CliError(r.error);
     if (argv.o === "json") writeOut(json.end(affected));
     else writeLines(upgradeResultLines(dropping));
     if (argv["write-migration"] !== undefined) {

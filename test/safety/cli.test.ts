@@ -137,3 +137,21 @@ test.serial(
     }
   },
 );
+
+test("--jobs: two threads give the same report and exit code; 0 threads is a usage error", async (t) => {
+  const example = ["-f", "fixtures/example-cluster"];
+  for (const args of [
+    ["preflight", ...example, "-o", "json"],
+    ["upgrade-check", "-f", "fixtures/upgrade"],
+    ["diff", ...example, "--against", "fixtures/upgrade", "--flows", "--node", "node-1", "--node", "node-a"],
+  ]) {
+    const one = await run([...args, "--jobs", "1"]);
+    t.true(one.stdout.length > 0, one.stderr);
+    const two = await run([...args, "--jobs", "2"]);
+    t.is(two.stdout, one.stdout, args[0]);
+    t.is(two.code, one.code, args[0]);
+    const bad = await run([...args, "--jobs", "0"]);
+    t.is(bad.code, 2, args[0]);
+    t.regex(bad.stderr, /--jobs 0: expected a whole number of threads, 1 or more/);
+  }
+});

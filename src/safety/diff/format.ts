@@ -72,10 +72,18 @@ const nodeDiffJson = (d: NodeDiff) => ({
 
 export const diffJson = (ds: readonly NodeDiff[]) => ds.map(nodeDiffJson);
 
+/** A node's item of the JSON report's list, as that list holds it (jsonAt depth 1). */
+export const diffNodeItem = (d: NodeDiff): string => jsonAt(nodeDiffJson(d), 1);
+
 /**
- * JSON.stringify(diffJson(diffs), null, 2) written a node at a time, as each is compared (util/json-parts).
+ * JSON.stringify(diffJson(diffs), null, 2) written a node at a time, as each is compared (util/json-parts):
+ * `next` takes a node's diff, `item` its diffNodeItem (as a worker thread makes it).
  */
-export const diffJsonWriter = (): { next: (d: NodeDiff) => string; end: () => string } => {
+export const diffJsonWriter = (): {
+  next: (d: NodeDiff) => string;
+  item: (text: string) => string;
+  end: () => string;
+} => {
   const list = jsonListParts(0);
-  return { next: (d) => list.item(jsonAt(nodeDiffJson(d), 1)), end: list.close };
+  return { next: (d) => list.item(diffNodeItem(d)), item: list.item, end: list.close };
 };

@@ -133,7 +133,12 @@ const judge = (
   };
 };
 
-const checkNode = (cluster: Cluster, node: string, opts: PreflightOptions): Result<FlowCheck[]> => {
+/** One node's checks (`opts.nodes` and `opts.onNode` are not used). */
+export const preflightNode = (
+  cluster: Cluster,
+  node: string,
+  opts: PreflightOptions,
+): Result<FlowCheck[]> => {
   const side = (c: Cluster) => ({
     cluster: c,
     ...(opts.calicoVersion === undefined ? {} : { calicoVersion: opts.calicoVersion }),
@@ -201,7 +206,7 @@ export function* preflightByNode(
   const nodes = opts.nodes ?? policedNodes(cluster, ...(opts.against === undefined ? [] : [opts.against]));
   for (const [i, node] of nodes.entries()) {
     opts.onNode?.(i, nodes.length, node);
-    const r = checkNode(cluster, node, opts);
+    const r = preflightNode(cluster, node, opts);
     yield r;
     if (!r.ok) return;
   }

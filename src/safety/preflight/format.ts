@@ -127,28 +127,34 @@ export const preflightJson = (checks: readonly FlowCheck[]) => ({
   pass: !checks.some((c) => c.fail),
 });
 
+/** Each check's item of the JSON report's list, as that list holds it (jsonAt depth 2). */
+export const checkItems = (checks: readonly FlowCheck[]): string[] =>
+  checks.map((c) => jsonAt(checkJson(c), 2));
+
 /**
  * JSON.stringify(preflightJson(checks), null, 2) written piece by piece, as the checks come (util/json-parts):
  * the bench cluster's would be about 1 GB. `next` takes a batch of checks (a node's) and gives their text;
- * `end` gives the rest.
+ * `items` does the same for a batch already made into checkItems (by a worker thread), given whether all
+ * of them pass; `end` gives the rest.
  */
 export const preflightJsonWriter = (): {
   next: (checks: readonly FlowCheck[]) => string;
+  items: (texts: readonly string[], pass: boolean) => string;
   end: () => string;
 } => {
   let started = false;
   const head = (): string => (started ? "" : ((started = true), '{\n  "checks": '));
   const list = jsonListParts(1);
   let pass = true;
+  const items = (texts: readonly string[], batchPasses: boolean): string => {
+    pass &&= batchPasses;
+    let text = head();
+    for (const t of texts) text += list.item(t);
+    return text;
+  };
   return {
-    next: (checks) => {
-      let text = head();
-      for (const c of checks) {
-        pass &&= !c.fail;
-        text += list.item(jsonAt(checkJson(c), 2));
-      }
-      return text;
-    },
+    next: (checks) => items(checkItems(checks), !checks.some((c) => c.fail)),
+    items,
     end: () => `${head()}${list.close()},\n  "pass": ${pass}\n}`,
   };
 };

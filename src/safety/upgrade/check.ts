@@ -63,6 +63,47 @@ export const upgradeFrame = (cluster: Cluster, opts: UpgradeOptions): UpgradeFra
   };
 };
 
+/** The "*" endpoint governing `node`, as upgradeFrame lists it (without a frame: for one node alone). */
+export const governingStar = (cluster: Cluster, node: string): StarEndpoint | undefined =>
+  starEndpoints(cluster, new Set([node])).find((s) => s.governs);
+
+/**
+ * One node of upgradeCheck (`opts.nodes` and `opts.onNode` are not used); `star` is the "*" endpoint
+ * governing it (governingStar, or found in upgradeFrame's list).
+ */
+export const upgradeNode = (
+  cluster: Cluster,
+  node: string,
+  opts: UpgradeOptions,
+  star: StarEndpoint | undefined,
+): Result<NodeUpgrade> => {
+  const interfaces = opts.interfaces?.get(node);
+  const side = (v: CalicoVersion) => ({
+    cluster,
+    calicoVersion: v,
+    ...(interfaces === undefined ? {} : { interfaces }),
+  });
+  const c = compareNode(
+    node,
+    side(opts.from),
+    side(opts.to),
+    undefined,
+    opts.onTrace === undefined ? {} : { onTrace: opts.onTrace },
+  );
+  if (!c.ok) return c;
+  const regions = c.value.families.flatMap((f) => f.changed);
+  return {
+    ok: true,
+    value: {
+      node,
+      comparison: c.value,
+      ...(star === undefined ? {} : { star }),
+      drops: regions.some(isDrop),
+      changedRegions: regions.length,
+    },
+  };
+};
+
 /**
  * The nodes of upgradeCheck one at a time, each as soon as it is checked, so that a caller can report and
  * drop it: a whole cluster's comparisons do not fit in memory at once. `frame` is upgradeFrame's for the
@@ -76,35 +117,14 @@ export function* upgradeByNode(
   const nodes = nodesOf(cluster, opts);
   for (const [i, node] of nodes.entries()) {
     opts.onNode?.(i, nodes.length, node);
-    const interfaces = opts.interfaces?.get(node);
-    const side = (v: CalicoVersion) => ({
+    const r = upgradeNode(
       cluster,
-      calicoVersion: v,
-      ...(interfaces === undefined ? {} : { interfaces }),
-    });
-    const c = compareNode(
       node,
-      side(opts.from),
-      side(opts.to),
-      undefined,
-      opts.onTrace === undefined ? {} : { onTrace: opts.onTrace },
+      opts,
+      frame.stars.find((s) => s.node === node && s.governs),
     );
-    if (!c.ok) {
-      yield c;
-      return;
-    }
-    const regions = c.value.families.flatMap((f) => f.changed);
-    const star = frame.stars.find((s) => s.node === node && s.governs);
-    yield {
-      ok: true,
-      value: {
-        node,
-        comparison: c.value,
-        ...(star === undefined ? {} : { star }),
-        drops: regions.some(isDrop),
-        changedRegions: regions.length,
-      },
-    };
+    yield r;
+    if (!r.ok) return;
   }
   opts.onNode?.(nodes.length, nodes.length);
 }

@@ -95,26 +95,33 @@ export const upgradeJson = (r: UpgradeReport) => ({
   drops: r.nodes.some((n) => n.drops),
 });
 
+/** A node's item of the JSON report's node list, as that list holds it (jsonAt depth 2). */
+export const upgradeNodeItem = (n: NodeUpgrade): string => jsonAt(nodeJson(n), 2);
+
 /**
  * JSON.stringify(upgradeJson(report), null, 2) written piece by piece (util/json-parts): `start` with what is
- * known before any node is checked, `next` for each node as it is, `end` with the "*" endpoints affected.
+ * known before any node is checked, `next` for each node as it is (or `item`, given its upgradeNodeItem
+ * and whether it drops, as a worker thread makes them), `end` with the "*" endpoints affected.
  */
 export const upgradeJsonWriter = (
   frame: UpgradeFrame,
 ): {
   start: () => string;
   next: (n: NodeUpgrade) => string;
+  item: (text: string, drops: boolean) => string;
   end: (affected: readonly StarEndpoint[]) => string;
 } => {
   const list = jsonListParts(1);
   let drops = false;
+  const item = (text: string, nodeDrops: boolean): string => {
+    drops ||= nodeDrops;
+    return list.item(text);
+  };
   return {
     // The frame's object without its closing brace, then the nodes' list.
     start: () => `${jsonAt(frameJson(frame), 0).slice(0, -2)},\n  "nodes": `,
-    next: (n) => {
-      drops ||= n.drops;
-      return list.item(jsonAt(nodeJson(n), 2));
-    },
+    next: (n) => item(upgradeNodeItem(n), n.drops),
+    item,
     end: (affected) =>
       `${list.close()},\n  "affected": ${jsonAt(
         affected.map((s) => s.name),

@@ -1,0 +1,115 @@
+// Reports that go node by node (preflight, upgrade-check, diff) on all cores: the calling thread and worker
+// threads each check the nodes they claim from one shared counter (util/claim-pool.ts), and the parts are
+// handed on in node order, as soon as every node before them is done, so a report streams as it did on one
+// thread and reads the same byte for byte (test/safety/by-node.test.ts). A worker rebuilds the clusters
+// from the file texts the caller loaded (a cluster holds functions and lazy fields, which do not cross
+// threads). Over a whole cluster the flow analyses take 0.5–5 s a node, so a second thread pays for its
+// own loading after a few nodes.
+//
+//   const r = await partsByNode(task, { cluster }, { files }, nodes, { onPart: (n, p) => write(p.out) });
+
+import { availableParallelism } from "node:os";
+import type { SourceFile } from "../../resources/parse.js";
+import { PARALLEL_MIN_CHARS } from "../../resources/read-parallel.js";
+import { runClaimPool } from "../../util/claim-pool.js";
+import { startWorker } from "../../util/worker.js";
+import type { Result } from "../flowspace/index.js";
+import type { LabelPatch } from "../upgrade/apply.js";
+import { nodePart, type NodePart, type NodeTask, type TaskClusters } from "./part.js";
+import type { ByNodeWorkerData } from "./worker.js";
+
+export { nodePart, type NodePart, type NodeTask, type TaskClusters } from "./part.js";
+
+/** What a worker rebuilds TaskClusters from: the texts the caller loaded, and the label patches it applied. */
+export interface ClusterSources {
+  readonly files: readonly SourceFile[];
+  /** Applied to `files`' cluster (upgrade-check --apply-migration). */
+  readonly patches?: readonly LabelPatch[];
+  readonly against?: readonly SourceFile[];
+}
+
+export interface ByNodeOptions {
+  /**
+   * Threads checking nodes, the caller's included. Default: the machine's cores when the resources are
+   * large enough to be read on two (resources/read-parallel.ts), else 1: on a small cluster every node is
+   * checked before a worker has loaded it.
+   */
+  readonly jobs?: number;
+  /** false: only `jobs` workers check nodes, the caller collecting (tests); default true. */
+  readonly callerChecks?: boolean;
+  /** Each node's part, in `nodes` order. */
+  readonly onPart: (node: string, part: NodePart) => void;
+  /** Called as the caller starts a node (with how many are done), and once when all are (a progress line). */
+  readonly onNode?: (done: number, total: number, node?: string) => void;
+  /** Called after each packet the caller's analyses trace (a progress line). */
+  readonly onTrace?: () => void;
+  /** Told which thread checked each node, as each is done (tests). */
+  readonly onChecked?: (node: string, thread: "caller" | "worker") => void;
+  /** A worker failed (e.g. ran out of memory); the caller checked its nodes instead. */
+  readonly onWorkerFailed?: (problem: Error) => void;
+}
+
+export const defaultJobs = (sources: ClusterSources): number => {
+  const chars = [...sources.files, ...(sources.against ?? [])].reduce((n, f) => n + f.text.length, 0);
+  return chars >= PARALLEL_MIN_CHARS ? availableParallelism() : 1;
+};
+
+/** A node's error, carried out of the pool once every node before it has been handed on. */
+class NodeFailed extends Error {}
+
+/**
+ * Every node's part of `task`'s report, handed to `onPart` in `nodes` order; stops at the first node
+ * that cannot be checked (its error, after the parts of the nodes before it).
+ */
+export const partsByNode = async (
+  task: NodeTask,
+  clusters: TaskClusters,
+  sources: ClusterSources,
+  nodes: readonly string[],
+  options: ByNodeOptions,
+): Promise<Result<void>> => {
+  const jobs = options.jobs ?? defaultJobs(sources);
+  if (!(Number.isInteger(jobs) && jobs >= 1))
+    throw new RangeError(`jobs ${jobs}: expected a whole number of threads, 1 or more`);
+  const waiting = new Map<number, Result<NodePart>>();
+  let next = 0;
+  const deliver = (index: number, r: Result<NodePart>): null => {
+    waiting.set(index, r);
+    for (let w = waiting.get(next); w !== undefined; w = waiting.get(next)) {
+      waiting.delete(next);
+      if (!w.ok) throw new NodeFailed(w.error);
+      options.onPart(nodes[next]!, w.value);
+      next++;
+    }
+    return null;
+  };
+  const callerChecks = options.callerChecks ?? true;
+  let done = 0;
+  try {
+    await runClaimPool<null, Result<NodePart>>({
+      count: nodes.length,
+      // A worker beside the caller only pays with a second node to check.
+      workers: Math.max(0, callerChecks ? Math.min(jobs, nodes.length) - 1 : Math.min(jobs, nodes.length)),
+      start: (share) => {
+        const data: ByNodeWorkerData = { task, sources, nodes, ...share };
+        return startWorker(import.meta.url, "worker", { workerData: data, transferList: [share.port] });
+      },
+      callerWorks: callerChecks,
+      work: (i) => {
+        options.onNode?.(done, nodes.length, nodes[i]);
+        return deliver(i, nodePart(task, clusters, nodes[i]!, options.onTrace));
+      },
+      receive: deliver,
+      onDone: (i, thread) => {
+        done++;
+        options.onChecked?.(nodes[i]!, thread);
+      },
+      ...(options.onWorkerFailed === undefined ? {} : { onWorkerFailed: options.onWorkerFailed }),
+    });
+  } catch (e) {
+    if (e instanceof NodeFailed) return { ok: false, error: e.message };
+    throw e;
+  }
+  options.onNode?.(nodes.length, nodes.length);
+  return { ok: true, value: undefined };
+};
