@@ -137,6 +137,7 @@ export const upgradeCheckCommand = {
     // Each node's part is written as soon as it and those before it are checked, and its comparison
     // dropped: a whole cluster's would not fit in memory, nor its JSON in one string.
     const json = upgradeJsonWriter(frame);
+    const governing = new Map(frame.stars.filter((s) => s.governs).map((s) => [s.node, s]));
     const affected: StarEndpoint[] = [];
     const dropping: string[] = [];
     if (argv.o === "json") writePart(json.start());
@@ -152,7 +153,7 @@ export const upgradeCheckCommand = {
         onWorkerFailed: workerFailedWarning,
         onPart: (node, part) => {
           // The runbook labels the "*" endpoint governing each node where flows change (affectedStar).
-          const star = part.changed ? frame.stars.find((s) => s.node === node && s.governs) : undefined;
+          const star = part.changed ? governing.get(node) : undefined;
           if (star !== undefined) affected.push(star);
           if (part.drops) dropping.push(node);
           if (argv.o === "json") writePart(json.item(part.out[0]!, part.drops));
