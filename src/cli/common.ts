@@ -106,13 +106,3 @@ export const parseJobs = (jobs: number | undefined): number | undefined => {
     throw new CliError(`--jobs ${jobs}: expected a whole number of threads, 1 or more`, 2);
   return jobs;
 };
-
-/** Reports that go node by node say so when a worker thread failed: the report is whole, only slower. */
-export const workerFailedWarning = (e: Error): void =>
-  void process.stderr.write(
-    `warning: a worker thread failed (${e.message}); its nodes were checked on the main thread\n`,
-  );
-
-/** What `--jobs` does for the commands that check node by node (preflight, upgrade-check, diff). */
-export const JOBS_TEXT =
-  "threads checking nodes (default: the machine's cores for a cluster of 2 MB of YAML or more, else 1); each extra one loads its own copy";

@@ -8,19 +8,16 @@ import { diffJsonWriter } from "../safety/diff/format.js";
 import { policedNodes } from "../safety/node-flows.js";
 import {
   CliError,
-  JOBS_TEXT,
-  jobsOption,
   loadOrFail,
   parseJobs,
   parseVersionOption,
   requireNode,
-  workerFailedWarning,
   writeLines,
   writeOut,
   writePart,
   filesOption,
 } from "./common.js";
-import { nodeProgress } from "./progress.js";
+import { BY_NODE_JOBS, byNodeRun } from "./by-node-run.js";
 
 interface DiffArgs {
   f: string[];
@@ -60,7 +57,7 @@ export const diffCommand = {
       })
       .option("o", { alias: "output", choices: ["text", "json"], default: "text" })
       .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
-      .option("jobs", jobsOption(JOBS_TEXT))
+      .option("jobs", BY_NODE_JOBS)
       .epilog("Exit status: 0 no flow goes from allow to drop, 3 some does, 1 bad input, 2 bad usage.")
       .example(
         "$0 diff -f cluster/ --against proposed/ --node node-1",
@@ -98,9 +95,7 @@ export const diffCommand = {
       { files: old.files, against: neu.files },
       nodes,
       {
-        ...(jobs === undefined ? {} : { jobs }),
-        ...nodeProgress("diff"),
-        onWorkerFailed: workerFailedWarning,
+        ...byNodeRun("diff", jobs),
         onPart: (_, part) => {
           drops ||= part.drops;
           if (argv.o === "json") writePart(json.item(part.out[0]!));

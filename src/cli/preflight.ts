@@ -14,19 +14,16 @@ import {
 } from "../safety/preflight/format.js";
 import {
   CliError,
-  JOBS_TEXT,
-  jobsOption,
   loadOrFail,
   parseJobs,
   parseVersionOption,
   requireNode,
-  workerFailedWarning,
   writeLines,
   writeOut,
   writePart,
   filesOption,
 } from "./common.js";
-import { nodeProgress } from "./progress.js";
+import { BY_NODE_JOBS, byNodeRun } from "./by-node-run.js";
 
 interface PreflightArgs {
   f: string[];
@@ -84,7 +81,7 @@ export const preflightCommand = {
       .option("o", { alias: "output", choices: ["text", "json"], default: "text" })
       .option("verbose", { type: "boolean", default: false, describe: "also list the flows that pass" })
       .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
-      .option("jobs", jobsOption(JOBS_TEXT))
+      .option("jobs", BY_NODE_JOBS)
       .epilog(
         "Exit status: 0 every critical flow passes, 3 one is dropped (or cut off by the change), 1 bad input, 2 bad usage.",
       )
@@ -105,7 +102,6 @@ export const preflightCommand = {
     for (const n of argv.node ?? []) requireNode(cluster, n);
     const calicoVersion = parseVersionOption(argv["calico-version"]);
     const nodes = argv.node ?? policedNodes(cluster, ...(against === undefined ? [] : [against]));
-    const progress = nodeProgress("preflight");
     // Each node's part is written as soon as it and those before it are checked, and its checks dropped: a
     // whole cluster's would not fit in memory, nor its JSON in one string.
     const json = preflightJsonWriter();
@@ -122,9 +118,7 @@ export const preflightCommand = {
       { files, ...(proposed === undefined ? {} : { against: proposed.files }) },
       nodes,
       {
-        ...(jobs === undefined ? {} : { jobs }),
-        ...progress,
-        onWorkerFailed: workerFailedWarning,
+        ...byNodeRun("preflight", jobs),
         onPart: (_, part) => {
           tally = { checks: tally.checks + part.checks, failed: tally.failed + part.failed };
           if (argv.o === "json") writePart(json.items(part.out, part.failed === 0));

@@ -17,18 +17,15 @@ import { effectiveConfig } from "../calc/config.js";
 import { parseCalicoVersion, type CalicoVersion } from "../calc/versions.js";
 import {
   CliError,
-  JOBS_TEXT,
-  jobsOption,
   loadOrFail,
   parseJobs,
   requireNode,
-  workerFailedWarning,
   writeLines,
   writeOut,
   writePart,
   filesOption,
 } from "./common.js";
-import { nodeProgress } from "./progress.js";
+import { BY_NODE_JOBS, byNodeRun } from "./by-node-run.js";
 
 interface UpgradeArgs {
   f: string[];
@@ -115,7 +112,7 @@ export const upgradeCheckCommand = {
         describe: "check as if a migration DIR (from --write-migration) had been applied",
       })
       .option("strict", { type: "boolean", default: false, describe: "treat input warnings as errors" })
-      .option("jobs", jobsOption(JOBS_TEXT))
+      .option("jobs", BY_NODE_JOBS)
       .epilog(
         "Exit status: 0 no flow is dropped by the upgrade, 3 flows would be dropped, 1 bad input, 2 bad usage.",
       )
@@ -148,9 +145,7 @@ export const upgradeCheckCommand = {
       { files, ...(patches === undefined ? {} : { patches }) },
       nodes,
       {
-        ...(jobs === undefined ? {} : { jobs }),
-        ...nodeProgress("upgrade-check"),
-        onWorkerFailed: workerFailedWarning,
+        ...byNodeRun("upgrade-check", jobs),
         onPart: (node, part) => {
           // The runbook labels the "*" endpoint governing each node where flows change (affectedStar).
           const star = part.changed ? governing.get(node) : undefined;
