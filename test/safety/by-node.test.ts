@@ -78,12 +78,20 @@ const collect = async (
 ): Promise<{ parts: [string, NodePart][]; threads: string[] }> => {
   const parts: [string, NodePart][] = [];
   const threads: string[] = [];
+  const progress: number[] = [];
   const r = await partsByNode(task, clusters, sources, nodes, {
     ...options,
     onPart: (node, part) => void parts.push([node, part]),
     onChecked: (_, thread) => void threads.push(thread),
+    onNode: (done, total) => void progress.push(done, total),
   });
   if (!r.ok) throw new Error(r.error);
+  // The progress line's counts only go up, and end with every node done.
+  for (let i = 2; i < progress.length; i += 2) {
+    if (progress[i]! < progress[i - 2]! || progress[i + 1] !== nodes.length)
+      throw new Error(`progress ${progress.join(",")}`);
+  }
+  if (progress.at(-2) !== nodes.length) throw new Error(`progress ends ${progress.join(",")}`);
   return { parts, threads };
 };
 

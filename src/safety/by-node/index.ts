@@ -39,7 +39,10 @@ export interface ByNodeOptions {
   readonly callerChecks?: boolean;
   /** Each node's part, in `nodes` order. */
   readonly onPart: (node: string, part: NodePart) => void;
-  /** Called as the caller starts a node (with how many are done), and once when all are (a progress line). */
+  /**
+   * A progress line: called with how many nodes are done as the caller starts one (named), as a worker
+   * finishes one (no name: the caller may be waiting), and once when all are.
+   */
   readonly onNode?: (done: number, total: number, node?: string) => void;
   /** Called after each packet the caller's analyses trace (a progress line). */
   readonly onTrace?: () => void;
@@ -103,6 +106,7 @@ export const partsByNode = async (
       onDone: (i, thread) => {
         done++;
         options.onChecked?.(nodes[i]!, thread);
+        if (thread === "worker" && done < nodes.length) options.onNode?.(done, nodes.length);
       },
       ...(options.onWorkerFailed === undefined ? {} : { onWorkerFailed: options.onWorkerFailed }),
     });
