@@ -4,7 +4,8 @@
 // thread and reads the same byte for byte (test/safety/by-node.test.ts). A worker rebuilds the clusters
 // from the file texts the caller loaded (a cluster holds functions and lazy fields, which do not cross
 // threads). Over a whole cluster the flow analyses take 0.5–5 s a node, so a second thread pays for its
-// own loading after a few nodes.
+// own loading after a few nodes. Parts finished ahead of a slow node (a gateway) wait as text until it is
+// done: a few MB each in JSON.
 //
 //   const r = await partsByNode(task, { cluster }, { files }, nodes, { onPart: (n, p) => write(p.out) });
 
