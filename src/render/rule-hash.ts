@@ -19,6 +19,32 @@ let headOwner: object | undefined;
 
 const prefixOf = (length: number): Buffer => (views[length] ??= scratch.subarray(0, length));
 
+// base64url's alphabet, by character code.
+const SEXTET = new Uint8Array(128);
+for (const [i, c] of [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"].entries())
+  SEXTET[c.charCodeAt(0)] = i;
+
+/**
+ * A digest's 28 bytes, decoded from its 38 base64url characters into the front of the scratch space. In
+ * JavaScript: Buffer's write costs a quarter of a rule id in its call alone.
+ */
+const writePrevious = (digest: string): void => {
+  const out = scratch;
+  let o = 0;
+  // 9 groups of 4 characters make 27 bytes; the last 2 characters make the 28th.
+  for (let i = 0; i < 36; i += 4) {
+    const n =
+      (SEXTET[digest.charCodeAt(i)]! << 18) |
+      (SEXTET[digest.charCodeAt(i + 1)]! << 12) |
+      (SEXTET[digest.charCodeAt(i + 2)]! << 6) |
+      SEXTET[digest.charCodeAt(i + 3)]!;
+    out[o++] = n >>> 16;
+    out[o++] = (n >>> 8) & 0xff;
+    out[o++] = n & 0xff;
+  }
+  out[o] = (SEXTET[digest.charCodeAt(36)]! << 2) | (SEXTET[digest.charCodeAt(37)]! >>> 4);
+};
+
 const room = (bytes: number): void => {
   if (bytes > scratch.length) {
     scratch = Buffer.allocUnsafe(2 * bytes);
@@ -38,7 +64,7 @@ export const ruleIdSequence = (seed: string): ((text: string) => string) => {
     // UTF-8 is at most 3 bytes per UTF-16 unit.
     room(DIGEST_BYTES + text.length * 3);
     headOwner = undefined;
-    scratch.write(previous, 0, "base64url");
+    writePrevious(previous);
     const n = scratch.write(text, DIGEST_BYTES, "utf8");
     previous = hash("sha224", prefixOf(DIGEST_BYTES + n), "base64url");
     return previous.slice(0, 16);
@@ -64,7 +90,7 @@ export const bodyDigestSequence = (seed: string, after?: string): ((body: string
       scratch.write(head, DIGEST_BYTES, "utf8");
       headOwner = token;
     }
-    scratch.write(previous, 0, "base64url");
+    writePrevious(previous);
     // Without a body the head's trailing space is not hashed.
     const n = body === "" ? -1 : scratch.write(body, DIGEST_BYTES + headBytes, "utf8");
     previous = hash("sha224", prefixOf(DIGEST_BYTES + headBytes + n), "base64url");
@@ -125,7 +151,7 @@ export const pieceIdSequence = (seed: string): PieceIdSequence => {
       }
     },
     id: () => {
-      scratch.write(previous, 0, "base64url");
+      writePrevious(previous);
       previous = hash("sha224", prefixOf(at), "base64url");
       return previous.slice(0, 16);
     },
