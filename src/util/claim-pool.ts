@@ -2,13 +2,24 @@
 // item from one shared counter, so none waits while items remain and long items balance out. A worker posts
 // each result with its item's index; the caller takes those in between items of its own. A worker that
 // ends early (an error) leaves what it held to the caller, so the result never depends on a worker.
-// Used by loading (resources/read-parallel.ts) and by rendering every node (render/every-node).
+// With a window, no item is worked before every item more than a window before it is done: results handed
+// on in item order (by-node) then wait, behind a slow item, a window's worth at most.
+// Used by loading (resources/read-parallel.ts), by rendering every node (render/every-node) and by the
+// reports that go node by node (safety/by-node).
 
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from "node:worker_threads";
 
-/** What a worker gets to take part: [0] of `counters` is the next item, [1] the results posted. */
+// The shared counters: the next item to claim, the results posted, the claim limit (an item at or past it
+// is worked only once the limit has passed it), then each worker's slot: the item it last claimed.
+const NEXT = 0;
+const POSTED = 1;
+const LIMIT = 2;
+const SLOTS = 3;
+
+/** What a worker gets to take part: the shared counters, its slot among them, and its port. */
 export interface ClaimShare {
   readonly counters: Int32Array;
+  readonly slot: number;
   readonly port: MessagePort;
 }
 
@@ -29,14 +40,21 @@ type WaitAsync = (
 const waitForChange = async (array: Int32Array, index: number, value: number, timeout: number) =>
   (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync(array, index, value, timeout).value;
 
-/** In a worker: claims items until none are left, posting `work(i)` for each; then closes its port. */
+/**
+ * In a worker: claims items until none are left, posting `work(i)` for each; then closes its port. An item
+ * claimed past the window waits for the caller to move the window on.
+ */
 export const serveClaims = <M>(share: ClaimShare, count: number, work: (index: number) => M): void => {
-  const { counters, port } = share;
-  for (let i = Atomics.add(counters, 0, 1); i < count; i = Atomics.add(counters, 0, 1)) {
+  const { counters, slot, port } = share;
+  for (let i = Atomics.add(counters, NEXT, 1); i < count; i = Atomics.add(counters, NEXT, 1)) {
+    // Recorded before anything can fail: if this worker dies, the caller does the item.
+    Atomics.store(counters, slot, i);
+    for (let limit = Atomics.load(counters, LIMIT); i >= limit; limit = Atomics.load(counters, LIMIT))
+      Atomics.wait(counters, LIMIT, limit);
     const posted: Posted<M> = { index: i, result: work(i) };
     port.postMessage(posted);
-    Atomics.add(counters, 1, 1);
-    Atomics.notify(counters, 1);
+    Atomics.add(counters, POSTED, 1);
+    Atomics.notify(counters, POSTED);
   }
   port.close();
 };
@@ -58,28 +76,52 @@ export interface ClaimPoolOptions<R, M> {
    * finishes anyway, the caller doing what that worker would have; this says why it took longer.
    */
   readonly onWorkerFailed?: (problem: Error) => void;
+  /**
+   * At most this many items from the first one not done are worked at once: a worker that claims one past
+   * them waits, and the caller claims none. For results handed on in item order as they come, this bounds
+   * how many wait behind a slow item. Default: no bound.
+   */
+  readonly window?: number;
 }
 
 /** Every item's result, in item order. */
 export const runClaimPool = async <R, M>(o: ClaimPoolOptions<R, M>): Promise<R[]> => {
-  const counters = new Int32Array(new SharedArrayBuffer(8));
+  if (o.window !== undefined && !(Number.isInteger(o.window) && o.window >= 1))
+    throw new RangeError(`window ${o.window}: expected a whole number of items, 1 or more`);
+  const counters = new Int32Array(new SharedArrayBuffer(4 * (SLOTS + o.workers)));
+  const limitAfter = (firstNotDone: number): number =>
+    o.window === undefined ? o.count : Math.min(o.count, firstNotDone + o.window);
+  counters[LIMIT] = limitAfter(0);
+  counters.fill(-1, SLOTS);
   const results: (R | undefined)[] = new Array(o.count);
   const held = new Array<boolean>(o.count).fill(false);
   let done = 0;
+  let firstNotDone = 0;
   let received = 0;
   let alive = 0;
   const ports: MessagePort[] = [];
   const workers: Worker[] = [];
+  // Slots of workers that ended: the item each last claimed may be left undone.
+  const ended: number[] = [];
   const finish = (index: number, result: R, thread: "caller" | "worker"): void => {
     results[index] = result;
     held[index] = true;
     done++;
+    // Told before the window moves: no later item has started on what this one's being done allows.
     o.onDone?.(index, thread);
+    if (index === firstNotDone) {
+      while (firstNotDone < o.count && held[firstNotDone]) firstNotDone++;
+      if (o.window !== undefined) {
+        Atomics.store(counters, LIMIT, limitAfter(firstNotDone));
+        Atomics.notify(counters, LIMIT);
+      }
+    }
   };
   let stopping = false;
   for (let w = 0; w < o.workers; w++) {
     const { port1, port2 } = new MessageChannel();
-    const worker = o.start({ counters, port: port2 });
+    const slot = SLOTS + w;
+    const worker = o.start({ counters, slot, port: port2 });
     alive++;
     let failed = false;
     // An error ends in "exit"; what the worker held is done below.
@@ -89,7 +131,8 @@ export const runClaimPool = async <R, M>(o: ClaimPoolOptions<R, M>): Promise<R[]
     });
     worker.once("exit", (code) => {
       alive--;
-      Atomics.notify(counters, 1); // wake the caller if it waits for a post that will not come
+      ended.push(slot);
+      Atomics.notify(counters, POSTED); // wake the caller if it waits for a post that will not come
       // terminate() below ends workers with code 1: that is not theirs to report.
       if (code !== 0 && !failed && !stopping) o.onWorkerFailed?.(new Error(`exited with code ${code}`));
     });
@@ -107,24 +150,40 @@ export const runClaimPool = async <R, M>(o: ClaimPoolOptions<R, M>): Promise<R[]
     }
     return false;
   };
+  // The caller claims only below the limit: it cannot wait for itself.
+  const claimBelowLimit = (): number | undefined => {
+    for (;;) {
+      const i = Atomics.load(counters, NEXT);
+      if (i >= Atomics.load(counters, LIMIT)) return undefined;
+      if (Atomics.compareExchange(counters, NEXT, i, i + 1) === i) return i;
+    }
+  };
   const callerClaims = o.callerWorks || o.workers === 0;
   try {
     while (done < o.count) {
       // The workers' results first: it keeps their queues short.
       if (take()) continue;
-      const mine = callerClaims ? Atomics.add(counters, 0, 1) : o.count;
-      if (mine < o.count) {
+      if (ended.length > 0) {
+        // A worker that ended may have held an item (which the others, past the window, may wait for).
+        // What it posted before it ended has been taken above.
+        const slot = ended.pop()!;
+        const i = Atomics.load(counters, slot);
+        if (i >= 0 && i < o.count && !held[i]) finish(i, o.work(i), "caller");
+        continue;
+      }
+      const mine = callerClaims ? claimBelowLimit() : undefined;
+      if (mine !== undefined) {
         finish(mine, o.work(mine), "caller");
         continue;
       }
       if (alive === 0) {
-        // Every worker has ended, one maybe holding an item: what is missing is done here.
+        // Every worker has ended: what is missing is done here.
         while (take());
         for (let i = 0; i < o.count; i++) if (!held[i]) finish(i, o.work(i), "caller");
         break;
       }
-      const posted = Atomics.load(counters, 1);
-      if (posted === received) await waitForChange(counters, 1, posted, 1000);
+      const posted = Atomics.load(counters, POSTED);
+      if (posted === received) await waitForChange(counters, POSTED, posted, 1000);
     }
   } finally {
     stopping = true;

@@ -1,9 +1,13 @@
 // The claim pool: every item done exactly once whoever does it, results in item order, and a worker that
-// dies (before claiming, or holding an item) leaves its work to the caller.
+// dies (before claiming, or holding an item) leaves its work to the caller. With a window, no item is
+// started a window or more past the first item not done, and a worker that dies holding that item does not
+// leave the others waiting.
 
 import { Worker } from "node:worker_threads";
 import test from "ava";
 import { runClaimPool, type ClaimShare } from "../../src/util/claim-pool.js";
+import { startWorker } from "../../src/util/worker.js";
+import type { Served, ServeWorkerData } from "./serve-worker.js";
 
 // Plain-JS workers (eval'd), so the test does not depend on how modules load in workers.
 const SERVE = `
@@ -91,4 +95,126 @@ test("a worker that dies holding an item: that item is done by the caller", asyn
     Array.from({ length: 40 }, (_, i) => `c${i}`),
   );
   t.true(threads.every((x) => x === "caller"));
+});
+
+// ---- the window: workers that run the pool's own serveClaims (./serve-worker.ts) ------------------------
+
+interface WindowRun {
+  readonly count: number;
+  readonly workers: number;
+  readonly callerWorks: boolean;
+  readonly window?: number;
+  readonly slowItem?: number;
+  readonly slowMs?: number;
+  readonly dieOn?: number;
+}
+
+/** The results, and for each item how far past the first item not done it was started. */
+const runWindowed = async (o: WindowRun) => {
+  // The first item not done, as the test sees it; workers read it as they start an item.
+  const progress = new Int32Array(new SharedArrayBuffer(4));
+  const isDone = new Array<boolean>(o.count).fill(false);
+  let first = 0;
+  const ahead = new Array<number>(o.count);
+  const failures: string[] = [];
+  const { count, slowItem, slowMs, dieOn } = o;
+  const results = await runClaimPool<string, Served>({
+    count,
+    workers: o.workers,
+    callerWorks: o.callerWorks,
+    ...(o.window === undefined ? {} : { window: o.window }),
+    start: (share) => {
+      const workerData: ServeWorkerData = { ...share, count, progress, slowItem, slowMs, dieOn };
+      return startWorker(import.meta.url, "serve-worker", { workerData, transferList: [share.port] });
+    },
+    work: (i) => {
+      ahead[i] = i - first;
+      return `c${i}`;
+    },
+    receive: (i, m) => {
+      ahead[i] = i - m.seen;
+      return m.result;
+    },
+    onDone: (i) => {
+      isDone[i] = true;
+      while (first < count && isDone[first]) first++;
+      Atomics.store(progress, 0, first);
+    },
+    onWorkerFailed: (e) => void failures.push(e.message),
+  });
+  return { results, ahead, failures };
+};
+
+test("a window: behind a slow first item, no worker starts an item a window or more past it", async (t) => {
+  const { results, ahead } = await runWindowed({
+    count: 60,
+    workers: 2,
+    callerWorks: false,
+    window: 5,
+    slowItem: 0,
+    slowMs: 1000,
+  });
+  t.deepEqual(
+    results,
+    Array.from({ length: 60 }, (_, i) => `w${i}`),
+  );
+  t.true(Math.max(...ahead) < 5, `started up to ${Math.max(...ahead)} past the first item not done`);
+});
+
+test("without a window, a worker runs ahead of a slow first item (what the window bounds)", async (t) => {
+  const { results, ahead } = await runWindowed({
+    count: 60,
+    workers: 2,
+    callerWorks: false,
+    slowItem: 0,
+    slowMs: 1000,
+  });
+  t.deepEqual(
+    results,
+    Array.from({ length: 60 }, (_, i) => `w${i}`),
+  );
+  t.true(Math.max(...ahead) >= 5, `started up to ${Math.max(...ahead)} past the first item not done`);
+});
+
+test("a window with the caller working too: each item once, none started a window past the first not done", async (t) => {
+  const { results, ahead } = await runWindowed({ count: 300, workers: 2, callerWorks: true, window: 3 });
+  results.forEach((r, i) => t.true(r === `w${i}` || r === `c${i}`, `item ${i}: ${r}`));
+  t.true(Math.max(...ahead) < 3, `started up to ${Math.max(...ahead)} past the first item not done`);
+});
+
+test("a window, and a worker dies holding the first item: the caller does it and the others go on", async (t) => {
+  // Without the caller taking over the dead worker's item, the other worker would wait past the window
+  // for good.
+  t.timeout(60_000);
+  const { results, failures, ahead } = await runWindowed({
+    count: 30,
+    workers: 2,
+    callerWorks: false,
+    window: 3,
+    dieOn: 0,
+  });
+  t.deepEqual(failures, ["dies holding item 0"]);
+  t.deepEqual(
+    results,
+    Array.from({ length: 30 }, (_, i) => (i === 0 ? "c0" : `w${i}`)),
+  );
+  t.true(Math.max(...ahead) < 3);
+});
+
+test("a window must be a whole number of items, 1 or more", async (t) => {
+  for (const window of [0, 1.5, -2])
+    await t.throwsAsync(
+      runClaimPool({
+        count: 3,
+        workers: 0,
+        callerWorks: true,
+        window,
+        start: () => {
+          throw new Error("no");
+        },
+        work: String,
+        receive: String,
+      }),
+      { instanceOf: RangeError, message: new RegExp(`^window ${window}: expected a whole number`) },
+    );
 });

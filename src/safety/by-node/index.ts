@@ -5,7 +5,9 @@
 // from the file texts the caller loaded (a cluster holds functions and lazy fields, which do not cross
 // threads). Over a whole cluster the flow analyses take 0.5–5 s a node, so a second thread pays for its
 // own loading after a few nodes. Parts finished ahead of a slow node (a gateway) wait as text until it is
-// done: a few MB each in JSON.
+// done, a few MB each in JSON: no thread starts a node more than WINDOW_PER_THREAD nodes a thread past the
+// first one not done, so they are bounded by the threads (each of which holds a cluster of its own, some
+// hundreds of MB).
 //
 //   const r = await partsByNode(task, { cluster }, { files }, nodes, { onPart: (n, p) => write(p.out) });
 
@@ -58,6 +60,14 @@ export const defaultJobs = (sources: ClusterSources): number => {
   return chars >= PARALLEL_MIN_CHARS ? availableParallelism() : 1;
 };
 
+/**
+ * How far past the first node not done, in nodes per thread, a thread may start one. On this 2-core
+ * machine, `preflight -o json` of the bench cluster's first 100 nodes had up to 14 parts (about 1.3 MB
+ * each) waiting behind the gateway without a bound, and took as long with this one (29.0–31.4 s against
+ * 28.4–32.3 s); on a many-core machine it keeps the waiting parts to some tens of MB a thread.
+ */
+export const WINDOW_PER_THREAD = 8;
+
 /** A node's error, carried out of the pool once every node before it has been handed on. */
 class NodeFailed extends Error {}
 
@@ -99,6 +109,7 @@ export const partsByNode = async (
         return startWorker(import.meta.url, "worker", { workerData: data, transferList: [share.port] });
       },
       callerWorks: callerChecks,
+      window: WINDOW_PER_THREAD * jobs,
       work: (i) => {
         options.onNode?.(done, nodes.length, nodes[i]);
         return deliver(i, nodePart(task, clusters, nodes[i]!, options.onTrace));
