@@ -64,7 +64,7 @@ export const defaultJobs = (sources: ClusterSources): number => {
  * How far past the first node not done, in nodes per thread, a thread may start one. On this 2-core
  * machine, `preflight -o json` of the bench cluster's first 100 nodes had up to 14 parts (about 1.3 MB
  * each) waiting behind the gateway without a bound, and took as long with this one (29.0–31.4 s against
- * 28.4–32.3 s); on a many-core machine it keeps the waiting parts to some tens of MB a thread.
+ * 28.4–32.3 s, 3 runs each); on a many-core machine it keeps the waiting parts to some tens of MB a thread.
  */
 export const WINDOW_PER_THREAD = 8;
 
