@@ -105,6 +105,7 @@ interface WindowRun {
   readonly callerWorks: boolean;
   readonly window?: number;
   readonly slowItem?: number;
+  readonly othersFirst?: number;
   readonly slowMs?: number;
   readonly dieOn?: number;
 }
@@ -112,19 +113,19 @@ interface WindowRun {
 /** The results, and for each item how far past the first item not done it was started. */
 const runWindowed = async (o: WindowRun) => {
   // The first item not done, as the test sees it; workers read it as they start an item.
-  const progress = new Int32Array(new SharedArrayBuffer(4));
+  const progress = new Int32Array(new SharedArrayBuffer(8));
   const isDone = new Array<boolean>(o.count).fill(false);
   let first = 0;
   const ahead = new Array<number>(o.count);
   const failures: string[] = [];
-  const { count, slowItem, slowMs, dieOn } = o;
+  const { count, slowItem, othersFirst, slowMs, dieOn } = o;
   const results = await runClaimPool<string, Served>({
     count,
     workers: o.workers,
     callerWorks: o.callerWorks,
     ...(o.window === undefined ? {} : { window: o.window }),
     start: (share) => {
-      const workerData: ServeWorkerData = { ...share, count, progress, slowItem, slowMs, dieOn };
+      const workerData: ServeWorkerData = { ...share, count, progress, slowItem, othersFirst, slowMs, dieOn };
       return startWorker(import.meta.url, "serve-worker", { workerData, transferList: [share.port] });
     },
     work: (i) => {
@@ -151,8 +152,10 @@ test("a window: behind a slow first item, no worker starts an item a window or m
     workers: 2,
     callerWorks: false,
     window: 5,
+    // Items 1-4 are all the window allows beside item 0; then the other worker has 300 ms to run past it.
     slowItem: 0,
-    slowMs: 1000,
+    othersFirst: 4,
+    slowMs: 300,
   });
   t.deepEqual(
     results,
@@ -167,7 +170,7 @@ test("without a window, a worker runs ahead of a slow first item (what the windo
     workers: 2,
     callerWorks: false,
     slowItem: 0,
-    slowMs: 1000,
+    othersFirst: 6,
   });
   t.deepEqual(
     results,
