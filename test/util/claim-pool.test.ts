@@ -146,36 +146,32 @@ const runWindowed = async (o: WindowRun) => {
   return { results, ahead, failures };
 };
 
-test("a window: behind a slow first item, no worker starts an item a window or more past it", async (t) => {
-  const { results, ahead } = await runWindowed({
+/** Items 0..n-1 as the serving workers give them. */
+const byWorkers = (n: number): string[] => Array.from({ length: n }, (_, i) => `w${i}`);
+
+/**
+ * 60 items on 2 workers, item 0 slow. With a window, item 0 waits until the other worker has started what
+ * the window allows beside it (items 1 to window - 1), then gives it 300 ms to run past them; without one,
+ * until it has started 6.
+ */
+const slowFirst = (window?: number) =>
+  runWindowed({
     count: 60,
     workers: 2,
     callerWorks: false,
-    window: 5,
-    // Items 1-4 are all the window allows beside item 0; then the other worker has 300 ms to run past it.
     slowItem: 0,
-    othersFirst: 4,
-    slowMs: 300,
+    ...(window === undefined ? { othersFirst: 6 } : { window, othersFirst: window - 1, slowMs: 300 }),
   });
-  t.deepEqual(
-    results,
-    Array.from({ length: 60 }, (_, i) => `w${i}`),
-  );
+
+test("a window: behind a slow first item, no worker starts an item a window or more past it", async (t) => {
+  const { results, ahead } = await slowFirst(5);
+  t.deepEqual(results, byWorkers(60));
   t.true(Math.max(...ahead) < 5, `started up to ${Math.max(...ahead)} past the first item not done`);
 });
 
 test("without a window, a worker runs ahead of a slow first item (what the window bounds)", async (t) => {
-  const { results, ahead } = await runWindowed({
-    count: 60,
-    workers: 2,
-    callerWorks: false,
-    slowItem: 0,
-    othersFirst: 6,
-  });
-  t.deepEqual(
-    results,
-    Array.from({ length: 60 }, (_, i) => `w${i}`),
-  );
+  const { results, ahead } = await slowFirst();
+  t.deepEqual(results, byWorkers(60));
   t.true(Math.max(...ahead) >= 5, `started up to ${Math.max(...ahead)} past the first item not done`);
 });
 
