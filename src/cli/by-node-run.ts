@@ -6,7 +6,7 @@ import { jobsOption } from "./common.js";
 import { nodeProgress } from "./progress.js";
 
 export const BY_NODE_JOBS = jobsOption(
-  "threads checking nodes (default: the machine's cores for a cluster of 2 MB of YAML or more, else 1); each extra one loads its own copy",
+  "threads checking nodes (default: the machine's cores, as many as the free memory holds, for a cluster of 2 MB of YAML or more; else 1); each extra one loads its own copy",
 );
 
 /**

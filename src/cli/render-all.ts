@@ -84,7 +84,9 @@ export const renderAllCommand = {
       })
       .option(
         "jobs",
-        jobsOption("threads rendering (default: the machine's cores); each extra one loads its own copy"),
+        jobsOption(
+          "threads rendering (default: the machine's cores, as many as the free memory holds); each extra one loads its own copy",
+        ),
       )
       .option("worker-heap", {
         type: "number",

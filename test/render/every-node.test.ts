@@ -15,6 +15,7 @@ import {
   renderEveryNode,
   renderNodeFiles,
   summarise,
+  workerBytes,
 } from "../../src/render/every-node/index.js";
 import { parseResources } from "../../src/resources/parse.js";
 
@@ -133,4 +134,10 @@ test("node names that cannot name a file are refused", async (t) => {
   await t.throwsAsync(renderEveryNode(files, cluster, ["../x"], { jobs: 1 }), {
     message: /cannot name a file/,
   });
+});
+
+test("workerBytes: a worker's heap limit and 100 MB, or without one 100 bytes a character of the texts", (t) => {
+  const chars = files.reduce((n, f) => n + f.text.length, 0);
+  t.is(workerBytes(files), 100 * chars);
+  t.is(workerBytes(files, 300), 400 * 2 ** 20);
 });

@@ -7,8 +7,10 @@ import test from "ava";
 import { loadResourceFiles } from "../../src/resources/files.js";
 import { parseResources, type SourceFile } from "../../src/resources/parse.js";
 import {
+  defaultJobs,
   nodePart,
   partsByNode,
+  WORKER_BYTES_PER_CHAR,
   type ClusterSources,
   type NodePart,
   type NodeTask,
@@ -28,6 +30,7 @@ import {
   upgradeNodeLines,
 } from "../../src/safety/upgrade/index.js";
 import { PATCH_DIR, POLICY_FILE } from "../../src/safety/upgrade/migration.js";
+import { threadsFor } from "../../src/util/threads.js";
 
 const { files } = await loadResourceFiles([
   fileURLToPath(new URL("../../fixtures/example-cluster", import.meta.url)),
@@ -216,4 +219,15 @@ test("upgrade-check --apply-migration: a worker applies the same label patches t
   t.deepEqual(await run({ files, patches }, false), caller);
   // Without the patches a worker's copy differs: so the equality above is the patches' doing.
   t.notDeepEqual(await run({ files }, false), caller);
+});
+
+test("defaultJobs: one thread below 2 MB of resources; above, the cores as far as free memory holds workers", (t) => {
+  const text = (chars: number): SourceFile[] => [{ path: "big.yaml", text: " ".repeat(chars) }];
+  t.is(defaultJobs({ files: text(1_000) }), 1);
+  // Split between the resources and the proposed change, which a worker loads too.
+  const big = 3 * 2 ** 20;
+  t.is(
+    defaultJobs({ files: text(big / 2), against: text(big / 2) }),
+    threadsFor(WORKER_BYTES_PER_CHAR * big),
+  );
 });

@@ -11,10 +11,10 @@
 //
 //   const r = await partsByNode(task, { cluster }, { files }, nodes, { onPart: (n, p) => write(p.out) });
 
-import { availableParallelism } from "node:os";
 import type { SourceFile } from "../../resources/parse.js";
 import { PARALLEL_MIN_CHARS } from "../../resources/read-parallel.js";
 import { runClaimPool } from "../../util/claim-pool.js";
+import { threadsFor } from "../../util/threads.js";
 import { startWorker } from "../../util/worker.js";
 import type { Result } from "../flowspace/index.js";
 import type { LabelPatch } from "../upgrade/apply.js";
@@ -33,9 +33,10 @@ export interface ClusterSources {
 
 export interface ByNodeOptions {
   /**
-   * Threads checking nodes, the caller's included. Default: the machine's cores when the resources are
-   * large enough to be read on two (resources/read-parallel.ts), else 1: on a small cluster every node is
-   * checked before a worker has loaded it.
+   * Threads checking nodes, the caller's included. Default: the machine's cores, as far as the available
+   * memory holds a worker each (WORKER_BYTES_PER_CHAR), when the resources are large enough to be read on
+   * two (resources/read-parallel.ts); else 1: on a small cluster every node is checked before a worker has
+   * loaded it.
    */
   readonly jobs?: number;
   /** false: only `jobs` workers check nodes, the caller collecting (tests); default true. */
@@ -55,9 +56,16 @@ export interface ByNodeOptions {
   readonly onWorkerFailed?: (problem: Error) => void;
 }
 
+/**
+ * What a worker thread takes, in bytes per character of the resources' text: its copy of the clusters and
+ * one node's analysis. Measured on the bench cluster (8.7 MB of YAML): a second thread added 0.45–0.62 GB
+ * to `preflight` of 100 nodes and 0.57 GB to `upgrade-check -o json` of 12 (52–71 bytes a character).
+ */
+export const WORKER_BYTES_PER_CHAR = 80;
+
 export const defaultJobs = (sources: ClusterSources): number => {
   const chars = [...sources.files, ...(sources.against ?? [])].reduce((n, f) => n + f.text.length, 0);
-  return chars >= PARALLEL_MIN_CHARS ? availableParallelism() : 1;
+  return chars >= PARALLEL_MIN_CHARS ? threadsFor(WORKER_BYTES_PER_CHAR * chars) : 1;
 };
 
 /**
