@@ -16,6 +16,9 @@ export const threadsFor = (
   cores: number = availableParallelism(),
   available: number = availableMemory(),
 ): number => {
-  if (!(perWorker > 0)) throw new RangeError(`perWorker ${perWorker}: expected a number of bytes above 0`);
-  return Math.max(1, Math.min(cores, 1 + Math.floor(available / perWorker)));
+  // 0: memory is no bound (no resources' text for a worker to copy).
+  if (!(perWorker >= 0))
+    throw new RangeError(`perWorker ${perWorker}: expected a number of bytes, 0 or more`);
+  const workers = perWorker === 0 ? Infinity : Math.floor(available / perWorker);
+  return Math.max(1, Math.min(cores, 1 + workers));
 };

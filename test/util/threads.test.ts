@@ -12,13 +12,14 @@ const cases: readonly [string, number, number, number, number][] = [
   ["memory for no worker: the calling thread alone", 0.5 * GB, 8, 0.4 * GB, 1],
   ["nothing available", 0.5 * GB, 8, 0, 1],
   ["one core", 1, 1, 20 * GB, 1],
+  ["a worker needing nothing: every core", 0, 8, 0, 8],
 ];
 
 for (const [what, perWorker, cores, available, threads] of cases)
   test(`threadsFor: ${what}`, (t) => t.is(threadsFor(perWorker, cores, available), threads));
 
-test("threadsFor: a worker's memory must be above 0 bytes", (t) => {
-  for (const perWorker of [0, -1, Number.NaN])
+test("threadsFor: a worker's memory must be 0 bytes or more", (t) => {
+  for (const perWorker of [-1, Number.NaN])
     t.throws(() => threadsFor(perWorker, 2, GB), {
       instanceOf: RangeError,
       message: /^perWorker .*: expected/,
