@@ -195,6 +195,8 @@ test("order edits in a row, each on the last one's result, equal a full rebuild 
       const fresh = resolveNode(r.cluster, { node });
       const rebuilt = buildRuleset(fresh, { version: 4 });
       t.deepEqual(r.ruleset, rebuilt, `${node}, edit ${k}`);
+      // The changes found among the rebuilt chains' names alone are those of a diff of every chain.
+      t.deepEqual(r.changes, diffRulesets(prev.ruleset, rebuilt), `${node}, edit ${k}: changes`);
       // Every rule the delta writes, id included, is a line of the full rendering of a copy of the
       // rebuilt ruleset, which takes nothing over (the delta's bodies are taken over from the previous
       // chains' where their rules are).
