@@ -19,6 +19,7 @@
 import { renderIpsetLines } from "../render/ipset/index.js";
 import { MAX_CHAIN_NAME_LENGTH, chainUpdateText, renderTableParts } from "../render/iptables/index.js";
 import { action } from "../rules/build.js";
+import { chainNamed, chainsNamed, isMarkedSortedByName, markSortedByName } from "../rules/chain-order.js";
 import type { Chain, HookChain, IpSet, Rule, Ruleset, TableName } from "../rules/ir.js";
 import { limitChainName, policyChainName } from "../rules/names.js";
 import { buildRuleset, rebuildEndpointChains } from "../rules/node-ruleset.js";
@@ -31,7 +32,6 @@ import type { SetRequest } from "./rule-convert.js";
 import { canonicalSelector } from "./selectors.js";
 import { compareStrings } from "../util/compare.js";
 import { sameData } from "../util/same-data.js";
-import { lowerBound } from "../util/sorted.js";
 
 /** What is loaded on a node for one IP version. */
 export interface NodeRendering {
@@ -306,7 +306,8 @@ const replacePolicyChains = (
       if (!sameChain(c, n)) changes.push({ table: t.name, chain: c.name, change: "changed" });
       return n;
     });
-    return { ...t, chains };
+    // The same names in the same places.
+    return { ...t, chains: isMarkedSortedByName(t.chains) ? markSortedByName(chains) : chains };
   });
   const byName = new Map<string, IpSet>(prev.sets.map((s) => [s.name, s]));
   for (const s of computeIpSets(model.cluster, requests, version))
@@ -348,16 +349,10 @@ const sameHooks = (a: readonly HookChain[], b: readonly HookChain[]): boolean =>
       sameRules(h.others, g.others),
   );
 
-/** The chain of a table's chains, sorted by name as buildRuleset leaves them, with this name. */
-const chainNamed = (chains: readonly Chain[], name: string): Chain | undefined => {
-  const c = chains[lowerBound(chains, (x) => x.name < name)];
-  return c?.name === name ? c : undefined;
-};
-
 /**
- * diffRulesets' changes of one table among chains with these names, found by binary search rather than by
- * a pass over every chain (a gateway's filter table holds thousands): in the same order, as both sides'
- * chains are sorted by name.
+ * diffRulesets' changes of one table among the chains with these names, found by binary search rather than
+ * by a pass over every chain (a gateway's filter table holds thousands), when both sides' chains are known
+ * sorted by name: then their order is the names' order.
  */
 const namedChanges = (
   table: TableName,
@@ -365,26 +360,21 @@ const namedChanges = (
   next: readonly Chain[],
   names: ReadonlySet<string>,
 ): ChainChange[] => {
-  const sorted = [...names].sort();
   const out: ChainChange[] = [];
-  for (const name of sorted) {
-    const c = chainNamed(next, name);
-    if (c === undefined) continue;
-    const old = chainNamed(prev, name);
-    if (old === undefined) out.push({ table, chain: name, change: "added" });
-    else if (!sameChain(old, c)) out.push({ table, chain: name, change: "changed" });
+  for (const c of chainsNamed(next, names)) {
+    const old = chainNamed(prev, c.name);
+    if (old === undefined) out.push({ table, chain: c.name, change: "added" });
+    else if (!sameChain(old, c)) out.push({ table, chain: c.name, change: "changed" });
   }
-  for (const name of sorted)
-    if (chainNamed(next, name) === undefined && chainNamed(prev, name) !== undefined)
-      out.push({ table, chain: name, change: "removed" });
+  for (const old of chainsNamed(prev, names))
+    if (chainNamed(next, old.name) === undefined) out.push({ table, chain: old.name, change: "removed" });
   return out;
 };
 
 /**
  * Chain differences between two rulesets of the same IP version, table by table. With `only`, the caller
  * knows which chains can differ: per table, just those names are compared (in `next`'s order, then removed
- * ones), and tables it leaves out are taken as equal; both rulesets' chains must then be sorted by name, as
- * buildRuleset leaves them.
+ * ones), and tables it leaves out are taken as equal.
  */
 export const diffRulesets = (
   prev: Ruleset,
@@ -400,12 +390,14 @@ export const diffRulesets = (
     if (pt === nt) continue;
     const some = only?.get(table);
     if (only !== undefined && some === undefined) continue;
-    if (some !== undefined) {
-      out.push(...namedChanges(table, pt?.chains ?? [], nt?.chains ?? [], some));
+    const before = pt?.chains ?? [];
+    const after = nt?.chains ?? [];
+    if (some !== undefined && isMarkedSortedByName(before) && isMarkedSortedByName(after)) {
+      out.push(...namedChanges(table, before, after, some));
       continue;
     }
     const pick = (chains: readonly Chain[] = []): Map<string, Chain> =>
-      new Map(chains.map((c) => [c.name, c]));
+      new Map(chains.filter((c) => some === undefined || some.has(c.name)).map((c) => [c.name, c]));
     const a = pick(pt?.chains);
     const b = pick(nt?.chains);
     for (const [name, c] of b) {
@@ -460,7 +452,7 @@ export const iptablesDelta = (
     );
     // A ruleset's chains of this table with these names, in its order.
     const named = (rs: Ruleset, names: ReadonlySet<string>): Chain[] =>
-      (rs.tables.find((t) => t.name === table)?.chains ?? []).filter((c) => names.has(c.name));
+      chainsNamed(rs.tables.find((t) => t.name === table)?.chains ?? [], names);
     const chains = named(next, rewritten);
     // The chains' text as the full rendering has it (and, but for endpoint chains, which are new after
     // every order edit, shares with it).

@@ -42,6 +42,7 @@ import {
 } from "./static-chains.js";
 import { compareStrings } from "../util/compare.js";
 import { lowerBound } from "../util/sorted.js";
+import { isMarkedSortedByName, markSortedByName } from "./chain-order.js";
 
 // Jump and goto targets per chain, and the sets its rules match on: shared chains (policies, static
 // chains) are walked once, not once per node. The walks over rules use indexed loops: a node's first
@@ -125,7 +126,7 @@ const prune = (name: TableName, hooks: readonly HookChain[], chains: readonly Ch
   names.sort();
   const kept = new Array<Chain>(names.length);
   for (let i = 0; i < names.length; i++) kept[i] = byName.get(names[i]!)!;
-  return { kind: "table", name, hooks, chains: kept };
+  return { kind: "table", name, hooks, chains: markSortedByName(kept) };
 };
 
 /** The chains and hooks that depend only on the IP version and the config, shared by nodes that have both. */
@@ -592,7 +593,11 @@ export const rebuildEndpointChains = (
       setsMoved ||= setsUsed(c).length > 0;
     }
     names.set(t.name, written);
-    const rebuilt: Table = { ...t, chains };
+    // Chains were put in and taken out at their places by name.
+    const rebuilt: Table = {
+      ...t,
+      chains: isMarkedSortedByName(t.chains) ? markSortedByName(chains) : chains,
+    };
     changedReferences.set(rebuilt, { base, delta });
     return rebuilt;
   });
