@@ -536,7 +536,10 @@ export const rebuildEndpointChains = (
     const mine = t.name === "nat" ? [] : uses[t.name].filter((u) => touched(u.tiers));
     if (mine.length === 0) return t;
     const chains = [...t.chains];
+    // The chains built so far, and those of them (and of the chains removed) that are new objects: an
+    // endpoint chain's group chains are mostly the ones it had, which cannot differ.
     const written = new Set<string>();
+    const replaced = new Set<string>();
     const base = references(t);
     // This rebuild's changes to the counts.
     const delta = new Map<string, number>();
@@ -572,10 +575,12 @@ export const rebuildEndpointChains = (
           chains.splice(i, 0, c);
           refer(c, 1);
           setsMoved ||= setsUsed(c).length > 0;
+          replaced.add(c.name);
         } else if (old !== c) {
           replace(c, old);
           setsMoved ||= setsUsed(old).length + setsUsed(c).length > 0;
           chains[i] = c;
+          replaced.add(c.name);
         }
       }
     }
@@ -589,10 +594,10 @@ export const rebuildEndpointChains = (
       if (c?.name !== n) continue;
       chains.splice(i, 1);
       refer(c, -1);
-      written.add(n);
+      replaced.add(n);
       setsMoved ||= setsUsed(c).length > 0;
     }
-    names.set(t.name, written);
+    names.set(t.name, replaced);
     // Chains were put in and taken out at their places by name.
     const rebuilt: Table = {
       ...t,
