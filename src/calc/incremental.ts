@@ -497,6 +497,8 @@ export const iptablesDelta = (
 
 /** ipset changes: new sets and member changes before the rules change, removed sets after. */
 export const ipsetDelta = (prev: Ruleset, next: Ruleset): { before: string; after: string } => {
+  // The same list (an order edit that moved no set-matching chain in or out keeps it): nothing changed.
+  if (prev.sets === next.sets) return { before: "", after: "" };
   const a = new Map(prev.sets.map((s) => [s.name, s]));
   const before: string[] = [];
   for (const s of next.sets) {
