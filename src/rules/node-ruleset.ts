@@ -536,8 +536,8 @@ export const rebuildEndpointChains = (
     const mine = t.name === "nat" ? [] : uses[t.name].filter((u) => touched(u.tiers));
     if (mine.length === 0) return t;
     const chains = [...t.chains];
-    // The chains built so far, and those of them (and of the chains removed) that are new objects: an
-    // endpoint chain's group chains are mostly the ones it had, which cannot differ.
+    // `written`: the chains built so far, each once. `replaced`: the names whose chain is a new object or
+    // is gone, for the diff; the group chains an endpoint chain jumps to are mostly the objects it had.
     const written = new Set<string>();
     const replaced = new Set<string>();
     const base = references(t);
