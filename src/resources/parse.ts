@@ -13,6 +13,10 @@ export interface SourceFile {
   readonly text: string;
 }
 
+/** How many characters the files' texts hold (what decides whether, and how many, threads pay). */
+export const textChars = (files: readonly SourceFile[]): number =>
+  files.reduce((n, f) => n + f.text.length, 0);
+
 /** Issues in input order: by file (as given), then line, then column. */
 export const sortIssues = (issues: readonly Issue[], files: readonly string[]): Issue[] => {
   const fileIndex = (i: Issue): number => (i.file === undefined ? -1 : files.indexOf(i.file));

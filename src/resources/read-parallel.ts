@@ -15,6 +15,7 @@ import {
   assembleFiles,
   buildFileResources,
   parseResources,
+  textChars,
   type FileResources,
   type SourceFile,
 } from "./parse.js";
@@ -35,9 +36,7 @@ export interface ParallelReadOptions {
 
 export const wantsWorker = (files: readonly SourceFile[], option: boolean | "auto" = "auto"): boolean =>
   option === "auto"
-    ? files.length > 1 &&
-      availableParallelism() > 1 &&
-      files.reduce((n, f) => n + f.text.length, 0) >= PARALLEL_MIN_CHARS
+    ? files.length > 1 && availableParallelism() > 1 && textChars(files) >= PARALLEL_MIN_CHARS
     : option;
 
 /** parseResources, with a worker thread reading files when that pays (see wantsWorker). */

@@ -9,7 +9,7 @@
 //   const summaries = await renderEveryNode(files, cluster, nodesOf(cluster), { jobs: 2, outDir: "out/" });
 
 import type { Cluster } from "../../resources/model.js";
-import type { SourceFile } from "../../resources/parse.js";
+import { textChars, type SourceFile } from "../../resources/parse.js";
 import { runClaimPool } from "../../util/claim-pool.js";
 import { threadsFor } from "../../util/threads.js";
 import { startWorker } from "../../util/worker.js";
@@ -78,9 +78,7 @@ export const MIN_WORKER_HEAP_MB = 8;
  * 0.84 GB with workers at 300 MB.
  */
 export const workerBytes = (files: readonly SourceFile[], workerHeapMb?: number): number =>
-  workerHeapMb === undefined
-    ? 100 * files.reduce((n, f) => n + f.text.length, 0)
-    : (workerHeapMb + 100) * 2 ** 20;
+  workerHeapMb === undefined ? 100 * textChars(files) : (workerHeapMb + 100) * 2 ** 20;
 
 /** Every node's summary, in `nodes` order (and its files in `outDir`). */
 export const renderEveryNode = async (

@@ -11,7 +11,7 @@
 //
 //   const r = await partsByNode(task, { cluster }, { files }, nodes, { onPart: (n, p) => write(p.out) });
 
-import type { SourceFile } from "../../resources/parse.js";
+import { textChars, type SourceFile } from "../../resources/parse.js";
 import { PARALLEL_MIN_CHARS } from "../../resources/read-parallel.js";
 import { runClaimPool } from "../../util/claim-pool.js";
 import { threadsFor } from "../../util/threads.js";
@@ -64,7 +64,7 @@ export interface ByNodeOptions {
 export const WORKER_BYTES_PER_CHAR = 80;
 
 export const defaultJobs = (sources: ClusterSources): number => {
-  const chars = [...sources.files, ...(sources.against ?? [])].reduce((n, f) => n + f.text.length, 0);
+  const chars = textChars(sources.files) + textChars(sources.against ?? []);
   return chars >= PARALLEL_MIN_CHARS ? threadsFor(WORKER_BYTES_PER_CHAR * chars) : 1;
 };
 
