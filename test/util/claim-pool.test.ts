@@ -9,26 +9,16 @@ import { runClaimPool, type ClaimShare } from "../../src/util/claim-pool.js";
 import { startWorker } from "../../src/util/worker.js";
 import type { Served, ServeWorkerData } from "./serve-worker.js";
 
-// Plain-JS workers (eval'd), so the test does not depend on how modules load in workers.
-const SERVE = `
-const { workerData } = require("node:worker_threads");
-const { counters, port, count, dieAfterClaim } = workerData;
-for (let i = Atomics.add(counters, 0, 1); i < count; i = Atomics.add(counters, 0, 1)) {
-  if (dieAfterClaim) throw new Error("dies holding item " + i);
-  port.postMessage({ index: i, result: "w" + i });
-  Atomics.add(counters, 1, 1);
-  Atomics.notify(counters, 1);
-}
-port.close();
-`;
+type Serving = Omit<ServeWorkerData, keyof ClaimShare | "count" | "progress"> & { progress?: Int32Array };
+
+/** Workers running the pool's own serveClaims (./serve-worker.ts), each told `o`. */
 const serving =
-  (count: number, dieAfterClaim = false) =>
-  (share: ClaimShare) =>
-    new Worker(SERVE, {
-      eval: true,
-      workerData: { ...share, count, dieAfterClaim },
-      transferList: [share.port],
-    });
+  (count: number, o: Serving = {}) =>
+  (share: ClaimShare) => {
+    const progress = o.progress ?? new Int32Array(new SharedArrayBuffer(8));
+    const workerData: ServeWorkerData = { ...share, ...o, count, progress };
+    return startWorker(import.meta.url, "serve-worker", { workerData, transferList: [share.port] });
+  };
 
 const run = async (
   count: number,
@@ -38,15 +28,15 @@ const run = async (
 ) => {
   const threads: string[] = new Array(count);
   const failures: string[] = [];
-  const results = await runClaimPool<string, string>({
+  const results = await runClaimPool<string, Served>({
     count,
     workers,
     start,
     callerWorks,
     work: (i) => `c${i}`,
-    receive: (i, r) => {
-      if (r !== `w${i}`) throw new Error(`result ${r} posted for item ${i}`);
-      return r;
+    receive: (i, { result }) => {
+      if (result !== `w${i}`) throw new Error(`result ${result} posted for item ${i}`);
+      return result;
     },
     onDone: (i, thread) => {
       if (threads[i] !== undefined) throw new Error(`item ${i} done twice`);
@@ -88,7 +78,7 @@ test("a worker that dies before claiming: the caller does every item", async (t)
 });
 
 test("a worker that dies holding an item: that item is done by the caller", async (t) => {
-  const { results, threads, failures } = await run(40, 1, false, serving(40, true));
+  const { results, threads, failures } = await run(40, 1, false, serving(40, { dieOn: 0 }));
   t.deepEqual(failures, ["dies holding item 0"]);
   t.deepEqual(
     results,
@@ -124,10 +114,7 @@ const runWindowed = async (o: WindowRun) => {
     workers: o.workers,
     callerWorks: o.callerWorks,
     ...(o.window === undefined ? {} : { window: o.window }),
-    start: (share) => {
-      const workerData: ServeWorkerData = { ...share, count, progress, slowItem, othersFirst, slowMs, dieOn };
-      return startWorker(import.meta.url, "serve-worker", { workerData, transferList: [share.port] });
-    },
+    start: serving(count, { progress, slowItem, othersFirst, slowMs, dieOn }),
     work: (i) => {
       ahead[i] = i - first;
       return `c${i}`;
