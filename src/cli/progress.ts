@@ -128,8 +128,9 @@ export const nodeProgress = (
     onNode: (d, t, n) => {
       done = d;
       total = t;
+      // The same node again (a worker finished one meanwhile): its packets go on being counted.
+      if (n !== node) traced = 0;
       node = n;
-      traced = 0;
       if (d < t) maybeDraw();
       else if (drawn) out.write("\r\x1b[K");
     },

@@ -1,7 +1,8 @@
 // Work over items 0..count-1 shared by the calling thread and worker threads: every thread claims the next
 // item from one shared counter, so none waits while items remain and long items balance out. A worker posts
-// each result with its item's index; the caller takes those in between items of its own. A worker that
-// ends early (an error) leaves what it held to the caller, so the result never depends on a worker.
+// each result with its item's index; the caller takes those in between items of its own, and during a long
+// one when its work polls. A worker that ends early (an error) leaves what it held to the caller, so the
+// result never depends on a worker.
 // With a window, no item is worked before every item more than a window before it is done: results handed
 // on in item order (by-node) then wait, behind a slow item, a window's worth at most.
 // Used by loading (resources/read-parallel.ts), by rendering every node (render/every-node) and by the
@@ -66,8 +67,12 @@ export interface ClaimPoolOptions<R, M> {
   readonly start: (share: ClaimShare) => Worker;
   /** false: the caller only takes in the workers' results (with no worker it works anyway). */
   readonly callerWorks: boolean;
-  /** The caller's own work on an item. */
-  readonly work: (index: number) => R;
+  /**
+   * The caller's own work on an item. A long item may call `poll` now and then: it takes in the results
+   * workers have posted meanwhile (receive and onDone run for them, and the window moves on), which would
+   * otherwise wait until the item is done. It returns at once when there are none.
+   */
+  readonly work: (index: number, poll: () => void) => R;
   /** A worker's posted result for an item, as the caller keeps it. */
   readonly receive: (index: number, result: M) => R;
   readonly onDone?: (index: number, thread: "caller" | "worker") => void;
@@ -150,6 +155,22 @@ export const runClaimPool = async <R, M>(o: ClaimPoolOptions<R, M>): Promise<R[]
     }
     return false;
   };
+  // What receive or onDone threw while the caller's work polled: thrown again once that work returns, so that
+  // the work (which may catch what it calls) never sees it.
+  let thrown: { readonly error: unknown } | undefined;
+  const poll = (): void => {
+    if (thrown !== undefined || Atomics.load(counters, POSTED) === received) return;
+    try {
+      while (take());
+    } catch (error) {
+      thrown = { error };
+    }
+  };
+  const workOn = (i: number): R => {
+    const r = o.work(i, poll);
+    if (thrown !== undefined) throw thrown.error;
+    return r;
+  };
   // The caller claims only below the limit: it cannot wait for itself.
   const claimBelowLimit = (): number | undefined => {
     for (;;) {
@@ -168,18 +189,18 @@ export const runClaimPool = async <R, M>(o: ClaimPoolOptions<R, M>): Promise<R[]
         // What it posted before it ended has been taken above.
         const slot = ended.pop()!;
         const i = Atomics.load(counters, slot);
-        if (i >= 0 && i < o.count && !held[i]) finish(i, o.work(i), "caller");
+        if (i >= 0 && i < o.count && !held[i]) finish(i, workOn(i), "caller");
         continue;
       }
       const mine = callerClaims ? claimBelowLimit() : undefined;
       if (mine !== undefined) {
-        finish(mine, o.work(mine), "caller");
+        finish(mine, workOn(mine), "caller");
         continue;
       }
       if (alive === 0) {
         // Every worker has ended: what is missing is done here.
         while (take());
-        for (let i = 0; i < o.count; i++) if (!held[i]) finish(i, o.work(i), "caller");
+        for (let i = 0; i < o.count; i++) if (!held[i]) finish(i, workOn(i), "caller");
         break;
       }
       const posted = Atomics.load(counters, POSTED);

@@ -109,3 +109,19 @@ test("ttyProgress (conformance): redrawn at every call, cleared when all are don
     "\r\x1b[K",
   ]);
 });
+
+test("nodeProgress: a worker's node done while the caller checks one moves the count, not the caller's packets", (t) => {
+  const f = fake();
+  const p = nodeProgress("preflight", f.out)!;
+  p.onNode(0, 4, "node-gw");
+  for (let i = 0; i < 128; i++) p.onTrace();
+  f.at(2000);
+  p.onNode(1, 4, "node-gw");
+  p.onNode(2, 4, "node-gw");
+  f.at(2300);
+  for (let i = 0; i < 64; i++) p.onTrace();
+  t.deepEqual(f.writes, [
+    "\r\x1b[Kpreflight: 1/4 nodes (25%), node-gw (128 packets traced), 2s so far, about 6s left",
+    "\r\x1b[Kpreflight: 2/4 nodes (50%), node-gw (192 packets traced), 2s so far, about 2s left",
+  ]);
+});

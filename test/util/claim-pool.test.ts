@@ -204,3 +204,74 @@ test("a window must be a whole number of items, 1 or more", async (t) => {
       { instanceOf: RangeError, message: new RegExp(`^window ${window}: expected a whole number`) },
     );
 });
+
+// ---- polling: the caller takes in workers' results during a long item of its own ----------------------
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const sleep = (ms: number): void => void Atomics.wait(pause, 0, 0, ms);
+
+/**
+ * 40 items on 1 worker and the caller, in a window of 4. The caller's first item lasts until a worker's
+ * result has been received (at most 30 s; 1 s when it does not poll), calling `poll` every 5 ms when
+ * `polls`; `receive` throws when `throwing`.
+ */
+const longCallerItem = async (polls: boolean, throwing = false) => {
+  const threads: ("caller" | "worker")[] = new Array(40);
+  let first = true;
+  let received = 0;
+  let doneDuring = 0;
+  let receivedDuring = 0;
+  let caught: unknown;
+  const run = runClaimPool<string, Served>({
+    count: 40,
+    workers: 1,
+    callerWorks: true,
+    window: 4,
+    start: serving(40),
+    work: (i, poll) => {
+      if (first) {
+        first = false;
+        const doneBy = (): number => threads.filter((x) => x === "worker").length;
+        try {
+          for (let waited = 0; received === 0 && waited < (polls ? 30_000 : 1_000); waited += 5) {
+            sleep(5);
+            if (polls) poll();
+          }
+        } catch (e) {
+          caught = e;
+        }
+        doneDuring = doneBy();
+        receivedDuring = received;
+      }
+      return `c${i}`;
+    },
+    receive: (i, { result }) => {
+      received++;
+      if (throwing) throw new Error(`receive refuses item ${i}`);
+      return result;
+    },
+    onDone: (i, thread) => void (threads[i] = thread),
+  });
+  return { run, done: () => ({ threads, doneDuring, receivedDuring, caught }) };
+};
+
+test("a caller's long item that polls takes in workers' results as it goes, and the window moves on", async (t) => {
+  t.timeout(60_000);
+  const { run, done } = await longCallerItem(true);
+  const results = await run;
+  const { threads, doneDuring } = done();
+  t.true(doneDuring > 0, "workers' items were done during the caller's first item");
+  results.forEach((r, i) => t.is(r, threads[i] === "worker" ? `w${i}` : `c${i}`));
+  // The control: without polling, nothing a worker posts is taken in while the caller's item lasts.
+  const without = await longCallerItem(false);
+  await without.run;
+  t.is(without.done().doneDuring, 0);
+});
+
+test("what receive throws during a poll is thrown by the pool once the caller's item returns, not into it", async (t) => {
+  t.timeout(60_000);
+  const { run, done } = await longCallerItem(true, true);
+  await t.throwsAsync(run, { message: /^receive refuses item \d+$/ });
+  t.true(done().receivedDuring > 0, "a worker's result was received during the caller's item");
+  t.is(done().caught, undefined, "the caller's work saw no exception");
+});

@@ -44,8 +44,10 @@ export interface ByNodeOptions {
   /** Each node's part, in `nodes` order. */
   readonly onPart: (node: string, part: NodePart) => void;
   /**
-   * A progress line: called with how many nodes are done as the caller starts one (named), as a worker
-   * finishes one (no name: the caller may be waiting), and once when all are.
+   * A progress line: called with how many nodes are done and the node the caller is checking, if any (the
+   * caller may be waiting for workers): as the caller starts a node, as a worker finishes one (also while
+   * the caller checks a long node: it takes workers' results in between the packets it traces), and once
+   * when all are done.
    */
   readonly onNode?: (done: number, total: number, node?: string) => void;
   /** Called after each packet the caller's analyses trace (a progress line). */
@@ -107,6 +109,8 @@ export const partsByNode = async (
   };
   const callerChecks = options.callerChecks ?? true;
   let done = 0;
+  // The node the caller is checking.
+  let current: string | undefined;
   try {
     await runClaimPool<null, Result<NodePart>>({
       count: nodes.length,
@@ -118,15 +122,28 @@ export const partsByNode = async (
       },
       callerWorks: callerChecks,
       window: WINDOW_PER_THREAD * jobs,
-      work: (i) => {
-        options.onNode?.(done, nodes.length, nodes[i]);
-        return deliver(i, nodePart(task, clusters, nodes[i]!, options.onTrace));
+      work: (i, poll) => {
+        current = nodes[i]!;
+        options.onNode?.(done, nodes.length, current);
+        // Workers' results are taken in as the caller's analysis goes: a gateway takes minutes, and the
+        // window (and the progress line's count) would not move meanwhile.
+        const { onTrace } = options;
+        const traced =
+          onTrace === undefined
+            ? poll
+            : () => {
+                onTrace();
+                poll();
+              };
+        const part = nodePart(task, clusters, current, traced);
+        current = undefined;
+        return deliver(i, part);
       },
       receive: deliver,
       onDone: (i, thread) => {
         done++;
         options.onChecked?.(nodes[i]!, thread);
-        if (thread === "worker" && done < nodes.length) options.onNode?.(done, nodes.length);
+        if (thread === "worker" && done < nodes.length) options.onNode?.(done, nodes.length, current);
       },
       ...(options.onWorkerFailed === undefined ? {} : { onWorkerFailed: options.onWorkerFailed }),
     });
