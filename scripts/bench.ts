@@ -1,8 +1,8 @@
 // calisim at cluster scale: `npm run bench [-- --quick] [-- --json FILE]`.
 //
 // Generates a seeded cluster (src/gen), writes it as YAML, then times: load + validate (loadCluster),
-// index (label index, policy selections, addresses), resolve and render one node (iptables, ipsets, nft),
-// render every node, an incremental re-render after one policy edit (with its iptables-restore delta),
+// index (label index, policy selections, addresses), resolve and render one node (iptables, ipsets, nft;
+// its cold renders in processes of their own, scripts/bench/cold-render.ts), render every node, an incremental re-render after one policy edit (with its iptables-restore delta),
 // tracing one packet, batch tracing (verdicts) against the naive per-packet walk, preflight's flow-space
 // analysis of one typical node, and loading the node into a throwaway network namespace (ipset restore +
 // iptables-restore, nft -j -f) to compare rendering time with the kernel's loading time in the same run.
@@ -293,10 +293,8 @@ const main = async (): Promise<void> => {
     results.renderTypicalNodeMs = round(typicalMs);
     results.gatewayRules = { v4: rules4, v6: rules6 };
 
-    // The least the gateway's first render could cost: writing its bytes again from ready strings, in
-    // processes of their own so that the code is as cold as the render's was (scripts/bench/write-floor.ts).
-    // Its first rendering, the same way: one sample in this process swings with the machine (scripts/bench/
-    // cold-render.ts). Its first rendering as nft JSON too, reported below.
+    // The gateway's first renderings, in processes of their own (scripts/bench/cold-render.ts): one sample
+    // in this process swings with the machine. Its first rendering as nft JSON too, reported below.
     const cold = await coldRenders(dir, gateway, 3, digestOf([...gw.iptables, gw.ipsets]));
     row(
       `render ${gateway} cold (iptables+ipsets, median of 3 processes)`,
@@ -304,6 +302,8 @@ const main = async (): Promise<void> => {
       `same bytes ${spread(cold.iptables)}`,
       "≤ 100 ms",
     );
+    // The least its first render could cost: writing its bytes again from ready strings, in processes of
+    // their own so that the code is as cold as the render's was (scripts/bench/write-floor.ts).
     const floor = await writeFloorMs(dir, gw, 3);
     row(
       `write ${gateway}'s output alone, cold (median of 3 processes)`,
@@ -346,8 +346,7 @@ const main = async (): Promise<void> => {
     // The node's first nft rendering (its rulesets built, then their JSON) in the cold-render processes.
     // In this process nft comes only here, after every node (which renders iptables only): its caches, ~60 MB
     // for the gateway, would otherwise sit on this thread's heap through that step. With the rulesets built
-    // long before and much of the code run, that is not a first rendering (the sessions before the
-    // fifteenth reported it as one): shown beside.
+    // long before and much of the code run, that is not a first rendering: it is shown beside.
     const nftHere = time(() => nftTexts(gw.rulesets));
     if (digestOf(nftHere.value) !== cold.nftDigest)
       throw new Error("cold-render: the nft bytes rendered differ from this process's rendering");
