@@ -1,7 +1,8 @@
 // The claim pool: every item done exactly once whoever does it, results in item order, and a worker that
 // dies (before claiming, or holding an item) leaves its work to the caller. With a window, no item is
 // started a window or more past the first item not done, and a worker that dies holding that item does not
-// leave the others waiting.
+// leave the others waiting. A long item of the caller's that polls takes in workers' results as it goes,
+// and what taking them in throws reaches the pool's caller, not that item.
 
 import { Worker } from "node:worker_threads";
 import test from "ava";
