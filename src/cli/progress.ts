@@ -87,8 +87,9 @@ const QUIET_MS = 1000;
 const REDRAW_MS = 250;
 
 /**
- * The progress of a flow analysis over nodes (preflight, upgrade-check, diff): `onNode` as the analysis
- * reaches each node, `onTrace` for each packet it traces, so that a node that takes minutes (a gateway)
+ * The progress of a flow analysis over nodes (preflight, upgrade-check, diff): `onNode` as the main thread
+ * reaches each node and as other threads finish theirs (the same node again: its packets go on being
+ * counted), `onTrace` for each packet the main thread traces, so that a node that takes minutes (a gateway)
  * shows it is moving: "upgrade-check: 0/1 nodes (0%), node-02500 (12000 packets traced), 2m10s so far".
  * Undefined when stderr is not a terminal.
  */
