@@ -216,7 +216,7 @@ const sleep = (ms: number): void => void Atomics.wait(pause, 0, 0, ms);
  * result has been received (at most 30 s; 1 s when it does not poll), calling `poll` every 5 ms when
  * `polls`; `receive` throws when `throwing`.
  */
-const longCallerItem = async (polls: boolean, throwing = false) => {
+const longCallerItem = (polls: boolean, throwing = false) => {
   const threads: ("caller" | "worker")[] = new Array(40);
   let first = true;
   let received = 0;
@@ -256,22 +256,22 @@ const longCallerItem = async (polls: boolean, throwing = false) => {
   return { run, done: () => ({ threads, doneDuring, receivedDuring, caught }) };
 };
 
-test("a caller's long item that polls takes in workers' results as it goes, and the window moves on", async (t) => {
+test("a caller's long item that polls takes in workers' results as it goes", async (t) => {
   t.timeout(60_000);
-  const { run, done } = await longCallerItem(true);
+  const { run, done } = longCallerItem(true);
   const results = await run;
   const { threads, doneDuring } = done();
   t.true(doneDuring > 0, "workers' items were done during the caller's first item");
   results.forEach((r, i) => t.is(r, threads[i] === "worker" ? `w${i}` : `c${i}`));
   // The control: without polling, nothing a worker posts is taken in while the caller's item lasts.
-  const without = await longCallerItem(false);
+  const without = longCallerItem(false);
   await without.run;
   t.is(without.done().doneDuring, 0);
 });
 
 test("what receive throws during a poll is thrown by the pool once the caller's item returns, not into it", async (t) => {
   t.timeout(60_000);
-  const { run, done } = await longCallerItem(true, true);
+  const { run, done } = longCallerItem(true, true);
   await t.throwsAsync(run, { message: /^receive refuses item \d+$/ });
   t.true(done().receivedDuring > 0, "a worker's result was received during the caller's item");
   t.is(done().caught, undefined, "the caller's work saw no exception");
