@@ -69,8 +69,9 @@ export interface ClaimPoolOptions<R, M> {
   readonly callerWorks: boolean;
   /**
    * The caller's own work on an item. A long item may call `poll` now and then: it takes in the results
-   * workers have posted meanwhile (receive and onDone run for them, and the window moves on), which would
-   * otherwise wait until the item is done. It returns at once when there are none.
+   * workers have posted meanwhile (receive and onDone run for them, and the window moves on if the first
+   * item not done is among them), which would otherwise wait until the item is done. It returns at once
+   * when there are none.
    */
   readonly work: (index: number, poll: () => void) => R;
   /** A worker's posted result for an item, as the caller keeps it. */

@@ -126,7 +126,8 @@ export const partsByNode = async (
         current = nodes[i]!;
         options.onNode?.(done, nodes.length, current);
         // Workers' results are taken in as the caller's analysis goes: a gateway takes minutes, and the
-        // window (and the progress line's count) would not move meanwhile.
+        // progress line's count (and the window, when a worker held the first node not done) would not
+        // move meanwhile.
         const { onTrace } = options;
         const traced =
           onTrace === undefined
