@@ -132,6 +132,12 @@ const editRules = (p: Policy, k: number): Policy => {
 /** An edit that moves a policy to the front of its tier, so endpoint chains change too (full rebuild path). */
 const editOrder = (p: Policy): Policy => ({ ...p, spec: { ...p.spec, order: 0.5 } });
 
+/** The median of timings, and their spread. */
+const medianTiming = (runs: readonly Timing[]): Timing & { readonly min: number; readonly max: number } => {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  return { ...sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!.ms, max: sorted.at(-1)!.ms };
+};
+
 /**
  * scripts/bench/write-floor.ts on a node's rendering, `n` times, each in a fresh process with this one's
  * V8 flags: the run with the median time. Fails unless it wrote the same bytes.
@@ -155,13 +161,7 @@ const writeFloorMs = async (
     runs.push({ ms: out.ms, cpuMs: out.cpuMs });
   }
   await rm(at, { recursive: true });
-  return runs.sort((a, b) => a.ms - b.ms)[Math.floor(n / 2)]!;
-};
-
-/** The median of timings, and their spread. */
-const medianTiming = (runs: readonly Timing[]): Timing & { readonly min: number; readonly max: number } => {
-  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
-  return { ...sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!.ms, max: sorted.at(-1)!.ms };
+  return medianTiming(runs);
 };
 
 /**
